@@ -1,0 +1,154 @@
+using System.Net;
+using System.Net.Http.Headers;
+using McpAuth.Protocol;
+
+namespace McpAuth.Http;
+
+/// <summary>
+/// Sends one OAuth request under McpAuth's rules: the endpoint passes <see cref="EndpointPolicy"/>, redirects are
+/// refused, the request times out, the body is read under a cap. Returns an <see cref="OAuthResponse"/> for the
+/// protocol layer to read. The caller's cancellation passes through untouched as <see cref="OperationCanceledException"/>.
+/// </summary>
+public sealed class OAuthHttpClient
+{
+    private readonly HttpClient _http;
+    private readonly OAuthHttpOptions _options;
+
+    /// <param name="http">
+    /// The client to send with. It must not follow redirects; <see cref="CreateDefaultHandler"/> builds a handler that
+    /// does not (McpAuth refuses any 3xx it sees).
+    /// </param>
+    /// <param name="options">Limits; defaults when null.</param>
+    public OAuthHttpClient(HttpClient http, OAuthHttpOptions? options = null)
+    {
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        _options = options ?? new OAuthHttpOptions();
+    }
+
+    public OAuthHttpOptions Options => _options;
+
+    /// <summary>A handler with redirects off, bounded headers, and a connect-time check of the resolved address.</summary>
+    public static SocketsHttpHandler CreateDefaultHandler(OAuthHttpOptions? options = null)
+    {
+        var allowLinkLocal = options?.DangerouslyAllowLinkLocalAddresses ?? false;
+        return new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            MaxResponseHeadersLength = 64, // KiB
+            UseCookies = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectCallback = async (context, ct) =>
+            {
+                var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, ct).ConfigureAwait(false);
+                if (!allowLinkLocal && addresses.Any(EndpointPolicy.IsForbiddenAddress))
+                {
+                    throw new McpAuthException(McpAuthErrorCode.ForbiddenAddress, context.DnsEndPoint.Host);
+                }
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
+                {
+                    NoDelay = true,
+                };
+                try
+                {
+                    await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct).ConfigureAwait(false);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+    }
+
+    /// <summary>Sends <paramref name="request"/> and reads the whole response under the limits.</summary>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.Timeout"/>, <see cref="McpAuthErrorCode.TransportFailure"/>,
+    /// <see cref="McpAuthErrorCode.RedirectRefused"/>, <see cref="McpAuthErrorCode.ResponseTooLarge"/>, or an
+    /// endpoint policy error.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
+    public async Task<OAuthResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var endpoint = request.RequestUri ?? throw new ArgumentException("The request has no URI.", nameof(request));
+        EndpointPolicy.Validate(endpoint, _options.DangerouslyAllowLinkLocalAddresses);
+        var redacted = EndpointPolicy.Redact(endpoint);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (status is >= 300 and <= 399 && status != 304)
+            {
+                throw new McpAuthException(McpAuthErrorCode.RedirectRefused, redacted.ToString()) { StatusCode = status, Endpoint = redacted };
+            }
+            var body = await ReadCappedAsync(response.Content, redacted, timeout.Token).ConfigureAwait(false);
+            return new OAuthResponse(
+                status,
+                response.Content.Headers.ContentType?.MediaType,
+                body,
+                redacted,
+                response.Headers.TryGetValues("WWW-Authenticate", out var challenges) ? challenges.ToArray() : null,
+                RetryAfterOf(response.Headers.RetryAfter),
+                response.Headers.TryGetValues("DPoP-Nonce", out var nonces) ? nonces.FirstOrDefault() : null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new McpAuthException(McpAuthErrorCode.Timeout, redacted.ToString(), e) { Endpoint = redacted };
+        }
+        catch (HttpRequestException e) when (e.InnerException is McpAuthException inner)
+        {
+            throw new McpAuthException(inner.Code, inner.Message, e) { Endpoint = redacted };
+        }
+        catch (HttpRequestException e)
+        {
+            throw new McpAuthException(McpAuthErrorCode.TransportFailure, redacted.ToString(), e) { Endpoint = redacted };
+        }
+    }
+
+    private async Task<byte[]> ReadCappedAsync(HttpContent content, Uri endpoint, CancellationToken ct)
+    {
+        var cap = _options.MaxResponseBytes;
+        if (content.Headers.ContentLength is long declared && declared > cap)
+        {
+            throw new McpAuthException(McpAuthErrorCode.ResponseTooLarge, endpoint.ToString()) { Endpoint = endpoint };
+        }
+        var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > cap)
+                {
+                    throw new McpAuthException(McpAuthErrorCode.ResponseTooLarge, endpoint.ToString()) { Endpoint = endpoint };
+                }
+                buffer.Write(chunk, 0, read);
+            }
+            return buffer.ToArray();
+        }
+    }
+
+    private static TimeSpan? RetryAfterOf(RetryConditionHeaderValue? header)
+    {
+        if (header?.Delta is TimeSpan delta)
+        {
+            return delta;
+        }
+        if (header?.Date is DateTimeOffset date)
+        {
+            var wait = date - DateTimeOffset.UtcNow;
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json;
+
+namespace McpAuth.Protocol;
+
+/// <summary>
+/// Reads JSON objects from OAuth responses. Unknown members are ignored; a missing required member, a wrong type or
+/// a body that is not a JSON object is an <see cref="McpAuthErrorCode.InvalidResponse"/> naming the member, never
+/// quoting the body.
+/// </summary>
+internal static class OAuthJson
+{
+    /// <summary>No OAuth document nests deeply; a deep one is hostile.</summary>
+    public const int MaxDepth = 16;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
+
+    /// <summary>Parses <paramref name="utf8"/> as a JSON object.</summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.InvalidResponse"/> when it is not one.</exception>
+    public static JsonElement ParseObject(ReadOnlyMemory<byte> utf8, string what)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(utf8, DocumentOptions);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new McpAuthException(McpAuthErrorCode.InvalidResponse, $"{what} is not a JSON object");
+            }
+            return document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new McpAuthException(McpAuthErrorCode.InvalidResponse, $"{what} is not valid JSON", e);
+        }
+        catch (ArgumentException e)
+        {
+            // Invalid UTF-8 surfaces as ArgumentException from some paths.
+            throw new McpAuthException(McpAuthErrorCode.InvalidResponse, $"{what} is not valid UTF-8 JSON", e);
+        }
+    }
+
+    public static string RequiredString(JsonElement obj, string name) =>
+        OptionalString(obj, name) ?? throw Missing(name);
+
+    public static string? OptionalString(JsonElement obj, string name)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw WrongType(name, "a string");
+    }
+
+    public static Uri RequiredUri(JsonElement obj, string name) => OptionalUri(obj, name) ?? throw Missing(name);
+
+    public static Uri? OptionalUri(JsonElement obj, string name)
+    {
+        var text = OptionalString(obj, name);
+        if (text is null)
+        {
+            return null;
+        }
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : throw WrongType(name, "an absolute URL");
+    }
+
+    public static IReadOnlyList<string>? OptionalStringArray(JsonElement obj, string name)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw WrongType(name, "an array of strings");
+        }
+        var list = new List<string>(value.GetArrayLength());
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                throw WrongType(name, "an array of strings");
+            }
+            list.Add(item.GetString()!);
+        }
+        return list;
+    }
+
+    /// <summary>Reads an integer; numeric strings are accepted because several servers send <c>"3600"</c>.</summary>
+    public static long? OptionalInt64(JsonElement obj, string name)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            if (value.TryGetInt64(out var number))
+            {
+                return number;
+            }
+            if (value.TryGetDouble(out var real) && real >= long.MinValue && real <= long.MaxValue)
+            {
+                return (long)real;
+            }
+            throw WrongType(name, "an integer in range");
+        }
+        if (value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), System.Globalization.NumberStyles.Integer,
+                System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+        {
+            return parsed;
+        }
+        throw WrongType(name, "an integer");
+    }
+
+    public static bool? OptionalBool(JsonElement obj, string name)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw WrongType(name, "a boolean"),
+        };
+    }
+
+    private static McpAuthException Missing(string name) =>
+        new(McpAuthErrorCode.InvalidResponse, $"required member '{name}' is missing");
+
+    private static McpAuthException WrongType(string name, string expected) =>
+        new(McpAuthErrorCode.InvalidResponse, $"member '{name}' must be {expected}");
+}

@@ -1,0 +1,57 @@
+namespace McpAuth.Storage;
+
+/// <summary>What kind of entry a <see cref="StoreKey"/> names. Names are persisted: never rename.</summary>
+public enum StoreEntryKind
+{
+    /// <summary>Tokens for one binding (profile, resource, issuer, client id).</summary>
+    Credential,
+    /// <summary>Which client id is active for (profile, resource, issuer).</summary>
+    ActiveClient,
+    /// <summary>A client registration for (issuer, redirect URI).</summary>
+    Registration,
+    /// <summary>Discovery results (URLs and age) for a resource.</summary>
+    Discovery,
+    /// <summary>An identity provider's ID token for enterprise-managed authorization.</summary>
+    IdentityToken,
+}
+
+/// <summary>The address of one entry. <see cref="Id"/> is a canonical string built by the typed vault layer.</summary>
+public readonly record struct StoreKey(StoreEntryKind Kind, string Id)
+{
+    public override string ToString() => $"{Kind}/{Id}";
+}
+
+/// <summary>
+/// The storage backend contract: one entry per credential (never a shared blob), atomic writes, per-entry
+/// failures, and a lock that holds across threads and processes (and machines, for shared backends).
+/// Backends encrypt at rest. Every backend must pass the store contract test suite.
+/// </summary>
+public interface ITokenStore
+{
+    /// <summary>A short name for status output: "file", "postgresql", "memory".</summary>
+    string BackendName { get; }
+
+    /// <summary>Reads one entry, or null when it does not exist.</summary>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.StoreEntryCorrupt"/> naming the entry when it cannot be read or decrypted;
+    /// <see cref="McpAuthErrorCode.StoreUnavailable"/> when the store itself cannot be reached.
+    /// </exception>
+    ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken);
+
+    /// <summary>Replaces one entry atomically: readers see the old or the new value, never a mix.</summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/>; nothing is half-written.</exception>
+    ValueTask WriteAsync(StoreKey key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken);
+
+    /// <summary>Deletes one entry; false when it did not exist.</summary>
+    ValueTask<bool> DeleteAsync(StoreKey key, CancellationToken cancellationToken);
+
+    /// <summary>Lists the keys of one kind. A corrupt entry is still listed (so it can be reported and deleted).</summary>
+    ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes an exclusive lock named by <paramref name="key"/> that excludes other threads, processes and (for shared
+    /// backends) machines. Released on dispose, and by the OS or database if the holder dies.
+    /// </summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreLockTimeout"/> after <paramref name="timeout"/>.</exception>
+    ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken);
+}
