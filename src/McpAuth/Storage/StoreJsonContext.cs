@@ -1,0 +1,22 @@
+using System.Text.Json.Serialization;
+
+namespace McpAuth.Storage;
+
+/// <summary>Source-generated serialization of stored records (trimming- and AOT-safe).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true,
+    MaxDepth = 16)]
+[JsonSerializable(typeof(StoredCredential))]
+[JsonSerializable(typeof(StoredRegistration))]
+[JsonSerializable(typeof(DiscoveryRecord))]
+[JsonSerializable(typeof(ActiveClientRecord))]
+[JsonSerializable(typeof(IdentityTokenRecord))]
+internal sealed partial class StoreJsonContext : JsonSerializerContext;
+
+/// <summary>The client id in use for (profile, resource, issuer), so callers that know only the server find the token.</summary>
+public sealed record ActiveClientRecord(string Profile, string Resource, string Issuer, string ClientId);
+
+/// <summary>An identity provider's ID token kept for enterprise-managed authorization.</summary>
+public sealed record IdentityTokenRecord(string Profile, string IdpIssuer, string IdToken, DateTimeOffset? ExpiresAt);

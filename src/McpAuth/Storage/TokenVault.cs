@@ -1,0 +1,124 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace McpAuth.Storage;
+
+/// <summary>
+/// The typed layer over an <see cref="ITokenStore"/>: credentials, the active-client index, registrations, discovery
+/// results. Serialization happens here once, so every backend stores the same bytes.
+/// </summary>
+public sealed class TokenVault
+{
+    private readonly ITokenStore _store;
+
+    public TokenVault(ITokenStore store) => _store = store ?? throw new ArgumentNullException(nameof(store));
+
+    public ITokenStore Store => _store;
+
+    public ValueTask<StoredCredential?> GetCredentialAsync(CredentialBinding binding, CancellationToken cancellationToken) =>
+        ReadAsync(StoreKeys.Credential(binding), StoreJsonContext.Default.StoredCredential, cancellationToken);
+
+    public ValueTask SaveCredentialAsync(StoredCredential credential, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        return WriteAsync(StoreKeys.Credential(credential.Binding), credential, StoreJsonContext.Default.StoredCredential, cancellationToken);
+    }
+
+    public ValueTask<bool> DeleteCredentialAsync(CredentialBinding binding, CancellationToken cancellationToken) =>
+        _store.DeleteAsync(StoreKeys.Credential(binding), cancellationToken);
+
+    /// <summary>Every readable credential, and the keys of those that could not be read (reported, never deleted).</summary>
+    public async ValueTask<(IReadOnlyList<StoredCredential> Credentials, IReadOnlyList<StoreKey> Unreadable)> ListCredentialsAsync(
+        CancellationToken cancellationToken)
+    {
+        var keys = await _store.ListAsync(StoreEntryKind.Credential, cancellationToken).ConfigureAwait(false);
+        var credentials = new List<StoredCredential>(keys.Count);
+        var unreadable = new List<StoreKey>();
+        foreach (var key in keys)
+        {
+            try
+            {
+                if (await ReadAsync(key, StoreJsonContext.Default.StoredCredential, cancellationToken).ConfigureAwait(false) is { } c)
+                {
+                    credentials.Add(c);
+                }
+            }
+            catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreEntryCorrupt)
+            {
+                unreadable.Add(key);
+            }
+        }
+        return (credentials, unreadable);
+    }
+
+    public async ValueTask<string?> GetActiveClientIdAsync(string profile, string resource, string issuer, CancellationToken cancellationToken)
+    {
+        var record = await ReadAsync(StoreKeys.ActiveClient(profile, resource, issuer), StoreJsonContext.Default.ActiveClientRecord,
+            cancellationToken).ConfigureAwait(false);
+        return record?.ClientId;
+    }
+
+    public ValueTask SetActiveClientIdAsync(string profile, string resource, string issuer, string clientId, CancellationToken cancellationToken) =>
+        WriteAsync(StoreKeys.ActiveClient(profile, resource, issuer), new ActiveClientRecord(profile, resource, issuer, clientId),
+            StoreJsonContext.Default.ActiveClientRecord, cancellationToken);
+
+    public ValueTask<bool> ClearActiveClientAsync(string profile, string resource, string issuer, CancellationToken cancellationToken) =>
+        _store.DeleteAsync(StoreKeys.ActiveClient(profile, resource, issuer), cancellationToken);
+
+    public ValueTask<StoredRegistration?> GetRegistrationAsync(string issuer, string redirectUri, CancellationToken cancellationToken) =>
+        ReadAsync(StoreKeys.Registration(issuer, redirectUri), StoreJsonContext.Default.StoredRegistration, cancellationToken);
+
+    public ValueTask SaveRegistrationAsync(StoredRegistration registration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        return WriteAsync(StoreKeys.Registration(registration.Issuer, registration.RedirectUri), registration,
+            StoreJsonContext.Default.StoredRegistration, cancellationToken);
+    }
+
+    public ValueTask<bool> DeleteRegistrationAsync(string issuer, string redirectUri, CancellationToken cancellationToken) =>
+        _store.DeleteAsync(StoreKeys.Registration(issuer, redirectUri), cancellationToken);
+
+    public ValueTask<DiscoveryRecord?> GetDiscoveryAsync(string resource, CancellationToken cancellationToken) =>
+        ReadAsync(StoreKeys.Discovery(resource), StoreJsonContext.Default.DiscoveryRecord, cancellationToken);
+
+    public ValueTask SaveDiscoveryAsync(DiscoveryRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return WriteAsync(StoreKeys.Discovery(record.Resource), record, StoreJsonContext.Default.DiscoveryRecord, cancellationToken);
+    }
+
+    public ValueTask<IdentityTokenRecord?> GetIdentityTokenAsync(string profile, string idpIssuer, CancellationToken cancellationToken) =>
+        ReadAsync(StoreKeys.IdentityToken(profile, idpIssuer), StoreJsonContext.Default.IdentityTokenRecord, cancellationToken);
+
+    public ValueTask SaveIdentityTokenAsync(IdentityTokenRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return WriteAsync(StoreKeys.IdentityToken(record.Profile, record.IdpIssuer), record, StoreJsonContext.Default.IdentityTokenRecord,
+            cancellationToken);
+    }
+
+    public ValueTask<bool> DeleteIdentityTokenAsync(string profile, string idpIssuer, CancellationToken cancellationToken) =>
+        _store.DeleteAsync(StoreKeys.IdentityToken(profile, idpIssuer), cancellationToken);
+
+    private async ValueTask<T?> ReadAsync<T>(StoreKey key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class
+    {
+        var bytes = await _store.ReadAsync(key, cancellationToken).ConfigureAwait(false);
+        if (bytes is null)
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, type)
+                ?? throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString());
+        }
+        catch (JsonException e)
+        {
+            throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString(), e);
+        }
+    }
+
+    private ValueTask WriteAsync<T>(StoreKey key, T value, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
+        _store.WriteAsync(key, JsonSerializer.SerializeToUtf8Bytes(value, type), cancellationToken);
+}
