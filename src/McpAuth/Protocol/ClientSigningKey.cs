@@ -4,7 +4,8 @@ namespace McpAuth.Protocol;
 
 /// <summary>
 /// The private key a client signs its JWT client assertions with (RFC 7523 §2.2, <c>private_key_jwt</c> in
-/// OpenID Connect Core §9). ES256 (P-256) or RS256 (RSA, 2048 bits or more, RFC 7518 §3.3).
+/// OpenID Connect Core §9). ES256 (P-256) or RS256 (RSA, 2048 bits or more, RFC 7518 §3.3). One instance may sign
+/// on several threads at once.
 /// </summary>
 public sealed class ClientSigningKey : IDisposable, IJwsSigner
 {
@@ -13,6 +14,9 @@ public sealed class ClientSigningKey : IDisposable, IJwsSigner
     private static readonly string[] PrivateKeyLabels = ["PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY"];
 
     private readonly AsymmetricAlgorithm _key;
+
+    /// <summary>.NET does not promise that one key object signs safely on several threads at once.</summary>
+    private readonly Lock _signing = new();
 
     private ClientSigningKey(AsymmetricAlgorithm key, string algorithm, string? keyId, string publicJwk)
     {
@@ -58,12 +62,18 @@ public sealed class ClientSigningKey : IDisposable, IJwsSigner
         };
     }
 
-    byte[] IJwsSigner.Sign(ReadOnlySpan<byte> signingInput) => _key switch
+    byte[] IJwsSigner.Sign(ReadOnlySpan<byte> signingInput)
     {
-        ECDsa ec => Jws.SignEs256(ec, signingInput),
-        RSA rsa => Jws.SignRs256(rsa, signingInput),
-        _ => throw new InvalidOperationException("unreachable: unknown key type"),
-    };
+        lock (_signing)
+        {
+            return _key switch
+            {
+                ECDsa ec => Jws.SignEs256(ec, signingInput),
+                RSA rsa => Jws.SignRs256(rsa, signingInput),
+                _ => throw new InvalidOperationException("unreachable: unknown key type"),
+            };
+        }
+    }
 
     public void Dispose() => _key.Dispose();
 

@@ -30,7 +30,7 @@ public sealed class ClientSigningKeyTests
     [Fact]
     public void LoadsPkcs8RsaKeyForRs256()
     {
-        using var rsa = RSA.Create(2048);
+        using var rsa = TestKeys.NewRsa2048();
 
         using var key = ClientSigningKey.FromPkcs8Pem(rsa.ExportPkcs8PrivateKeyPem(), "RS256");
 
@@ -48,7 +48,7 @@ public sealed class ClientSigningKeyTests
     public void AcceptsSec1AndPkcs1PrivateKeys()
     {
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var rsa = RSA.Create(2048);
+        using var rsa = TestKeys.NewRsa2048();
 
         using var ecKey = ClientSigningKey.FromPkcs8Pem(ec.ExportECPrivateKeyPem(), "ES256");
         using var rsaKey = ClientSigningKey.FromPkcs8Pem(rsa.ExportRSAPrivateKeyPem(), "RS256");
@@ -58,9 +58,22 @@ public sealed class ClientSigningKeyTests
     }
 
     [Fact]
+    public void AcceptsCrlfLineEndingsAndSurroundingText()
+    {
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var pem = "key for the conformance client\r\n" + ec.ExportPkcs8PrivateKeyPem().Replace("\n", "\r\n", StringComparison.Ordinal) + "\r\n";
+
+        using var key = ClientSigningKey.FromPkcs8Pem(pem, "ES256");
+
+        var jwt = PrivateKeyJwt.CreateClientAssertion("c", "https://as.example", key, DateTimeOffset.UnixEpoch);
+        Assert.True(ec.VerifyData(ProtocolTestSupport.SigningInput(jwt), ProtocolTestSupport.Signature(jwt),
+            HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+    }
+
+    [Fact]
     public void RsaKeyForEs256IsInvalidConfigurationWithoutKeyMaterial()
     {
-        using var rsa = RSA.Create(2048);
+        using var rsa = TestKeys.NewRsa2048();
         var pem = rsa.ExportPkcs8PrivateKeyPem();
 
         var error = Assert.Throws<McpAuthException>(() => ClientSigningKey.FromPkcs8Pem(pem, "ES256"));

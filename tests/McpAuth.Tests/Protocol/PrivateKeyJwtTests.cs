@@ -49,7 +49,7 @@ public sealed class PrivateKeyJwtTests
     [Fact]
     public void Rs256AssertionVerifiesWithThePublicKey()
     {
-        using var rsa = RSA.Create(2048);
+        using var rsa = TestKeys.NewRsa2048();
         using var key = ClientSigningKey.FromPkcs8Pem(rsa.ExportPkcs8PrivateKeyPem(), "RS256");
 
         var jwt = PrivateKeyJwt.CreateClientAssertion(ClientId, Audience, key, Now);
@@ -63,7 +63,7 @@ public sealed class PrivateKeyJwtTests
     [InlineData("RS256")]
     public async Task IdentityModelValidatesTheAssertion(string algorithm)
     {
-        using AsymmetricAlgorithm generated = algorithm == "ES256" ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : RSA.Create(2048);
+        using AsymmetricAlgorithm generated = algorithm == "ES256" ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : TestKeys.NewRsa2048();
         var pem = generated is ECDsa ec ? ec.ExportPkcs8PrivateKeyPem() : ((RSA)generated).ExportPkcs8PrivateKeyPem();
         using var key = ClientSigningKey.FromPkcs8Pem(pem, algorithm, "key-1");
         var jwt = PrivateKeyJwt.CreateClientAssertion(ClientId, Audience, key, DateTimeOffset.UtcNow);
