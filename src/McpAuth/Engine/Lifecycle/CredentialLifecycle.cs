@@ -51,7 +51,7 @@ public sealed class CredentialLifecycle
 
     /// <summary>
     /// Saves the tokens of a completed authorization, makes its client the active one for (profile, resource, issuer),
-    /// and announces <see cref="CredentialEventKind.Authorized"/>. The saved credential is Valid, with the next generation.
+    /// and announces <see cref="CredentialEventKind.Authorized"/>. The saved credential is Valid, with the generation after the stored one (the incoming generation is ignored).
     /// </summary>
     /// <exception cref="McpAuthException">Store errors; nothing is announced when the save fails.</exception>
     public async ValueTask<StoredCredential> SaveAuthorizationAsync(StoredCredential credential, CancellationToken cancellationToken)
@@ -65,7 +65,7 @@ public sealed class CredentialLifecycle
             var saved = credential with
             {
                 State = CredentialState.Valid,
-                Generation = Math.Max(previous?.Generation ?? 0, credential.Generation) + 1,
+                Generation = (previous?.Generation ?? 0) + 1,
                 UpdatedAt = _time.GetUtcNow(),
             };
             await _vault.SaveCredentialAsync(saved, cancellationToken).ConfigureAwait(false);

@@ -151,19 +151,27 @@ public sealed class RefreshCoordinator
     private async Task RunFlightAsync(CredentialBinding binding, RefreshCallback refresh, string? rejectedAccessToken,
         TaskCompletionSource<StoredCredential> flight)
     {
+        StoredCredential? result = null;
+        Exception? failure = null;
         try
         {
-            flight.SetResult(await RefreshUnderLockAsync(binding, refresh, rejectedAccessToken).ConfigureAwait(false));
+            result = await RefreshUnderLockAsync(binding, refresh, rejectedAccessToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Every failure goes to the callers waiting on the flight.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            flight.SetException(e);
+            failure = e;
         }
-        finally
+        // Leave the table before completing, so a caller woken by the result never sees this flight as running.
+        _inFlight.TryRemove(new KeyValuePair<CredentialBinding, Task<StoredCredential>>(binding, flight.Task));
+        if (failure is null)
         {
-            _inFlight.TryRemove(new KeyValuePair<CredentialBinding, Task<StoredCredential>>(binding, flight.Task));
+            flight.SetResult(result!);
+        }
+        else
+        {
+            flight.SetException(failure);
         }
     }
 
