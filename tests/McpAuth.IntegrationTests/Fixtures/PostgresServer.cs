@@ -54,12 +54,21 @@ public sealed class PostgresServer : IAsyncLifetime
     {
         var clock = Stopwatch.StartNew();
         _root = await CreateRootAsync();
-        await ProcessRunner.RunCheckedAsync(
-            Tool("initdb"),
-            ["-D", DataDirectory, "-U", SuperUser, "--auth=trust", "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C"],
-            _runAs, _root);
-        await StartOnFreePortAsync();
-        await CreateDatabaseAsync(Database);
+        try
+        {
+            await ProcessRunner.RunCheckedAsync(
+                Tool("initdb"),
+                ["-D", DataDirectory, "-U", SuperUser, "--auth=trust", "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C"],
+                _runAs, _root);
+            await StartOnFreePortAsync();
+            await CreateDatabaseAsync(Database);
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+
         StartupTime = clock.Elapsed;
     }
 

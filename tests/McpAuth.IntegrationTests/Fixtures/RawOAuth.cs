@@ -40,6 +40,55 @@ public sealed class RawOAuth(Uri issuer) : IDisposable
             : throw new InvalidOperationException($"Registration failed with {(int)response.StatusCode}: {body}");
     }
 
+    /// <summary>Registers a public native client (auth method none) for the code and refresh grants; returns its id.</summary>
+    public async Task<string> RegisterPublicClientAsync(Uri redirectUri, string clientName = "McpAuth test")
+    {
+        var registration = await RegisterAsync(new Dictionary<string, object>
+        {
+            ["redirect_uris"] = new[] { redirectUri.AbsoluteUri },
+            ["grant_types"] = new[] { "authorization_code", "refresh_token" },
+            ["response_types"] = new[] { "code" },
+            ["token_endpoint_auth_method"] = "none",
+            ["application_type"] = "native",
+            ["client_name"] = clientName,
+        });
+        return registration.GetProperty("client_id").GetString()!;
+    }
+
+    /// <summary>An authorization request URL (RFC 6749 §4.1.1) with PKCE S256 and a resource indicator (RFC 8707).</summary>
+    public async Task<Uri> AuthorizationUrlAsync(
+        string clientId, Uri redirectUri, string codeChallenge, string scope, string resource, string state)
+    {
+        using var query = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["response_type"] = "code", ["client_id"] = clientId, ["redirect_uri"] = redirectUri.AbsoluteUri,
+            ["scope"] = scope, ["resource"] = resource, ["state"] = state,
+            ["code_challenge"] = codeChallenge, ["code_challenge_method"] = "S256",
+        });
+        return new Uri($"{await EndpointAsync("authorization_endpoint")}?{await query.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Redeems the code of a callback URL for a public client (RFC 6749 §4.1.3, RFC 7636 §4.5).</summary>
+    public Task<RawTokenResponse> RedeemCodeAsync(string clientId, Uri redirectUri, Uri callback, string codeVerifier) =>
+        TokenAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code", ["client_id"] = clientId, ["redirect_uri"] = redirectUri.AbsoluteUri,
+            ["code"] = HeadlessAuthorization.QueryParameter(callback, "code") ?? throw new InvalidOperationException($"No code in the callback: {callback.Query}"),
+            ["code_verifier"] = codeVerifier,
+        });
+
+    /// <summary>A refresh request for a public client (RFC 6749 §6).</summary>
+    public Task<RawTokenResponse> RefreshAsync(string clientId, string refreshToken) =>
+        TokenAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token", ["client_id"] = clientId, ["refresh_token"] = refreshToken,
+        });
+
+    /// <summary>Whether introspection (by the issuing public client) says the token is active.</summary>
+    public async Task<bool> IsActiveAsync(string clientId, string token) =>
+        (await IntrospectAsync(new Dictionary<string, string> { ["token"] = token, ["client_id"] = clientId }))
+            .Body.GetProperty("active").GetBoolean();
+
     /// <summary>A PKCE verifier and its S256 challenge (RFC 7636 §4.1, §4.2).</summary>
     public static (string Verifier, string Challenge) NewPkce()
     {

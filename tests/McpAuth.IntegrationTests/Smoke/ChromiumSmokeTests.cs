@@ -19,11 +19,12 @@ public sealed class ChromiumSmokeTests(HtmlOidcProviderServer server, ChromiumBr
         output.WriteLine($"Playwright driver and Chromium started in {chromium.StartupTime.TotalMilliseconds:F0} ms");
         using var callbackServer = new LoopbackCallbackServer();
         using var oauth = new RawOAuth(server.Issuer);
-        var clientId = await RegisterAsync(oauth, callbackServer.RedirectUri);
+        var clientId = await oauth.RegisterPublicClientAsync(callbackServer.RedirectUri, "McpAuth browser smoke test");
         var (verifier, challenge) = RawOAuth.NewPkce();
         var page = await chromium.NewPageAsync();
 
-        await page.GotoAsync((await AuthorizationUrlAsync(oauth, clientId, callbackServer.RedirectUri, challenge)).AbsoluteUri);
+        var authorizationUrl = await oauth.AuthorizationUrlAsync(clientId, callbackServer.RedirectUri, challenge, "mcp:read", Resource, "browser-state");
+        await page.GotoAsync(authorizationUrl.AbsoluteUri);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ChromiumBrowser.ScreenshotPath("oidc-login-page") });
         await page.FillAsync("input[name=login]", "alice");
         await page.FillAsync("input[name=password]", "any password");
@@ -32,11 +33,7 @@ public sealed class ChromiumSmokeTests(HtmlOidcProviderServer server, ChromiumBr
         await page.WaitForURLAsync(url => url.StartsWith(callbackServer.RedirectUri.AbsoluteUri, StringComparison.Ordinal));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ChromiumBrowser.ScreenshotPath("oidc-callback-page") });
         var callback = await callbackServer.Callback.WaitAsync(TimeSpan.FromSeconds(10));
-        var tokens = await oauth.TokenAsync(new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code", ["client_id"] = clientId, ["redirect_uri"] = callbackServer.RedirectUri.AbsoluteUri,
-            ["code"] = HeadlessAuthorization.QueryParameter(callback, "code")!, ["code_verifier"] = verifier,
-        });
+        var tokens = await oauth.RedeemCodeAsync(clientId, callbackServer.RedirectUri, callback, verifier);
         var introspection = await oauth.IntrospectAsync(new Dictionary<string, string> { ["token"] = tokens["access_token"]!, ["client_id"] = clientId });
 
         Assert.Equal("Signed in", await page.TitleAsync());
@@ -45,29 +42,5 @@ public sealed class ChromiumSmokeTests(HtmlOidcProviderServer server, ChromiumBr
         Assert.Equal(200, tokens.Status);
         Assert.Equal("alice", introspection["sub"]);
         Assert.True(new FileInfo(ChromiumBrowser.ScreenshotPath("oidc-callback-page")).Length > 1000);
-    }
-
-    private static async Task<string> RegisterAsync(RawOAuth oauth, Uri redirectUri)
-    {
-        var registration = await oauth.RegisterAsync(new Dictionary<string, object>
-        {
-            ["redirect_uris"] = new[] { redirectUri.AbsoluteUri },
-            ["grant_types"] = new[] { "authorization_code", "refresh_token" },
-            ["token_endpoint_auth_method"] = "none",
-            ["application_type"] = "native",
-            ["client_name"] = "McpAuth browser smoke test",
-        });
-        return registration.GetProperty("client_id").GetString()!;
-    }
-
-    private static async Task<Uri> AuthorizationUrlAsync(RawOAuth oauth, string clientId, Uri redirectUri, string challenge)
-    {
-        using var query = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["response_type"] = "code", ["client_id"] = clientId, ["redirect_uri"] = redirectUri.AbsoluteUri,
-            ["scope"] = "mcp:read", ["resource"] = Resource, ["state"] = "browser-state",
-            ["code_challenge"] = challenge, ["code_challenge_method"] = "S256",
-        });
-        return new Uri($"{await oauth.EndpointAsync("authorization_endpoint")}?{await query.ReadAsStringAsync()}");
     }
 }

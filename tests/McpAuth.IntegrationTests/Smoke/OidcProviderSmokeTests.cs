@@ -1,7 +1,7 @@
-using Xunit.Abstractions;
 using System.Net.Http;
 using System.Text.Json;
 using McpAuth.IntegrationTests.Fixtures;
+using Xunit.Abstractions;
 
 namespace McpAuth.IntegrationTests.Smoke;
 
@@ -9,6 +9,7 @@ namespace McpAuth.IntegrationTests.Smoke;
 public sealed class OidcProviderSmokeTests(OidcProviderServer server, ITestOutputHelper output) : IClassFixture<OidcProviderServer>
 {
     private const string Resource = "http://127.0.0.1:40001/mcp";
+    private static readonly Uri RedirectUri = new("http://127.0.0.1:40002/callback");
 
     [Fact]
     public async Task Metadata_AdvertisesPkceIssRegistrationRevocationIntrospectionAndDpop()
@@ -34,25 +35,25 @@ public sealed class OidcProviderSmokeTests(OidcProviderServer server, ITestOutpu
     {
         await server.ResetStatsAsync();
         using var oauth = new RawOAuth(server.Issuer);
-        var (clientId, redirectUri) = await RegisterPublicClientAsync(oauth);
+        var clientId = await oauth.RegisterPublicClientAsync(RedirectUri);
 
-        var first = await AuthorizeAndRedeemAsync(oauth, clientId, redirectUri);
+        var first = await AuthorizeAndRedeemAsync(oauth, clientId);
         Assert.Equal(200, first.Status);
         Assert.Equal("mcp:read mcp:write", first["scope"]);
-        var second = await RefreshAsync(oauth, clientId, first["refresh_token"]!);
-        var third = await RefreshAsync(oauth, clientId, second["refresh_token"]!);
+        var second = await oauth.RefreshAsync(clientId, first["refresh_token"]!);
+        var third = await oauth.RefreshAsync(clientId, second["refresh_token"]!);
         Assert.Equal(200, second.Status);
         Assert.Equal(200, third.Status);
         Assert.NotEqual(first["refresh_token"], second["refresh_token"]);
         Assert.NotEqual(second["refresh_token"], third["refresh_token"]);
-        Assert.True(await IsActiveAsync(oauth, clientId, third["refresh_token"]!));
+        Assert.True(await oauth.IsActiveAsync(clientId, third["refresh_token"]!));
 
-        var replay = await RefreshAsync(oauth, clientId, first["refresh_token"]!);
+        var replay = await oauth.RefreshAsync(clientId, first["refresh_token"]!);
 
         Assert.Equal(400, replay.Status);
         Assert.Equal("invalid_grant", replay["error"]);
-        Assert.False(await IsActiveAsync(oauth, clientId, third["refresh_token"]!));
-        Assert.False(await IsActiveAsync(oauth, clientId, third["access_token"]!));
+        Assert.False(await oauth.IsActiveAsync(clientId, third["refresh_token"]!));
+        Assert.False(await oauth.IsActiveAsync(clientId, third["access_token"]!));
         var stats = await server.StatsAsync();
         Assert.Equal(1, stats.TokenRequests("authorization_code"));
         Assert.Equal(3, stats.TokenRequests("refresh_token"));
@@ -67,12 +68,13 @@ public sealed class OidcProviderSmokeTests(OidcProviderServer server, ITestOutpu
     public async Task AuthorizationResponse_CarriesStateAndIss_AndTheAccessTokenIsBoundToTheResource()
     {
         using var oauth = new RawOAuth(server.Issuer);
-        var (clientId, redirectUri) = await RegisterPublicClientAsync(oauth);
+        var clientId = await oauth.RegisterPublicClientAsync(RedirectUri);
         var (verifier, challenge) = RawOAuth.NewPkce();
         using var browser = new HeadlessAuthorization();
 
-        var callback = await browser.AuthorizeAsync(await AuthorizationUrlAsync(oauth, clientId, redirectUri, challenge), redirectUri);
-        var tokens = await RedeemAsync(oauth, clientId, redirectUri, callback, verifier);
+        var callback = await browser.AuthorizeAsync(
+            await oauth.AuthorizationUrlAsync(clientId, RedirectUri, challenge, "mcp:read mcp:write", Resource, "state-1"), RedirectUri);
+        var tokens = await oauth.RedeemCodeAsync(clientId, RedirectUri, callback, verifier);
         var introspection = await oauth.IntrospectAsync(new Dictionary<string, string> { ["token"] = tokens["access_token"]!, ["client_id"] = clientId });
 
         Assert.Equal("state-1", HeadlessAuthorization.QueryParameter(callback, "state"));
@@ -87,8 +89,8 @@ public sealed class OidcProviderSmokeTests(OidcProviderServer server, ITestOutpu
     {
         await server.ResetStatsAsync();
         using var oauth = new RawOAuth(server.Issuer);
-        var (clientId, redirectUri) = await RegisterPublicClientAsync(oauth);
-        var tokens = await AuthorizeAndRedeemAsync(oauth, clientId, redirectUri);
+        var clientId = await oauth.RegisterPublicClientAsync(RedirectUri);
+        var tokens = await AuthorizeAndRedeemAsync(oauth, clientId);
 
         var status = await oauth.RevokeAsync(new Dictionary<string, string>
         {
@@ -96,8 +98,8 @@ public sealed class OidcProviderSmokeTests(OidcProviderServer server, ITestOutpu
         });
 
         Assert.Equal(200, status);
-        Assert.False(await IsActiveAsync(oauth, clientId, tokens["refresh_token"]!));
-        Assert.Equal("invalid_grant", (await RefreshAsync(oauth, clientId, tokens["refresh_token"]!))["error"]);
+        Assert.False(await oauth.IsActiveAsync(clientId, tokens["refresh_token"]!));
+        Assert.Equal("invalid_grant", (await oauth.RefreshAsync(clientId, tokens["refresh_token"]!))["error"]);
         Assert.Equal(1, (await server.StatsAsync()).Revocations);
     }
 
@@ -115,56 +117,13 @@ public sealed class OidcProviderSmokeTests(OidcProviderServer server, ITestOutpu
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(metadata));
     }
 
-    private static async Task<(string ClientId, Uri RedirectUri)> RegisterPublicClientAsync(RawOAuth oauth)
-    {
-        var redirectUri = new Uri("http://127.0.0.1:40002/callback");
-        var registration = await oauth.RegisterAsync(new Dictionary<string, object>
-        {
-            ["redirect_uris"] = new[] { redirectUri.AbsoluteUri },
-            ["grant_types"] = new[] { "authorization_code", "refresh_token" },
-            ["response_types"] = new[] { "code" },
-            ["token_endpoint_auth_method"] = "none",
-            ["application_type"] = "native",
-            ["client_name"] = "McpAuth smoke test",
-        });
-        return (registration.GetProperty("client_id").GetString()!, redirectUri);
-    }
-
-    private static async Task<Uri> AuthorizationUrlAsync(RawOAuth oauth, string clientId, Uri redirectUri, string challenge)
-    {
-        using var query = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["response_type"] = "code", ["client_id"] = clientId, ["redirect_uri"] = redirectUri.AbsoluteUri,
-            ["scope"] = "mcp:read mcp:write", ["resource"] = Resource, ["state"] = "state-1",
-            ["code_challenge"] = challenge, ["code_challenge_method"] = "S256",
-        });
-        return new Uri($"{await oauth.EndpointAsync("authorization_endpoint")}?{await query.ReadAsStringAsync()}");
-    }
-
-    private static async Task<RawTokenResponse> AuthorizeAndRedeemAsync(RawOAuth oauth, string clientId, Uri redirectUri)
+    private static async Task<RawTokenResponse> AuthorizeAndRedeemAsync(RawOAuth oauth, string clientId)
     {
         var (verifier, challenge) = RawOAuth.NewPkce();
         using var browser = new HeadlessAuthorization();
-        var callback = await browser.AuthorizeAsync(await AuthorizationUrlAsync(oauth, clientId, redirectUri, challenge), redirectUri);
-        return await RedeemAsync(oauth, clientId, redirectUri, callback, verifier);
+        var url = await oauth.AuthorizationUrlAsync(clientId, RedirectUri, challenge, "mcp:read mcp:write", Resource, "state-1");
+        return await oauth.RedeemCodeAsync(clientId, RedirectUri, await browser.AuthorizeAsync(url, RedirectUri), verifier);
     }
-
-    private static Task<RawTokenResponse> RedeemAsync(RawOAuth oauth, string clientId, Uri redirectUri, Uri callback, string verifier) =>
-        oauth.TokenAsync(new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code", ["client_id"] = clientId, ["redirect_uri"] = redirectUri.AbsoluteUri,
-            ["code"] = HeadlessAuthorization.QueryParameter(callback, "code")!, ["code_verifier"] = verifier,
-        });
-
-    private static Task<RawTokenResponse> RefreshAsync(RawOAuth oauth, string clientId, string refreshToken) =>
-        oauth.TokenAsync(new Dictionary<string, string>
-        {
-            ["grant_type"] = "refresh_token", ["client_id"] = clientId, ["refresh_token"] = refreshToken,
-        });
-
-    private static async Task<bool> IsActiveAsync(RawOAuth oauth, string clientId, string token) =>
-        (await oauth.IntrospectAsync(new Dictionary<string, string> { ["token"] = token, ["client_id"] = clientId }))
-            .Body.GetProperty("active").GetBoolean();
 
     private static string[] Strings(JsonElement document, string name) =>
         [.. document.GetProperty(name).EnumerateArray().Select(e => e.GetString()!)];
