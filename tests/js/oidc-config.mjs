@@ -9,7 +9,7 @@ export const defaults = Object.freeze({
   accountId: 'test-user',         // the account 'auto' mode logs in
   scopes: 'mcp:read mcp:write',   // scopes of every resource server (RFC 8707 resource indicator)
   extraScopes: [],                // more scopes usable without a resource indicator
-  accessTokenFormat: 'opaque',    // 'opaque' or 'jwt'
+  accessTokenFormat: 'opaque',    // 'opaque' or 'jwt' (oidc-provider refuses to introspect JWTs: unsupported_token_type)
   accessTokenTtl: 3600,           // seconds
   refreshTokenTtl: 14 * 24 * 3600,
   rotateRefreshToken: true,       // a used refresh token replayed revokes the whole grant

@@ -6,7 +6,7 @@ namespace McpAuth.IntegrationTests.Fixtures;
 /// <summary>
 /// A real PostgreSQL server of its own: initdb into a temporary folder, started on 127.0.0.1 on a free port with its
 /// unix socket in that folder, one database created. Runs as the <c>postgres</c> system user when the tests run as
-/// root (PostgreSQL refuses root). Disposing stops it and deletes the folder. Starts in about 1 s; use one per test
+/// root (PostgreSQL refuses root). Disposing stops it and deletes the folder. Starts in 1-3 s (initdb); use one per test
 /// class (<c>IClassFixture&lt;PostgresServer&gt;</c>) and <see cref="CreateDatabaseAsync"/> for isolation.
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
