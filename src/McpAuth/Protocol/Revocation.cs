@@ -18,13 +18,8 @@ public static class Revocation
     /// Client authentication is added by the caller.
     /// </summary>
     /// <exception cref="ArgumentException">An empty token.</exception>
-    public static IReadOnlyList<KeyValuePair<string, string>> BuildParameters(string token, string? tokenTypeHint)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(token);
-        var parameters = new List<KeyValuePair<string, string>>(2) { new("token", token) };
-        FormParameters.AddIfPresent(parameters, "token_type_hint", tokenTypeHint);
-        return parameters;
-    }
+    public static IReadOnlyList<KeyValuePair<string, string>> BuildParameters(string token, string? tokenTypeHint) =>
+        FormParameters.TokenWithHint(token, tokenTypeHint);
 
     /// <summary>
     /// Reads a revocation response (RFC 7009 §2.2): HTTP 200 is success whatever the body (often empty), unless the
