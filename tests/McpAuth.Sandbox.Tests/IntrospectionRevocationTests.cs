@@ -132,6 +132,21 @@ public sealed class IntrospectionRevocationTests : SandboxTestBase
         Assert.Equal("token is for another resource", McpAuth.Protocol.WwwAuthenticate.Parse(answer.WwwAuthenticate)[0].ErrorDescription);
     }
 
+    [Fact]
+    public async Task When_introspection_fails_the_MCP_server_answers_503_not_401()
+    {
+        using var http = new HttpClient();
+        var validator = new IntrospectionTokenValidator(http, Sandbox.AuthorizationServer.IntrospectionEndpoint, "nobody", "wrong");
+        await using var mcp = await SandboxMcpServer.StartAsync(new SandboxMcpServerOptions(), validator);
+        var (_, login) = await OAuth.LoginAsync();
+
+        var answer = await McpPostAsync(login.AccessToken, Call("whoami"), mcp.McpServerUrl);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);
+        Assert.Empty(answer.WwwAuthenticate);
+        Assert.Equal(1, Sandbox.AuthorizationServer.Stats.Get(SandboxCounters.Introspection));
+    }
+
     [Theory]
     [InlineData("""{"active":false}""", false, 0)]
     [InlineData("""{"active":true,"scope":"a b","aud":["x","y"],"sub":"s","client_id":"c","exp":1}""", true, 2)]

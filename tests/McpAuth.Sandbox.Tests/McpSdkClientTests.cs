@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using ModelContextProtocol.Authentication;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Xunit.Abstractions;
@@ -34,6 +35,38 @@ public sealed class McpSdkClientTests(ITestOutputHelper output) : SandboxTestBas
         // Unpinned, the SDK first probes with a 2026-07-28 server/discover (answered 400), then initializes.
         Assert.Equal(protocolVersion is null ? 6 : 5, Sandbox.McpServer.Stats.Get(SandboxCounters.Mcp));
         Assert.Equal(1, Sandbox.McpServer.Stats.Get(SandboxCounters.McpMethod("initialize")));
+    }
+
+    [Fact]
+    public async Task The_SDK_OAuth_client_registers_authorizes_calls_and_steps_up_for_the_admin_scope()
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var oauth = new ClientOAuthOptions
+        {
+            RedirectUri = new Uri(OAuthTestClient.RedirectUri),
+            DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = "sdk-test" },
+            AuthorizationCallbackHandler = async (context, cancellationToken) =>
+            {
+                using var response = await http.GetAsync(context.AuthorizationUri, cancellationToken);
+                var query = OAuthTestClient.ParseQuery(response.Headers.Location!);
+                return new AuthorizationResult { Code = query["code"], State = query["state"], Iss = query["iss"] };
+            },
+        };
+        var transport = new HttpClientTransport(
+            new HttpClientTransportOptions { Endpoint = Sandbox.McpServerUrl, TransportMode = HttpTransportMode.StreamableHttp, OAuth = oauth },
+            http, ownsHttpClient: false);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        await using var client = await McpClient.CreateAsync(transport, cancellationToken: timeout.Token);
+        var admin = await client.CallToolAsync("admin", cancellationToken: timeout.Token);
+
+        Assert.Equal("admin ok", Assert.IsType<TextContentBlock>(Assert.Single(admin.Content)).Text);
+        var stats = Sandbox.AuthorizationServer.Stats;
+        output.WriteLine(string.Join(", ", stats.Snapshot().Select(p => $"{p.Key}={p.Value}")));
+        output.WriteLine(string.Join(", ", Sandbox.McpServer.Stats.Snapshot().Select(p => $"{p.Key}={p.Value}")));
+        Assert.Equal(1, stats.Get(SandboxCounters.Registration));
+        Assert.Equal(2, stats.Get(SandboxCounters.Authorize));
+        Assert.Equal(1, Sandbox.McpServer.Stats.Get(SandboxCounters.McpForbidden));
     }
 
     private sealed class BearerHandler(string accessToken) : DelegatingHandler

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -6,10 +7,13 @@ namespace McpAuth.Sandbox;
 /// <summary>Writes JSON bodies with <see cref="Utf8JsonWriter"/>: no reflection, no serializer context.</summary>
 internal static class JsonResponses
 {
+    /// <summary>Readable output (no <c>\u0022</c>); the bodies are never embedded in HTML.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> body)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             body(writer);

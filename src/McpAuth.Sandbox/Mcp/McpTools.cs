@@ -48,7 +48,7 @@ internal static class McpTools
     private static string WhoAmI(SandboxTokenInfo token)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, JsonResponses.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("sub", token.Subject);

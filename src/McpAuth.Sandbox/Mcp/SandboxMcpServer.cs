@@ -80,7 +80,17 @@ public sealed class SandboxMcpServer : IAsyncDisposable
             await ChallengeAsync(context, error: null, description: null).ConfigureAwait(false);
             return;
         }
-        var info = await _validator.ValidateAsync(token, context.RequestAborted).ConfigureAwait(false);
+        SandboxTokenInfo? info;
+        try
+        {
+            info = await _validator.ValidateAsync(token, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (HttpRequestException)
+        {
+            // The authorization server could not say: an outage, not an invalid token (no 401, so no re-login).
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
         var problem = info is null ? "token is not active" : AudienceProblem(info);
         if (problem is not null)
         {
