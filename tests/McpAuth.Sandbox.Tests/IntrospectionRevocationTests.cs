@@ -21,6 +21,14 @@ public sealed class IntrospectionRevocationTests : SandboxTestBase
     private Task<TokenAnswer> RevokeAsync(RegisteredClient client, string token) =>
         OAuth.PostFormAsync(Sandbox.AuthorizationServer.RevocationEndpoint, client, [new("token", token)]);
 
+    /// <summary>A second MCP server that validates tokens by RFC 7662 introspection at the sandbox AS.</summary>
+    private Task<SandboxMcpServer> StartIntrospectingMcpServerAsync(HttpClient http)
+    {
+        Sandbox.AuthorizationServer.AddClient(ResourceServer);
+        var validator = new IntrospectionTokenValidator(http, Sandbox.AuthorizationServer.IntrospectionEndpoint, ResourceServer.ClientId, ResourceServer.ClientSecret!);
+        return SandboxMcpServer.StartAsync(new SandboxMcpServerOptions { AuthorizationServers = [Sandbox.AuthorizationServer.IssuerIdentifier] }, validator);
+    }
+
     [Fact]
     public async Task Introspection_describes_an_active_access_token_per_RFC_7662()
     {
@@ -96,11 +104,8 @@ public sealed class IntrospectionRevocationTests : SandboxTestBase
     [Fact]
     public async Task An_MCP_server_behind_introspection_accepts_active_tokens_and_counts_one_introspection_per_call()
     {
-        Sandbox.AuthorizationServer.AddClient(ResourceServer);
         using var http = new HttpClient();
-        var validator = new IntrospectionTokenValidator(http, Sandbox.AuthorizationServer.IntrospectionEndpoint, ResourceServer.ClientId, ResourceServer.ClientSecret!);
-        await using var mcp = await SandboxMcpServer.StartAsync(
-            new SandboxMcpServerOptions { AuthorizationServers = [Sandbox.AuthorizationServer.IssuerIdentifier] }, validator);
+        await using var mcp = await StartIntrospectingMcpServerAsync(http);
         Sandbox.AuthorizationServer.AddResource(mcp.McpServerUrl.AbsoluteUri);
         OAuth.Resource = mcp.McpServerUrl.AbsoluteUri;
         var (client, login) = await OAuth.LoginAsync();
@@ -119,11 +124,8 @@ public sealed class IntrospectionRevocationTests : SandboxTestBase
     [Fact]
     public async Task An_MCP_server_behind_introspection_refuses_a_token_for_another_audience()
     {
-        Sandbox.AuthorizationServer.AddClient(ResourceServer);
         using var http = new HttpClient();
-        var validator = new IntrospectionTokenValidator(http, Sandbox.AuthorizationServer.IntrospectionEndpoint, ResourceServer.ClientId, ResourceServer.ClientSecret!);
-        await using var mcp = await SandboxMcpServer.StartAsync(
-            new SandboxMcpServerOptions { AuthorizationServers = [Sandbox.AuthorizationServer.IssuerIdentifier] }, validator);
+        await using var mcp = await StartIntrospectingMcpServerAsync(http);
         var (_, login) = await OAuth.LoginAsync();
 
         var answer = await McpPostAsync(login.AccessToken, Call("whoami"), mcp.McpServerUrl);
