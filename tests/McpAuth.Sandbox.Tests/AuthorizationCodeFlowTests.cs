@@ -106,6 +106,20 @@ public sealed class AuthorizationCodeFlowTests : SandboxTestBase
     }
 
     [Fact]
+    public async Task A_repeated_client_id_is_answered_without_redirecting_even_after_another_repeat()
+    {
+        var client = await OAuth.RegisterAsync();
+        var parameters = OAuthTestClient.AuthorizeParameters(client, Pkce.Create(), "mcp:read", OAuth.Resource);
+        parameters.Insert(0, new("state", "first"));
+        parameters.Add(new("client_id", client.ClientId));
+
+        using var response = await OAuth.AuthorizeRawAsync(parameters);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+    }
+
+    [Fact]
     public async Task An_unknown_resource_is_invalid_target()
     {
         var client = await OAuth.RegisterAsync();

@@ -96,12 +96,14 @@ public sealed class McpServerTests : SandboxTestBase
         var notification = await McpPostAsync(login.AccessToken, """{"jsonrpc":"2.0","method":"notifications/initialized"}""");
         var unknown = await McpPostAsync(login.AccessToken, """{"jsonrpc":"2.0","id":"x","method":"resources/list"}""");
         var list = await McpPostAsync(login.AccessToken, """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""");
+        var nullId = await McpPostAsync(login.AccessToken, """{"jsonrpc":"2.0","id":null,"method":"ping"}""");
 
         Assert.Equal(HttpStatusCode.Accepted, notification.Status);
         Assert.Empty(notification.Body);
         using var error = JsonDocument.Parse(unknown.Body);
         Assert.Equal("x", error.RootElement.GetProperty("id").GetString());
         Assert.Equal(-32601, error.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, nullId.Status);
         Assert.Equal(["echo", "whoami", "admin"], list.Result.GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
     }
 

@@ -14,7 +14,7 @@ internal static class AuthorizeEndpointHandler
     public static Task HandleAsync(HttpContext context, SandboxAuthorizationServer server)
     {
         var query = FormRequest.FromQuery(context.Request.Query);
-        if (query.FindDuplicate("resource") is "client_id" or "redirect_uri")
+        if (query.IsRepeated("client_id") || query.IsRepeated("redirect_uri"))
         {
             return JsonResponses.OAuthErrorAsync(context, OAuthError.InvalidRequest("client_id or redirect_uri sent more than once"));
         }

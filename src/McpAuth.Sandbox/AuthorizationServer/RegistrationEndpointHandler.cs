@@ -33,7 +33,7 @@ internal sealed class ClientRegistry
 /// </summary>
 internal static class RegistrationEndpointHandler
 {
-    public static async Task HandleAsync(HttpContext context, ClientRegistry clients)
+    public static async Task HandleAsync(HttpContext context, ClientRegistry clients, TimeProvider time)
     {
         if (context.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
@@ -60,7 +60,7 @@ internal static class RegistrationEndpointHandler
             }
             clients.Add(client);
             JsonResponses.NoStore(context);
-            await JsonResponses.WriteAsync(context, StatusCodes.Status201Created, writer => WriteClient(writer, client)).ConfigureAwait(false);
+            await JsonResponses.WriteAsync(context, StatusCodes.Status201Created, writer => WriteClient(writer, client, time.GetUtcNow())).ConfigureAwait(false);
         }
     }
 
@@ -98,7 +98,7 @@ internal static class RegistrationEndpointHandler
             ReadString(root, "scope"), ReadString(root, "client_name"));
     }
 
-    private static void WriteClient(Utf8JsonWriter writer, SandboxClient client)
+    private static void WriteClient(Utf8JsonWriter writer, SandboxClient client, DateTimeOffset issuedAt)
     {
         writer.WriteString("client_id", client.ClientId);
         if (client.ClientSecret is not null)
@@ -106,7 +106,7 @@ internal static class RegistrationEndpointHandler
             writer.WriteString("client_secret", client.ClientSecret);
             writer.WriteNumber("client_secret_expires_at", 0);
         }
-        writer.WriteNumber("client_id_issued_at", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        writer.WriteNumber("client_id_issued_at", issuedAt.ToUnixTimeSeconds());
         writer.WriteString("token_endpoint_auth_method", client.TokenEndpointAuthMethod);
         writer.WriteStringArray("grant_types", client.GrantTypes);
         writer.WriteStringArray("response_types", ["code"]);

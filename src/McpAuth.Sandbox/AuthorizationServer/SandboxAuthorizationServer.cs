@@ -146,7 +146,7 @@ public sealed class SandboxAuthorizationServer : IAsyncDisposable
         {
             ("/authorize", "GET") => (SandboxCounters.Authorize, AuthorizeEndpointHandler.HandleAsync),
             ("/token", "POST") => (SandboxCounters.Token, TokenEndpointHandler.HandleAsync),
-            ("/register", "POST") => (SandboxCounters.Registration, (c, s) => RegistrationEndpointHandler.HandleAsync(c, s.ClientTable)),
+            ("/register", "POST") => (SandboxCounters.Registration, (c, s) => RegistrationEndpointHandler.HandleAsync(c, s.ClientTable, s.Options.TimeProvider)),
             ("/revoke", "POST") => (SandboxCounters.Revocation, RevocationEndpoints.RevokeAsync),
             ("/introspect", "POST") => (SandboxCounters.Introspection, RevocationEndpoints.IntrospectAsync),
             _ => null,

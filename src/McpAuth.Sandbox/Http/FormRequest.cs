@@ -13,7 +13,7 @@ internal sealed class FormRequest
 
     private FormRequest(Dictionary<string, StringValues> values) => _values = values;
 
-    /// <summary>Reads a POST body; null when the content type is not <c>application/x-www-form-urlencoded</c>.</summary>
+    /// <summary>Reads a POST body; null when it is not a well-formed <c>application/x-www-form-urlencoded</c> one.</summary>
     public static async Task<FormRequest?> ReadBodyAsync(HttpRequest request)
     {
         if (!HttpMethods.IsPost(request.Method) || !request.HasFormContentType
@@ -21,8 +21,15 @@ internal sealed class FormRequest
         {
             return null;
         }
-        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
-        return From(form);
+        try
+        {
+            var form = await request.ReadFormAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
+            return From(form);
+        }
+        catch (InvalidDataException)
+        {
+            return null; // a malformed body is answered like a wrong content type: invalid_request
+        }
     }
 
     public static FormRequest FromQuery(IQueryCollection query) => From(query);
@@ -44,6 +51,8 @@ internal sealed class FormRequest
     /// <summary>The first parameter, other than <paramref name="repeatable"/>, sent more than once; null when none.</summary>
     public string? FindDuplicate(params string[] repeatable) =>
         _values.FirstOrDefault(pair => pair.Value.Count > 1 && !repeatable.Contains(pair.Key)).Key;
+
+    public bool IsRepeated(string name) => _values.TryGetValue(name, out var value) && value.Count > 1;
 
     public string? Get(string name) => _values.TryGetValue(name, out var value) ? value[0] : null;
 

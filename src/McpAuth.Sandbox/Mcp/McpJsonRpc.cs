@@ -43,7 +43,12 @@ internal static class McpJsonRpc
             return WriteAsync(context, StatusCodes.Status400BadRequest, default, McpOutcome.Fail(McpOutcome.InvalidRequest, "Invalid Request"));
         }
         var hasMethod = message.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.String;
-        var hasId = message.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number;
+        var hasId = message.TryGetProperty("id", out var id);
+        if (hasId && id.ValueKind is not (JsonValueKind.String or JsonValueKind.Number))
+        {
+            // MCP: a request id is a string or an integer, never null.
+            return WriteAsync(context, StatusCodes.Status400BadRequest, default, McpOutcome.Fail(McpOutcome.InvalidRequest, "Invalid Request"));
+        }
         if (!hasMethod)
         {
             // A response to a server request (this server sends none) or garbage.
