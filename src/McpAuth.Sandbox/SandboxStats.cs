@@ -11,6 +11,10 @@ public sealed class SandboxStats
 {
     private readonly ConcurrentDictionary<string, StrongBox<long>> _counters = new(StringComparer.Ordinal);
 
+    internal SandboxStats()
+    {
+    }
+
     /// <summary>The current value of <paramref name="counter"/>; 0 when it was never incremented.</summary>
     public long Get(string counter) => _counters.TryGetValue(counter, out var box) ? Interlocked.Read(ref box.Value) : 0;
 

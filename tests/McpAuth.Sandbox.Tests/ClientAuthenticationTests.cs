@@ -11,8 +11,8 @@ public sealed class ClientAuthenticationTests : SandboxTestBase
         OAuth.RegisterAsync(method, "\"client_credentials\"");
 
     [Theory]
-    [InlineData(ClientAuthMethods.ClientSecretBasic)]
-    [InlineData(ClientAuthMethods.ClientSecretPost)]
+    [InlineData(SandboxAuthMethods.ClientSecretBasic)]
+    [InlineData(SandboxAuthMethods.ClientSecretPost)]
     public async Task The_registered_method_succeeds(string method)
     {
         var client = await RegisterConfidentialAsync(method);
@@ -27,7 +27,7 @@ public sealed class ClientAuthenticationTests : SandboxTestBase
     [Fact]
     public async Task Basic_with_client_id_also_in_the_body_is_rejected()
     {
-        var client = await RegisterConfidentialAsync(ClientAuthMethods.ClientSecretBasic);
+        var client = await RegisterConfidentialAsync(SandboxAuthMethods.ClientSecretBasic);
         using var request = new HttpRequestMessage(HttpMethod.Post, Sandbox.AuthorizationServer.TokenEndpoint)
         {
             Content = new FormUrlEncodedContent([.. Form(), new("client_id", client.ClientId)]),
@@ -43,9 +43,9 @@ public sealed class ClientAuthenticationTests : SandboxTestBase
     [Fact]
     public async Task A_post_client_using_basic_is_invalid_client_with_a_Basic_challenge()
     {
-        var client = await RegisterConfidentialAsync(ClientAuthMethods.ClientSecretPost);
+        var client = await RegisterConfidentialAsync(SandboxAuthMethods.ClientSecretPost);
 
-        var answer = await OAuth.PostTokenAsync(client, Form(), asMethod: ClientAuthMethods.ClientSecretBasic);
+        var answer = await OAuth.PostTokenAsync(client, Form(), asMethod: SandboxAuthMethods.ClientSecretBasic);
 
         Assert.Equal(HttpStatusCode.Unauthorized, answer.Status);
         Assert.Equal("invalid_client", answer.Error);
@@ -55,9 +55,9 @@ public sealed class ClientAuthenticationTests : SandboxTestBase
     [Fact]
     public async Task A_basic_client_using_post_is_invalid_client()
     {
-        var client = await RegisterConfidentialAsync(ClientAuthMethods.ClientSecretBasic);
+        var client = await RegisterConfidentialAsync(SandboxAuthMethods.ClientSecretBasic);
 
-        var answer = await OAuth.PostTokenAsync(client, Form(), asMethod: ClientAuthMethods.ClientSecretPost);
+        var answer = await OAuth.PostTokenAsync(client, Form(), asMethod: SandboxAuthMethods.ClientSecretPost);
 
         Assert.Equal(HttpStatusCode.Unauthorized, answer.Status);
         Assert.Equal("invalid_client", answer.Error);
@@ -67,7 +67,7 @@ public sealed class ClientAuthenticationTests : SandboxTestBase
     [Fact]
     public async Task A_wrong_secret_is_invalid_client()
     {
-        var client = await RegisterConfidentialAsync(ClientAuthMethods.ClientSecretBasic);
+        var client = await RegisterConfidentialAsync(SandboxAuthMethods.ClientSecretBasic);
 
         var answer = await OAuth.PostTokenAsync(client with { Secret = client.Secret + "x" }, Form());
 
@@ -77,7 +77,7 @@ public sealed class ClientAuthenticationTests : SandboxTestBase
     [Fact]
     public async Task Basic_credentials_are_form_decoded_per_RFC_6749_section_2_3_1()
     {
-        var client = new SandboxClient("id with:colon+plus", "sec ret/ü%+:", ClientAuthMethods.ClientSecretBasic, [], ["client_credentials"]);
+        var client = new SandboxClient("id with:colon+plus", "sec ret/ü%+:", SandboxAuthMethods.ClientSecretBasic, [], ["client_credentials"]);
         Sandbox.AuthorizationServer.AddClient(client);
 
         var answer = await OAuth.PostTokenAsync(new RegisteredClient(client.ClientId, client.ClientSecret, client.TokenEndpointAuthMethod), Form());
@@ -89,7 +89,7 @@ public sealed class ClientAuthenticationTests : SandboxTestBase
     public async Task A_public_client_cannot_use_client_credentials_and_a_forgotten_client_is_invalid_client()
     {
         var (publicClient, _) = await OAuth.LoginAsync();
-        var confidential = await RegisterConfidentialAsync(ClientAuthMethods.ClientSecretPost);
+        var confidential = await RegisterConfidentialAsync(SandboxAuthMethods.ClientSecretPost);
         Assert.True(Sandbox.AuthorizationServer.RemoveClient(confidential.ClientId));
 
         Assert.Equal("unauthorized_client", (await OAuth.PostTokenAsync(publicClient, Form())).Error);
@@ -99,7 +99,7 @@ public sealed class ClientAuthenticationTests : SandboxTestBase
     [Fact]
     public async Task Repeated_parameters_and_a_wrong_content_type_are_invalid_request()
     {
-        var client = await RegisterConfidentialAsync(ClientAuthMethods.ClientSecretPost);
+        var client = await RegisterConfidentialAsync(SandboxAuthMethods.ClientSecretPost);
         var repeated = await OAuth.PostTokenAsync(client, [.. Form(), new("scope", "mcp:read"), new("scope", "mcp:read")]);
         using var json = new HttpRequestMessage(HttpMethod.Post, Sandbox.AuthorizationServer.TokenEndpoint)
         {
@@ -114,7 +114,7 @@ public sealed class ClientAuthenticationTests : SandboxTestBase
     [Fact]
     public async Task An_unknown_grant_type_is_unsupported_grant_type()
     {
-        var client = await RegisterConfidentialAsync(ClientAuthMethods.ClientSecretPost);
+        var client = await RegisterConfidentialAsync(SandboxAuthMethods.ClientSecretPost);
 
         var answer = await OAuth.PostTokenAsync(client, [new("grant_type", "urn:ietf:params:oauth:grant-type:device_code")]);
 

@@ -5,7 +5,7 @@ namespace McpAuth.Sandbox.Tests;
 public sealed class IntrospectionRevocationTests : SandboxTestBase
 {
     private static readonly SandboxClient ResourceServer =
-        new("resource-server", "rs-secret", ClientAuthMethods.ClientSecretBasic, [], [GrantTypes.ClientCredentials]);
+        new("resource-server", "rs-secret", SandboxAuthMethods.ClientSecretBasic, [], [SandboxGrantTypes.ClientCredentials]);
 
     private static readonly RegisteredClient ResourceServerCredentials = new(ResourceServer.ClientId, ResourceServer.ClientSecret, ResourceServer.TokenEndpointAuthMethod);
 

@@ -23,7 +23,7 @@ internal sealed class OAuthTestClient(Sandbox sandbox) : IDisposable
 
     public void Dispose() => Http.Dispose();
 
-    public async Task<RegisteredClient> RegisterAsync(string authMethod = ClientAuthMethods.None, string grantTypes = "\"authorization_code\",\"refresh_token\"")
+    public async Task<RegisteredClient> RegisterAsync(string authMethod = SandboxAuthMethods.None, string grantTypes = "\"authorization_code\",\"refresh_token\"")
     {
         var body = $$"""{"redirect_uris":["{{RedirectUri}}"],"token_endpoint_auth_method":"{{authMethod}}","grant_types":[{{grantTypes}}],"client_name":"test"}""";
         using var response = await Http.PostAsync(Server.RegistrationEndpoint, new StringContent(body, Encoding.UTF8, "application/json"));
@@ -98,14 +98,14 @@ internal sealed class OAuthTestClient(Sandbox sandbox) : IDisposable
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint);
         var method = asMethod ?? client.AuthMethod;
-        if (method == ClientAuthMethods.ClientSecretBasic)
+        if (method == SandboxAuthMethods.ClientSecretBasic)
         {
             request.Headers.Authorization = Basic(client.ClientId, client.Secret!);
         }
         else
         {
             form.Add(new("client_id", client.ClientId));
-            if (method == ClientAuthMethods.ClientSecretPost)
+            if (method == SandboxAuthMethods.ClientSecretPost)
             {
                 form.Add(new("client_secret", client.Secret!));
             }

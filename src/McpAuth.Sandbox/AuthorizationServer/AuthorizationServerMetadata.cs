@@ -5,8 +5,8 @@ namespace McpAuth.Sandbox;
 /// <summary>The RFC 8414 §2 authorization server metadata document.</summary>
 internal static class AuthorizationServerMetadata
 {
-    private static readonly string[] AuthMethods = [ClientAuthMethods.None, ClientAuthMethods.ClientSecretBasic, ClientAuthMethods.ClientSecretPost];
-    private static readonly string[] SecretMethods = [ClientAuthMethods.ClientSecretBasic, ClientAuthMethods.ClientSecretPost];
+    private static readonly string[] AuthMethods = [SandboxAuthMethods.None, SandboxAuthMethods.ClientSecretBasic, SandboxAuthMethods.ClientSecretPost];
+    private static readonly string[] SecretMethods = [SandboxAuthMethods.ClientSecretBasic, SandboxAuthMethods.ClientSecretPost];
 
     public static Task WriteAsync(HttpContext context, SandboxAuthorizationServer server) =>
         JsonResponses.WriteAsync(context, StatusCodes.Status200OK, writer =>
@@ -20,7 +20,7 @@ internal static class AuthorizationServerMetadata
             writer.WriteStringArray("scopes_supported", server.Options.Scopes.Append("offline_access").Distinct());
             writer.WriteStringArray("response_types_supported", ["code"]);
             writer.WriteStringArray("response_modes_supported", ["query"]);
-            writer.WriteStringArray("grant_types_supported", GrantTypes.All);
+            writer.WriteStringArray("grant_types_supported", SandboxGrantTypes.All);
             writer.WriteStringArray("code_challenge_methods_supported", ["S256"]);
             writer.WriteStringArray("token_endpoint_auth_methods_supported", AuthMethods);
             writer.WriteStringArray("revocation_endpoint_auth_methods_supported", AuthMethods);

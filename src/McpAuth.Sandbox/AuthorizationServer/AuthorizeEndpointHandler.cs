@@ -67,7 +67,7 @@ internal static class AuthorizeEndpointHandler
         {
             return new OAuthError("unsupported_response_type", "only response_type=code is supported");
         }
-        if (!client.Allows(GrantTypes.AuthorizationCode))
+        if (!client.Allows(SandboxGrantTypes.AuthorizationCode))
         {
             return OAuthError.UnauthorizedClient("client is not registered for authorization_code");
         }

@@ -18,7 +18,7 @@ internal static class ClientAuthenticator
         {
             return null;
         }
-        var basic = presented.Method == ClientAuthMethods.ClientSecretBasic;
+        var basic = presented.Method == SandboxAuthMethods.ClientSecretBasic;
         var client = clients.Find(presented.ClientId);
         if (client is null)
         {
@@ -70,8 +70,8 @@ internal static class ClientAuthenticator
             return null;
         }
         return bodySecret is null
-            ? new PresentedCredentials(ClientAuthMethods.None, bodyId, null)
-            : new PresentedCredentials(ClientAuthMethods.ClientSecretPost, bodyId, bodySecret);
+            ? new PresentedCredentials(SandboxAuthMethods.None, bodyId, null)
+            : new PresentedCredentials(SandboxAuthMethods.ClientSecretPost, bodyId, bodySecret);
     }
 
     /// <summary>RFC 6749 §2.3.1: base64 of <c>urlencode(id):urlencode(secret)</c>.</summary>
@@ -94,7 +94,7 @@ internal static class ClientAuthenticator
             error = OAuthError.InvalidClient("malformed Basic credentials", basic: true);
             return null;
         }
-        return new PresentedCredentials(ClientAuthMethods.ClientSecretBasic, FormDecode(decoded[..colon]), FormDecode(decoded[(colon + 1)..]));
+        return new PresentedCredentials(SandboxAuthMethods.ClientSecretBasic, FormDecode(decoded[..colon]), FormDecode(decoded[(colon + 1)..]));
     }
 
     private static string FormDecode(string value) => Uri.UnescapeDataString(value.Replace('+', ' '));

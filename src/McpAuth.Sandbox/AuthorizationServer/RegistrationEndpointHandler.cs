@@ -77,22 +77,22 @@ internal static class RegistrationEndpointHandler
             error = Metadata(member + " has the wrong JSON type");
             return null;
         }
-        var method = ReadString(root, "token_endpoint_auth_method") ?? ClientAuthMethods.ClientSecretBasic;
-        var grantTypes = ReadStrings(root, "grant_types") ?? [GrantTypes.AuthorizationCode];
+        var method = ReadString(root, "token_endpoint_auth_method") ?? SandboxAuthMethods.ClientSecretBasic;
+        var grantTypes = ReadStrings(root, "grant_types") ?? [SandboxGrantTypes.AuthorizationCode];
         var responseTypes = ReadStrings(root, "response_types") ?? ["code"];
         var redirectUris = ReadStrings(root, "redirect_uris") ?? [];
-        error = !ClientAuthMethods.All.Contains(method) ? Metadata("unsupported token_endpoint_auth_method")
-            : grantTypes.Any(g => !GrantTypes.All.Contains(g)) ? Metadata("unsupported grant type")
+        error = !SandboxAuthMethods.All.Contains(method) ? Metadata("unsupported token_endpoint_auth_method")
+            : grantTypes.Any(g => !SandboxGrantTypes.All.Contains(g)) ? Metadata("unsupported grant type")
             : responseTypes.Any(r => r != "code") ? Metadata("unsupported response type")
-            : grantTypes.Contains(GrantTypes.ClientCredentials) && method == ClientAuthMethods.None ? Metadata("client_credentials needs a confidential client")
-            : grantTypes.Contains(GrantTypes.AuthorizationCode) && redirectUris.Length == 0 ? RedirectUri("redirect_uris is required for authorization_code")
+            : grantTypes.Contains(SandboxGrantTypes.ClientCredentials) && method == SandboxAuthMethods.None ? Metadata("client_credentials needs a confidential client")
+            : grantTypes.Contains(SandboxGrantTypes.AuthorizationCode) && redirectUris.Length == 0 ? RedirectUri("redirect_uris is required for authorization_code")
             : redirectUris.Any(u => !AbsoluteUri.IsValidWithoutFragment(u)) ? RedirectUri("redirect URIs must be absolute, without fragment")
             : null;
         if (error is not null)
         {
             return null;
         }
-        var secret = method == ClientAuthMethods.None ? null : Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var secret = method == SandboxAuthMethods.None ? null : Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         return new SandboxClient(
             "sandbox-" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12)), secret, method, redirectUris, grantTypes,
             ReadString(root, "scope"), ReadString(root, "client_name"));

@@ -17,13 +17,13 @@ public sealed record SandboxClient(
     string? Scope = null,
     string? ClientName = null)
 {
-    public bool IsConfidential => TokenEndpointAuthMethod != ClientAuthMethods.None;
+    public bool IsConfidential => TokenEndpointAuthMethod != SandboxAuthMethods.None;
 
     public bool Allows(string grantType) => GrantTypes.Contains(grantType, StringComparer.Ordinal);
 }
 
 /// <summary>RFC 7591 §2 <c>token_endpoint_auth_method</c> values the sandbox supports.</summary>
-public static class ClientAuthMethods
+public static class SandboxAuthMethods
 {
     public const string None = "none";
     public const string ClientSecretBasic = "client_secret_basic";
@@ -33,7 +33,7 @@ public static class ClientAuthMethods
 }
 
 /// <summary>RFC 6749 grant type names.</summary>
-public static class GrantTypes
+public static class SandboxGrantTypes
 {
     public const string AuthorizationCode = "authorization_code";
     public const string RefreshToken = "refresh_token";

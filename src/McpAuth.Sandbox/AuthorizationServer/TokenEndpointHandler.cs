@@ -50,7 +50,7 @@ internal static class TokenEndpointHandler
         {
             return OAuthError.InvalidRequest("grant_type is required");
         }
-        if (!GrantTypes.All.Contains(grantType))
+        if (!SandboxGrantTypes.All.Contains(grantType))
         {
             return new OAuthError("unsupported_grant_type", "grant type not supported");
         }
@@ -60,8 +60,8 @@ internal static class TokenEndpointHandler
         }
         return grantType switch
         {
-            GrantTypes.AuthorizationCode => TokenGrantHandlers.AuthorizationCode(form, client, server),
-            GrantTypes.RefreshToken => TokenGrantHandlers.RefreshToken(form, client, server),
+            SandboxGrantTypes.AuthorizationCode => TokenGrantHandlers.AuthorizationCode(form, client, server),
+            SandboxGrantTypes.RefreshToken => TokenGrantHandlers.RefreshToken(form, client, server),
             _ => TokenGrantHandlers.ClientCredentials(form, client, server),
         };
     }

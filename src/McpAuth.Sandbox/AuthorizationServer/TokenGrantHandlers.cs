@@ -107,7 +107,7 @@ internal static class TokenGrantHandlers
     }
 
     private static bool IssuesRefreshToken(SandboxClient client, ScopeSet scope, SandboxAuthorizationServerOptions options) =>
-        client.Allows(GrantTypes.RefreshToken) && (!options.RefreshTokensRequireOfflineAccess || scope.Contains("offline_access"));
+        client.Allows(SandboxGrantTypes.RefreshToken) && (!options.RefreshTokensRequireOfflineAccess || scope.Contains("offline_access"));
 
     /// <summary>RFC 6749 §4.1.3: identical to the authorization request's, or absent when that request had none.</summary>
     private static bool RedirectUriMatches(AuthorizationCodeEntry entry, string? redirectUri, SandboxClient client) =>
