@@ -40,6 +40,19 @@ public sealed class RefreshTokenTests : SandboxTestBase
     }
 
     [Fact]
+    public async Task Concurrent_refreshes_with_one_token_let_one_win_and_then_revoke_the_family()
+    {
+        var (client, login) = await OAuth.LoginAsync();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => OAuth.RefreshAsync(client, login.RefreshToken)));
+
+        var winner = Assert.Single(answers, a => a.Status == HttpStatusCode.OK);
+        Assert.All(answers.Where(a => a != winner), a => Assert.Equal("invalid_grant", a.Error));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await McpPostAsync(winner.AccessToken, Call("whoami"))).Status);
+        Assert.Equal(8, Sandbox.AuthorizationServer.Stats.TokenRequests("refresh_token"));
+    }
+
+    [Fact]
     public async Task Another_family_survives_a_replay()
     {
         var (client, login) = await OAuth.LoginAsync();
