@@ -99,10 +99,7 @@ public sealed class AuthorizationCodeFlowTests : SandboxTestBase
         var parameters = OAuthTestClient.AuthorizeParameters(client, Pkce.Create(), "mcp:read", OAuth.Resource)
             .Select(p => p.Key == "redirect_uri" ? new KeyValuePair<string, string>(p.Key, redirectUri) : p);
 
-        using var response = await OAuth.AuthorizeRawAsync(parameters);
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Null(response.Headers.Location);
+        await AssertAnsweredWithoutRedirectAsync(parameters);
     }
 
     [Fact]
@@ -113,8 +110,13 @@ public sealed class AuthorizationCodeFlowTests : SandboxTestBase
         parameters.Insert(0, new("state", "first"));
         parameters.Add(new("client_id", client.ClientId));
 
-        using var response = await OAuth.AuthorizeRawAsync(parameters);
+        await AssertAnsweredWithoutRedirectAsync(parameters);
+    }
 
+    /// <summary>RFC 6749 §4.1.2.1: errors about the client or redirect URI must not redirect.</summary>
+    private async Task AssertAnsweredWithoutRedirectAsync(IEnumerable<KeyValuePair<string, string>> parameters)
+    {
+        using var response = await OAuth.AuthorizeRawAsync(parameters);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Null(response.Headers.Location);
     }
