@@ -1,0 +1,56 @@
+using McpAuth.Protocol;
+
+namespace McpAuth.Engine;
+
+/// <summary>The authorization code grant with PKCE S256, state, RFC 8707 resource and RFC 9207 iss (OAuth 2.1 §4.1).</summary>
+internal sealed class AuthorizationCodeFlow(PendingFlows pending, TokenEndpoint tokens, TimeProvider time)
+{
+    /// <summary>Builds the authorization URL and records the pending flow.</summary>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.PkceNotSupported"/>, <see cref="McpAuthErrorCode.AuthorizationServerMetadataNotFound"/>
+    /// (no authorization endpoint), <see cref="McpAuthErrorCode.TooManyPendingFlows"/>.
+    /// </exception>
+    public (Uri Url, PendingAuthorization Flow) Begin(
+        DiscoveryResult discovery, ClientIdentity client, string? scope, Uri redirectUri, IDPoPProofSigner? dpop)
+    {
+        var server = discovery.AuthorizationServer;
+        if (!server.SupportsS256)
+        {
+            throw new McpAuthException(McpAuthErrorCode.PkceNotSupported, server.Issuer);
+        }
+        var endpoint = server.AuthorizationEndpoint
+            ?? throw new McpAuthException(McpAuthErrorCode.AuthorizationServerMetadataNotFound, "no authorization_endpoint");
+        var pkce = Pkce.Create();
+        var state = AuthorizationRequest.CreateState();
+        var url = AuthorizationRequest.BuildUri(endpoint, new AuthorizationRequestParameters
+        {
+            ClientId = client.ClientId,
+            RedirectUri = redirectUri,
+            State = state,
+            CodeChallenge = pkce.Challenge,
+            Scope = scope,
+            Resource = discovery.Resource,
+        });
+        var flow = new PendingAuthorization(state, pkce, discovery, client, scope, redirectUri, dpop, time.GetUtcNow());
+        pending.Add(flow);
+        return (url, flow);
+    }
+
+    /// <summary>Validates the callback (state, iss, error, code) and redeems the code.</summary>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.StateMismatch"/>, <see cref="McpAuthErrorCode.FlowExpired"/>,
+    /// <see cref="McpAuthErrorCode.AuthorizationResponseIssuerMismatch"/>, <see cref="McpAuthErrorCode.AuthorizationDenied"/>,
+    /// <see cref="McpAuthErrorCode.MissingAuthorizationCode"/>, token endpoint errors.
+    /// </exception>
+    public async Task<(PendingAuthorization Flow, TokenResponse Response)> CompleteAsync(Uri callbackUrl, CancellationToken cancellationToken)
+    {
+        var callback = AuthorizationResponse.Parse(callbackUrl);
+        var flow = pending.Take(callback.State);
+        var server = flow.Discovery.AuthorizationServer;
+        var code = AuthorizationResponse.Validate(callback, flow.State, server.Issuer, server.AuthorizationResponseIssParameterSupported);
+        var parameters = TokenEndpointMessages.AuthorizationCode(code, flow.RedirectUri, flow.Pkce.Verifier, flow.Discovery.Resource);
+        var response = await tokens.RequestAsync(server.TokenEndpoint, server.Issuer, flow.Client, parameters, flow.DPoP, cancellationToken)
+            .ConfigureAwait(false);
+        return (flow, response);
+    }
+}
