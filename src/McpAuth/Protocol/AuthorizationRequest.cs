@@ -63,5 +63,5 @@ public static class AuthorizationRequest
     }
 
     /// <summary>A new unguessable <c>state</c> (RFC 6749 §10.12): 32 random bytes, base64url.</summary>
-    public static string CreateState() => Base64Url.Encode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    public static string CreateState() => System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 }

@@ -11,7 +11,7 @@ public static class ClientAuthentication
     public const string None = "none";
     public const string ClientSecretBasic = "client_secret_basic";
     public const string ClientSecretPost = "client_secret_post";
-    public const string PrivateKeyJwt = "private_key_jwt";
+    public const string PrivateKeyJwt = Protocol.PrivateKeyJwt.AuthenticationMethod;
 
     /// <summary>
     /// The <c>Authorization</c> header value for <c>client_secret_basic</c>: id and secret each form-encoded
@@ -51,7 +51,7 @@ public static class ClientAuthentication
                 return null;
             case PrivateKeyJwt:
                 parameters.Add(new("client_id", clientId));
-                parameters.Add(new("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+                parameters.Add(new("client_assertion_type", Protocol.PrivateKeyJwt.AssertionType));
                 parameters.Add(new("client_assertion", clientAssertion ?? throw MissingSecret(method)));
                 return null;
             default:

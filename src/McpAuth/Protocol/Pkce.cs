@@ -20,7 +20,7 @@ public static class Pkce
     /// <summary>A new pair: 32 random bytes as a 43-character base64url verifier (RFC 7636 §4.1).</summary>
     public static PkceCodes Create()
     {
-        var verifier = Base64Url.Encode(RandomNumberGenerator.GetBytes(32));
+        var verifier = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         return new PkceCodes(verifier, ComputeS256Challenge(verifier));
     }
 
@@ -33,14 +33,8 @@ public static class Pkce
         {
             throw new ArgumentException("A code_verifier is 43 to 128 characters of [A-Z a-z 0-9 - . _ ~].", nameof(verifier));
         }
-        return Base64Url.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        return System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
     }
 
     private static bool IsUnreserved(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~';
-}
-
-/// <summary>base64url without padding (RFC 4648 §5, as RFC 7515 §2 uses it).</summary>
-internal static class Base64Url
-{
-    public static string Encode(ReadOnlySpan<byte> bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 }
