@@ -83,7 +83,7 @@ public sealed record AuthorizationServerMetadata
     {
         ArgumentNullException.ThrowIfNull(expectedIssuer);
         var json = OAuthResponseReader.ReadJson(response, "authorization server metadata", 200);
-        try
+        return ResponseMembers.Read(response, () =>
         {
             var issuer = OAuthJson.RequiredString(json, "issuer");
             if (!string.Equals(issuer, expectedIssuer, StringComparison.Ordinal))
@@ -107,10 +107,6 @@ public sealed record AuthorizationServerMetadata
                     OAuthJson.OptionalBool(json, "authorization_response_iss_parameter_supported") ?? false,
                 ClientIdMetadataDocumentSupported = OAuthJson.OptionalBool(json, "client_id_metadata_document_supported") ?? false,
             };
-        }
-        catch (McpAuthException e) when (e.Endpoint is null)
-        {
-            throw OAuthResponseReader.WithResponse(e, response, "authorization server metadata");
-        }
+        });
     }
 }

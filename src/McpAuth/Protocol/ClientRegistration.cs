@@ -94,7 +94,7 @@ public static class ClientRegistration
                 Endpoint = e.Endpoint,
             };
         }
-        try
+        return ResponseMembers.Read(response, () =>
         {
             var expiresAt = OAuthJson.OptionalInt64(json, "client_secret_expires_at");
             return new ClientRegistrationResponse(
@@ -102,10 +102,6 @@ public static class ClientRegistration
                 OAuthJson.OptionalString(json, "client_secret"),
                 OAuthJson.OptionalString(json, "token_endpoint_auth_method"),
                 expiresAt is > 0 ? DateTimeOffset.FromUnixTimeSeconds(expiresAt.Value) : null);
-        }
-        catch (McpAuthException e) when (e.Endpoint is null)
-        {
-            throw OAuthResponseReader.WithResponse(e, response, "registration response");
-        }
+        });
     }
 }

@@ -103,23 +103,6 @@ public static class OAuthResponseReader
         };
     }
 
-    /// <summary>
-    /// Re-issues an error raised while reading a document's members with the response's status and endpoint attached;
-    /// the original (naming the member) stays as the inner exception.
-    /// </summary>
-    public static McpAuthException WithResponse(McpAuthException error, OAuthResponse response, string what)
-    {
-        ArgumentNullException.ThrowIfNull(error);
-        ArgumentNullException.ThrowIfNull(response);
-        return new McpAuthException(error.Code, what, error)
-        {
-            StatusCode = response.StatusCode,
-            Endpoint = response.Endpoint,
-            OAuthError = error.OAuthError,
-            OAuthErrorDescription = error.OAuthErrorDescription,
-        };
-    }
-
     /// <summary>Maps an RFC 6749 <c>error</c> value to its stable code.</summary>
     public static McpAuthErrorCode MapErrorCode(string error) => error switch
     {

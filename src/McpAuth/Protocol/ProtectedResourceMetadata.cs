@@ -36,7 +36,7 @@ public sealed record ProtectedResourceMetadata(
     public static ProtectedResourceMetadata Read(OAuthResponse response)
     {
         var json = OAuthResponseReader.ReadJson(response, "protected resource metadata", 200);
-        try
+        return ResponseMembers.Read(response, () =>
         {
             var resource = OAuthJson.RequiredString(json, "resource");
             var servers = OAuthJson.OptionalStringArray(json, "authorization_servers") ?? [];
@@ -46,10 +46,6 @@ public sealed record ProtectedResourceMetadata(
                 OAuthJson.OptionalStringArray(json, "scopes_supported"),
                 OAuthJson.OptionalStringArray(json, "dpop_signing_alg_values_supported"),
                 OAuthJson.OptionalBool(json, "dpop_bound_access_tokens_required") ?? false);
-        }
-        catch (McpAuthException e) when (e.Endpoint is null)
-        {
-            throw OAuthResponseReader.WithResponse(e, response, "protected resource metadata");
-        }
+        });
     }
 }

@@ -4,7 +4,7 @@ namespace McpAuth.Protocol;
 
 /// <summary>A successful access token response (RFC 6749 §5.1).</summary>
 public sealed record TokenResponse(
-    string AccessToken, string TokenType, long? ExpiresIn, string? RefreshToken, string? Scope, string? IdToken,
+    string AccessToken, string TokenType, TimeSpan? ExpiresIn, string? RefreshToken, string? Scope, string? IdToken,
     string? IssuedTokenType = null)
 {
     public override string ToString() => $"TokenResponse {{ TokenType = {TokenType}, ExpiresIn = {ExpiresIn}, Scope = {Scope} }}";
@@ -19,7 +19,7 @@ public sealed record TokenResponse(
         AccessToken = AccessToken,
         TokenType = TokenType,
         RefreshToken = RefreshToken ?? previousRefreshToken,
-        ExpiresAt = ExpiresIn is > 0 ? now.AddSeconds(ExpiresIn.Value) : null,
+        ExpiresAt = ExpiresIn is { } lifetime && lifetime > TimeSpan.Zero ? now + lifetime : null,
         Scope = Scope ?? requestedScope,
         IdToken = IdToken,
     };
@@ -41,7 +41,7 @@ public static class TokenEndpointMessages
             new("redirect_uri", redirectUri.OriginalString),
             new("code_verifier", codeVerifier),
         };
-        AddOptional(list, "resource", resource);
+        FormParameters.AddIfPresent(list, "resource", resource);
         return list;
     }
 
@@ -50,8 +50,8 @@ public static class TokenEndpointMessages
     {
         ArgumentNullException.ThrowIfNull(refreshToken);
         var list = new List<KeyValuePair<string, string>> { new("grant_type", "refresh_token"), new("refresh_token", refreshToken) };
-        AddOptional(list, "scope", scope);
-        AddOptional(list, "resource", resource);
+        FormParameters.AddIfPresent(list, "scope", scope);
+        FormParameters.AddIfPresent(list, "resource", resource);
         return list;
     }
 
@@ -59,8 +59,8 @@ public static class TokenEndpointMessages
     public static List<KeyValuePair<string, string>> ClientCredentials(string? scope, string? resource)
     {
         var list = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
-        AddOptional(list, "scope", scope);
-        AddOptional(list, "resource", resource);
+        FormParameters.AddIfPresent(list, "scope", scope);
+        FormParameters.AddIfPresent(list, "resource", resource);
         return list;
     }
 
@@ -71,28 +71,17 @@ public static class TokenEndpointMessages
     public static TokenResponse Read(OAuthResponse response)
     {
         var json = OAuthResponseReader.ReadJson(response, "token response", 200);
-        try
+        return ResponseMembers.Read(response, () =>
         {
             return new TokenResponse(
                 OAuthJson.RequiredString(json, "access_token"),
                 OAuthJson.RequiredString(json, "token_type"),
-                OAuthJson.OptionalInt64(json, "expires_in"),
+                ResponseMembers.OptionalSeconds(json, "expires_in"),
                 OAuthJson.OptionalString(json, "refresh_token"),
                 OAuthJson.OptionalString(json, "scope"),
                 OAuthJson.OptionalString(json, "id_token"),
                 OAuthJson.OptionalString(json, "issued_token_type"));
-        }
-        catch (McpAuthException e) when (e.Endpoint is null)
-        {
-            throw OAuthResponseReader.WithResponse(e, response, "token response");
-        }
+        });
     }
 
-    private static void AddOptional(List<KeyValuePair<string, string>> list, string name, string? value)
-    {
-        if (value is not null)
-        {
-            list.Add(new(name, value));
-        }
-    }
 }
