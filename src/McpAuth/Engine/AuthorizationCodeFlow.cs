@@ -36,21 +36,26 @@ internal sealed class AuthorizationCodeFlow(PendingFlows pending, TokenEndpoint 
         return (url, flow);
     }
 
-    /// <summary>Validates the callback (state, iss, error, code) and redeems the code.</summary>
+    /// <summary>Takes the pending flow of the callback's state and validates the callback (state, iss, error, code).</summary>
     /// <exception cref="McpAuthException">
     /// <see cref="McpAuthErrorCode.StateMismatch"/>, <see cref="McpAuthErrorCode.FlowExpired"/>,
     /// <see cref="McpAuthErrorCode.AuthorizationResponseIssuerMismatch"/>, <see cref="McpAuthErrorCode.AuthorizationDenied"/>,
-    /// <see cref="McpAuthErrorCode.MissingAuthorizationCode"/>, token endpoint errors.
+    /// <see cref="McpAuthErrorCode.MissingAuthorizationCode"/>.
     /// </exception>
-    public async Task<(PendingAuthorization Flow, TokenResponse Response)> CompleteAsync(Uri callbackUrl, CancellationToken cancellationToken)
+    public (PendingAuthorization Flow, string Code) Accept(Uri callbackUrl)
     {
         var callback = AuthorizationResponse.Parse(callbackUrl);
         var flow = pending.Take(callback.State);
         var server = flow.Discovery.AuthorizationServer;
-        var code = AuthorizationResponse.Validate(callback, flow.State, server.Issuer, server.AuthorizationResponseIssParameterSupported);
+        return (flow, AuthorizationResponse.Validate(callback, flow.State, server.Issuer, server.AuthorizationResponseIssParameterSupported));
+    }
+
+    /// <summary>Redeems the code with the PKCE verifier and the RFC 8707 resource (RFC 6749 §4.1.3, RFC 7636 §4.5).</summary>
+    /// <exception cref="McpAuthException">Token endpoint errors.</exception>
+    public Task<TokenResponse> RedeemAsync(PendingAuthorization flow, string code, CancellationToken cancellationToken)
+    {
+        var server = flow.Discovery.AuthorizationServer;
         var parameters = TokenEndpointMessages.AuthorizationCode(code, flow.RedirectUri, flow.Pkce.Verifier, flow.Discovery.Resource);
-        var response = await tokens.RequestAsync(server.TokenEndpoint, server.Issuer, flow.Client, parameters, flow.DPoP, cancellationToken)
-            .ConfigureAwait(false);
-        return (flow, response);
+        return tokens.RequestAsync(server.TokenEndpoint, server.Issuer, flow.Client, parameters, flow.DPoP, cancellationToken);
     }
 }

@@ -31,7 +31,12 @@ public sealed partial class McpAuthClient
                 }
                 catch (McpAuthException e) when (!e.IsTransient)
                 {
-                    // The refresh token is gone or refused: authorize again below.
+                    // The refresh token is gone or refused: authorize again below, registering again if the server
+                    // forgot the client.
+                    if (e.Code == McpAuthErrorCode.InvalidClient)
+                    {
+                        await _identities.ForgetAsync(client, ct).ConfigureAwait(false);
+                    }
                 }
             }
             return await AuthorizeCoreAsync(session, server, challenge, null, interaction, ct).ConfigureAwait(false);

@@ -78,16 +78,16 @@ public sealed partial class McpAuthClient
     public async Task<AccessToken> CompleteAuthorizationAsync(Uri callbackUrl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callbackUrl);
-        PendingAuthorization? flow = null;
+        var (flow, code) = _codeFlow.Accept(callbackUrl);
         try
         {
-            (flow, var response) = await _codeFlow.CompleteAsync(callbackUrl, cancellationToken).ConfigureAwait(false);
+            var response = await _codeFlow.RedeemAsync(flow, code, cancellationToken).ConfigureAwait(false);
             var session = Session(flow.Discovery.Server);
             session.Scope = flow.Scope;
             return await StoreAsync(session, flow.Discovery, flow.Client, response, flow.DPoP, flow.Scope, "authorization_code", cancellationToken)
                 .ConfigureAwait(false);
         }
-        catch (McpAuthException e) when (e.Code == McpAuthErrorCode.InvalidClient && flow is not null)
+        catch (McpAuthException e) when (e.Code == McpAuthErrorCode.InvalidClient)
         {
             await _identities.ForgetAsync(flow.Client, cancellationToken).ConfigureAwait(false);
             throw;

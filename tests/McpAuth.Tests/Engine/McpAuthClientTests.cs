@@ -59,6 +59,21 @@ public class McpAuthClientTests
     }
 
     [Fact]
+    public async Task Invalid_client_at_the_token_endpoint_forgets_the_registration_so_the_next_authorization_registers_again()
+    {
+        var world = new OAuthWorld();
+        var rejected = true;
+        world.Http.On("POST", "https://as.example.com/token", _ => rejected
+            ? FakeHttp.Json("""{"error":"invalid_client"}""", 401)
+            : FakeHttp.Json("""{"access_token":"at","token_type":"Bearer"}"""));
+        var e = await Assert.ThrowsAsync<McpAuthException>(() => world.Client().AuthorizeAsync(Server, world.Interaction, default));
+        Assert.Equal(McpAuthErrorCode.InvalidClient, e.Code);
+        rejected = false;
+        await world.Client().AuthorizeAsync(Server, world.Interaction, default);
+        Assert.Equal(2, world.Registrations);
+    }
+
+    [Fact]
     public async Task A_callback_with_an_unknown_state_is_refused_without_a_token_request()
     {
         var world = new OAuthWorld();
