@@ -130,10 +130,24 @@ public sealed partial class McpAuthClient
             }
             var credential = session.Credential!;
             if (TokenRefresher.IsExpiring(credential.Tokens, _time.GetUtcNow(), _options.RefreshSkew) && credential.Tokens.RefreshToken is not null
-                && session.Client is not null)
+                && session.Client is { } client)
             {
-                session.Credential = credential = await Refresher.RefreshAsync(credential, session.Client, session.DPoP, cancellationToken).ConfigureAwait(false);
-                EngineLog.Refreshed(_logger, credential.Binding.Resource);
+                try
+                {
+                    session.Credential = credential = await Refresher.RefreshAsync(credential, client, session.DPoP, cancellationToken).ConfigureAwait(false);
+                    EngineLog.Refreshed(_logger, credential.Binding.Resource);
+                }
+                catch (McpAuthException e) when (e.Code is McpAuthErrorCode.InvalidGrant or McpAuthErrorCode.InvalidClient)
+                {
+                    // The grant is gone: no token, so the next 401 authorizes again.
+                    EngineLog.AuthorizationFailed(_logger, credential.Binding.Resource, e.Code);
+                    if (e.Code == McpAuthErrorCode.InvalidClient)
+                    {
+                        await _identities.ForgetAsync(client, cancellationToken).ConfigureAwait(false);
+                    }
+                    session.Credential = null;
+                    return null;
+                }
             }
             return ToAccessToken(credential, session.DPoP);
         }

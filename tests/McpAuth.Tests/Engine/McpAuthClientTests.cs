@@ -133,6 +133,34 @@ public class McpAuthClientTests
         Assert.Empty(world.Http.Requests);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_expiring_token_is_refreshed_and_a_refused_refresh_asks_for_a_login(bool refreshAccepted)
+    {
+        var world = new OAuthWorld();
+        world.Http.On("POST", "https://as.example.com/token", r => r.Form()["grant_type"] == "authorization_code"
+            ? FakeHttp.Json("""{"access_token":"at-1","token_type":"Bearer","expires_in":120,"refresh_token":"rt-1"}""")
+            : refreshAccepted
+                ? FakeHttp.Json("""{"access_token":"at-2","token_type":"Bearer","expires_in":3600}""")
+                : FakeHttp.Json("""{"error":"invalid_grant"}""", 400));
+        var time = new ManualTime();
+        var client = new McpAuthClient(new McpAuthOptions(), world.Vault, new HttpClient(world.Http), time);
+        await client.AuthorizeAsync(Server, world.Interaction, default);
+        Assert.Equal("at-1", (await client.GetAccessTokenAsync(Server, default)).Value);
+        time.Advance(TimeSpan.FromSeconds(90));
+        if (refreshAccepted)
+        {
+            Assert.Equal("at-2", (await client.GetAccessTokenAsync(Server, default)).Value);
+        }
+        else
+        {
+            Assert.Equal(McpAuthErrorCode.LoginRequired,
+                (await Assert.ThrowsAsync<McpAuthException>(() => client.GetAccessTokenAsync(Server, default))).Code);
+        }
+        Assert.Equal("rt-1", world.Http.Requests.Last().Form()["refresh_token"]);
+    }
+
     private sealed class ManualTime : TimeProvider
     {
         private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
