@@ -4,7 +4,7 @@ using McpAuth.Http;
 using McpAuth.Protocol;
 using McpAuth.Storage;
 
-namespace McpAuth.Tests.Engine;
+namespace McpAuth.Tests.Orchestration;
 
 public class ClientIdentityResolverTests
 {

@@ -2,7 +2,7 @@ using McpAuth.Engine;
 using McpAuth.Http;
 using McpAuth.Protocol;
 
-namespace McpAuth.Tests.Engine;
+namespace McpAuth.Tests.Orchestration;
 
 public class DiscoveryTests
 {

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace McpAuth.Tests.Engine;
+namespace McpAuth.Tests.Orchestration;
 
 /// <summary>One request the fake saw, with its body read.</summary>
 internal sealed record RecordedRequest(HttpMethod Method, Uri Uri, string? Body, Dictionary<string, string> Headers)

@@ -1,7 +1,7 @@
 using System.Net;
 using McpAuth.Engine;
 
-namespace McpAuth.Tests.Engine;
+namespace McpAuth.Tests.Orchestration;
 
 public class HeadlessAuthorizationInteractionTests
 {

@@ -1,6 +1,6 @@
 using McpAuth.Engine;
 
-namespace McpAuth.Tests.Engine;
+namespace McpAuth.Tests.Orchestration;
 
 public class McpAuthClientTests
 {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using McpAuth.Engine;
 
-namespace McpAuth.Tests.Engine;
+namespace McpAuth.Tests.Orchestration;
 
 public class McpAuthHandlerTests
 {

@@ -2,7 +2,7 @@ using System.Net;
 using McpAuth.Engine;
 using McpAuth.Storage;
 
-namespace McpAuth.Tests.Engine;
+namespace McpAuth.Tests.Orchestration;
 
 /// <summary>
 /// A fake MCP server at https://mcp.example.com/mcp with its resource metadata, and a fake authorization server at

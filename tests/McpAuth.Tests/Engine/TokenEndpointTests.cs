@@ -2,7 +2,7 @@ using System.Text;
 using McpAuth.Engine;
 using McpAuth.Http;
 
-namespace McpAuth.Tests.Engine;
+namespace McpAuth.Tests.Orchestration;
 
 public class TokenEndpointTests
 {

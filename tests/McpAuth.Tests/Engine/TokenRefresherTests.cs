@@ -2,7 +2,7 @@ using McpAuth.Engine;
 using McpAuth.Http;
 using McpAuth.Storage;
 
-namespace McpAuth.Tests.Engine;
+namespace McpAuth.Tests.Orchestration;
 
 public class TokenRefresherTests
 {
