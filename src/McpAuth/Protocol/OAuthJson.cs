@@ -56,7 +56,7 @@ internal static class OAuthJson
     }
 
     /// <summary>A string value; an escaped lone surrogate (<c>"\udc00"</c>) cannot become text and is a wrong type.</summary>
-    private static string Text(JsonElement value, string name)
+    internal static string Text(JsonElement value, string name)
     {
         try
         {
@@ -124,7 +124,7 @@ internal static class OAuthJson
             }
             throw WrongType(name, "an integer in range");
         }
-        if (value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), System.Globalization.NumberStyles.Integer,
+        if (value.ValueKind == JsonValueKind.String && long.TryParse(Text(value, name), System.Globalization.NumberStyles.Integer,
                 System.Globalization.CultureInfo.InvariantCulture, out var parsed))
         {
             return parsed;
