@@ -133,8 +133,23 @@ public sealed class RefreshCoordinator
 
     private async Task<StoredCredential> RefreshUnderLockAsync(CredentialBinding binding, RefreshCallback refresh, string? rejectedAccessToken)
     {
-        var held = await _vault.Store.LockAsync(StoreKeys.RefreshLock(binding), _options.LockTimeout, CancellationToken.None)
-            .ConfigureAwait(false);
+        IAsyncDisposable held;
+        try
+        {
+            held = await _vault.Store.LockAsync(StoreKeys.RefreshLock(binding), _options.LockTimeout, CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreLockTimeout)
+        {
+            // A slow holder may still have finished the refresh we were waiting for.
+            var latest = await _vault.GetCredentialAsync(binding, CancellationToken.None).ConfigureAwait(false);
+            if (latest is not null && IsUsable(latest, rejectedAccessToken))
+            {
+                Remember(latest);
+                return latest;
+            }
+            throw;
+        }
         await using (held.ConfigureAwait(false))
         {
             // Re-read under the lock: another process may have refreshed (or logged out) while we waited.
