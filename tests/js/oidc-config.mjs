@@ -58,11 +58,12 @@ function introspectionPolicy(config) {
   return async (ctx, client, token) => token.clientId === client.clientId || resourceServers.has(client.clientId);
 }
 
-// Refresh tokens for every authorization-code client that registered the refresh_token grant,
-// so tests need not ask for offline_access (oidc-provider's default demands it).
+// Refresh tokens for every user grant (authorization code, device code) of a client that registered the
+// refresh_token grant, so tests need not ask for offline_access (oidc-provider's default demands it).
+const userGrants = new Set(['AuthorizationCode', 'DeviceCode', 'RefreshToken']);
 async function issueRefreshToken(ctx, client, code) {
   if (!client.grantTypeAllowed('refresh_token')) return false;
-  return code.kind === 'AuthorizationCode' || code.kind === 'RefreshToken' || code.scopes.has('offline_access');
+  return userGrants.has(code.kind) || code.scopes.has('offline_access');
 }
 
 /** The endpoint paths (oidc-provider's defaults, named here so the statistics middleware can match them). */
@@ -75,6 +76,8 @@ export const routes = Object.freeze({
   jwks: '/jwks',
   userinfo: '/me',
   end_session: '/session/end',
+  code_verification: '/device',
+  device_authorization: '/device/auth',
 });
 
 /** The oidc-provider configuration for a test configuration. */
@@ -107,6 +110,7 @@ export function providerConfiguration(config) {
       revocation: { enabled: true },
       introspection: { enabled: true, allowedPolicy: introspectionPolicy(config) },
       clientCredentials: { enabled: true },
+      deviceFlow: { enabled: true },
       dPoP: config.dpopNonceSecret
         ? { enabled: true, nonceSecret: Buffer.from(config.dpopNonceSecret, 'hex'), requireNonce: () => true }
         : { enabled: true },

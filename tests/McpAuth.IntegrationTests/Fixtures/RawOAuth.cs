@@ -114,7 +114,8 @@ public sealed class RawOAuth(Uri issuer) : IDisposable
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 
-    private async Task<RawTokenResponse> PostFormAsync(Uri endpoint, IDictionary<string, string> form, string? clientId, string? clientSecret)
+    /// <summary>A form POST to any endpoint (device authorization, ...), with Basic client credentials when a secret is given.</summary>
+    public async Task<RawTokenResponse> PostFormAsync(Uri endpoint, IDictionary<string, string> form, string? clientId = null, string? clientSecret = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new FormUrlEncodedContent(form) };
         if (clientSecret is not null)
