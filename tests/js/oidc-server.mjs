@@ -39,7 +39,10 @@ function testEndpoint(stats, reset) {
 }
 
 function exitOn(server) {
-  const stop = () => server.close(() => process.exit(0)) && setTimeout(() => process.exit(0), 500).unref();
+  const stop = () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 500).unref(); // keep-alive connections would hold close() open
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.stdin.on('end', stop);

@@ -19,7 +19,7 @@ public sealed class RawDpopKey : IDisposable
         {
             var (x, y) = PublicCoordinates();
             var canonical = $"{{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"{x}\",\"y\":\"{y}\"}}";
-            return Base64Url(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+            return RawOAuth.Base64Url(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
         }
     }
 
@@ -42,9 +42,9 @@ public sealed class RawDpopKey : IDisposable
             payload["nonce"] = nonce;
         }
 
-        var signingInput = $"{Base64Url(JsonSerializer.SerializeToUtf8Bytes(header))}.{Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload))}";
+        var signingInput = $"{RawOAuth.Base64Url(JsonSerializer.SerializeToUtf8Bytes(header))}.{RawOAuth.Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload))}";
         var signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        return $"{signingInput}.{Base64Url(signature)}";
+        return $"{signingInput}.{RawOAuth.Base64Url(signature)}";
     }
 
     /// <inheritdoc />
@@ -53,9 +53,6 @@ public sealed class RawDpopKey : IDisposable
     private (string X, string Y) PublicCoordinates()
     {
         var point = _key.ExportParameters(includePrivateParameters: false).Q;
-        return (Base64Url(point.X!), Base64Url(point.Y!));
+        return (RawOAuth.Base64Url(point.X!), RawOAuth.Base64Url(point.Y!));
     }
-
-    private static string Base64Url(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -143,6 +143,7 @@ public sealed class RawOAuth(Uri issuer) : IDisposable
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    private static string Base64Url(byte[] bytes) =>
+    /// <summary>Base64url without padding (RFC 7515 §2).</summary>
+    internal static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
