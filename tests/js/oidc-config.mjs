@@ -16,6 +16,7 @@ export const defaults = Object.freeze({
   requirePkce: true,              // S256 is the only method oidc-provider 9 supports
   registration: true,             // open dynamic client registration (RFC 7591)
   clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+  strictClientAuth: true,         // refuse a method other than the registered one, and Basic with client_id in the body
   clients: [],                    // pre-registered clients (RFC 7591 metadata, with client_id)
   introspectionClients: [],       // client ids (resource servers) allowed to introspect any token
   dpopNonceSecret: null,          // 64 hex chars: makes the server demand DPoP nonces (RFC 9449 §8)

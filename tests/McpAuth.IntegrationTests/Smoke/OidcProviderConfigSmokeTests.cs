@@ -83,6 +83,29 @@ public sealed class OidcProviderConfigSmokeTests(ConfiguredOidcProviderServer se
     }
 
     [Fact]
+    public async Task StrictClientAuth_RefusesTheSecretInTheBody_AndClientIdNextToBasic_ForABasicClient()
+    {
+        await server.ResetStatsAsync();
+        using var oauth = new RawOAuth(server.Issuer);
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "mcp:read", ["resource"] = Resource };
+
+        var secretInBody = await oauth.TokenAsync(new Dictionary<string, string>(form)
+        {
+            ["client_id"] = "machine", ["client_secret"] = ConfiguredOidcProviderServer.MachineSecret,
+        });
+        var clientIdNextToBasic = await oauth.TokenAsync(
+            new Dictionary<string, string>(form) { ["client_id"] = "machine" }, "machine", ConfiguredOidcProviderServer.MachineSecret);
+        var basic = await ClientCredentialsAsync(oauth, Resource);
+
+        Assert.Equal((401, "invalid_client"), (secretInBody.Status, secretInBody["error"]));
+        Assert.Equal((400, "invalid_request"), (clientIdNextToBasic.Status, clientIdNextToBasic["error"]));
+        Assert.Equal(200, basic.Status);
+        var stats = await server.StatsAsync();
+        Assert.Equal(2, stats.ClientAuthRejections);
+        Assert.Equal(3, stats.TokenRequests("client_credentials"));
+    }
+
+    [Fact]
     public async Task Dpop_BindsTheAccessTokenToTheProofKey()
     {
         using var oauth = new RawOAuth(server.Issuer);
