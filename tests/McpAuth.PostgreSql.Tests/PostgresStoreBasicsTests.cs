@@ -7,9 +7,6 @@ namespace McpAuth.PostgreSql.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStoreBasicsTests(PostgresServer server) : StoreTestContext(server)
 {
-    private static readonly StoreKey First = new(StoreEntryKind.Credential, "first");
-    private static readonly StoreKey Second = new(StoreEntryKind.Credential, "second");
-
     [Fact]
     public async Task Written_entry_reads_back_and_overwrite_replaces_it()
     {

@@ -7,9 +7,6 @@ namespace McpAuth.PostgreSql.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStoreEncryptionTests(PostgresServer server) : StoreTestContext(server)
 {
-    private static readonly StoreKey First = new(StoreEntryKind.Credential, "first");
-    private static readonly StoreKey Second = new(StoreEntryKind.Credential, "second");
-
     [Fact]
     public async Task Token_bytes_never_appear_in_the_table()
     {

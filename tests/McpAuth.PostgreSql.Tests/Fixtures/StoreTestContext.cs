@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using McpAuth.Storage;
 using Npgsql;
 
 namespace McpAuth.PostgreSql.Tests.Fixtures;
@@ -6,6 +7,9 @@ namespace McpAuth.PostgreSql.Tests.Fixtures;
 /// <summary>Per-test helpers over the shared server: a fresh schema, stores over it, raw SQL for inspecting the tables.</summary>
 public abstract class StoreTestContext(PostgresServer server) : IAsyncLifetime
 {
+    protected static readonly StoreKey First = new(StoreEntryKind.Credential, "first");
+    protected static readonly StoreKey Second = new(StoreEntryKind.Credential, "second");
+
     private readonly List<PostgresTokenStore> _stores = [];
     private NpgsqlDataSource? _admin;
 
