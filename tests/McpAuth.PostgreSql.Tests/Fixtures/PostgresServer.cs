@@ -46,7 +46,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _root = (await RunAsync("mktemp", ["-d", Path.Combine(Path.GetTempPath(), "mcpauth-pg.XXXXXX")], check: true)).Output.Trim();
+        _root = (await RunAsync("mktemp", ["-d", Path.Combine(Path.GetTempPath(), "mcpauth-pgstore-test.XXXXXX")], check: true)).Output.Trim();
         await RunAsync(Path.Combine(_bin, "initdb"),
             ["-D", DataDirectory, "-U", SuperUser, "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"], check: true);
         await StartOnFreePortAsync();

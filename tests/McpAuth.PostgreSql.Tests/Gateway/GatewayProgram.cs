@@ -1,4 +1,5 @@
 using McpAuth.Http;
+using McpAuth.PostgreSql.Tests.Benchmarks;
 
 namespace McpAuth.PostgreSql.Tests.Gateway;
 
@@ -18,9 +19,13 @@ public static class GatewayProgram
 
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["bench", .. var benchArgs])
+        {
+            return GatewayBenchmarkRunner.Run(benchArgs);
+        }
         if (args is not ["gateway"])
         {
-            await Console.Error.WriteLineAsync("usage: gateway (configured by MCPAUTH_* environment variables)");
+            await Console.Error.WriteLineAsync("usage: gateway (configured by MCPAUTH_* environment variables) | bench [BenchmarkDotNet args]");
             return 2;
         }
         await using var store = await PostgresTokenStore.CreateAsync(new PostgresTokenStoreOptions

@@ -28,6 +28,7 @@ public sealed class GatewayReplica(PostgresTokenStore store, OAuthHttpClient htt
     public async Task<GatewayReport> ResolveAllAsync(IReadOnlyList<CredentialBinding> bindings, int concurrency, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        var refreshedBefore = Volatile.Read(ref _refreshed);
         var errors = new List<string>();
         var resolved = 0;
         await Parallel.ForEachAsync(bindings, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
@@ -50,10 +51,10 @@ public sealed class GatewayReplica(PostgresTokenStore store, OAuthHttpClient htt
                     }
                 }
             });
-        return new GatewayReport(resolved, _refreshed, errors.Count, store.RoundTrips, clock.Elapsed.TotalSeconds, errors.Distinct().ToList());
+        return new GatewayReport(resolved, Volatile.Read(ref _refreshed) - refreshedBefore, errors.Count, store.RoundTrips, clock.Elapsed.TotalSeconds, errors.Distinct().ToList());
     }
 
-    private async Task<StoredCredential> ResolveAsync(CredentialBinding binding, CancellationToken cancellationToken)
+    public async Task<StoredCredential> ResolveAsync(CredentialBinding binding, CancellationToken cancellationToken)
     {
         var credential = await _vault.GetCredentialAsync(binding, cancellationToken)
             ?? throw new McpAuthException(McpAuthErrorCode.LoginRequired);
