@@ -1,3 +1,4 @@
+using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.PostgreSql.Tests.Fixtures;
 using McpAuth.Storage;
 

@@ -1,3 +1,4 @@
+using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.PostgreSql.Tests.Fixtures;
 using McpAuth.Storage;
 using Npgsql;
@@ -15,7 +16,7 @@ public sealed class PostgresStoreUnavailableTests
         var connectionString = new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
-            Port = PostgresServer.FreeLoopbackPort(),
+            Port = TestTools.FreeLoopbackPort(),
             Username = "gateway",
             Password = Password,
             Database = "mcpauth",

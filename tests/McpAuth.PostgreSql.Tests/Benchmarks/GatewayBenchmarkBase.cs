@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using McpAuth.Http;
+using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.PostgreSql.Tests.Fixtures;
 using McpAuth.PostgreSql.Tests.Gateway;
 using McpAuth.Storage;

@@ -1,3 +1,5 @@
+using McpAuth.IntegrationTests.Fixtures;
+
 namespace McpAuth.PostgreSql.Tests.Fixtures;
 
 /// <summary>One PostgreSQL server for every test class in this project; each test uses a schema of its own.</summary>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.Storage;
 using Npgsql;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.PostgreSql.Tests.Fixtures;
 using McpAuth.Storage;
 using Xunit.Abstractions;
