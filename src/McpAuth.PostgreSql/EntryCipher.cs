@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using McpAuth.Storage;
 
 namespace McpAuth.PostgreSql;
@@ -20,63 +18,46 @@ internal interface IEntryCipher
 }
 
 /// <summary>
-/// AES-256-GCM with a random 96-bit nonce per write and the entry's key ("Kind/Id") as associated data, so a ciphertext
-/// moved to another row does not open. Payload layout: version (1 byte) | nonce (12) | ciphertext | tag (16).
+/// The shared store cipher (<see cref="EntryCipher"/>: AES-256-GCM, a random nonce per write, the entry's key bound as
+/// associated data) under one of several envelope keys, chosen by the key id stored beside each ciphertext: new entries
+/// are sealed under the current key; entries under a previous key still open (key rotation).
 /// </summary>
-internal sealed class AesGcmEntryCipher : IEntryCipher
+internal sealed class KeyedEntryCipher : IEntryCipher
 {
-    private const byte FormatVersion = 1;
-    private const int NonceSize = 12;
-    private const int TagSize = 16;
-    private const int HeaderSize = 1 + NonceSize;
+    private readonly EntryCipher _current;
+    private readonly Dictionary<string, EntryCipher> _byKeyId;
 
-    private readonly byte[] _currentKey;
-    private readonly IReadOnlyDictionary<string, byte[]> _keysById;
-
-    public AesGcmEntryCipher(string keyId, byte[] currentKey, IReadOnlyDictionary<string, byte[]> previousKeys)
+    public KeyedEntryCipher(string keyId, byte[] currentKey, IReadOnlyDictionary<string, byte[]> previousKeys)
     {
         KeyId = keyId;
-        _currentKey = currentKey;
-        var keys = new Dictionary<string, byte[]>(previousKeys, StringComparer.Ordinal) { [keyId] = currentKey };
-        _keysById = keys;
+        _current = new EntryCipher(currentKey);
+        _byKeyId = previousKeys.ToDictionary(k => k.Key, k => new EntryCipher(k.Value), StringComparer.Ordinal);
+        _byKeyId[keyId] = _current;
     }
 
     public string? KeyId { get; }
 
-    public byte[] Seal(StoreKey key, ReadOnlySpan<byte> plaintext)
-    {
-        var payload = new byte[HeaderSize + plaintext.Length + TagSize];
-        payload[0] = FormatVersion;
-        var nonce = payload.AsSpan(1, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_currentKey, TagSize);
-        aes.Encrypt(nonce, plaintext, payload.AsSpan(HeaderSize, plaintext.Length), payload.AsSpan(payload.Length - TagSize),
-            AssociatedData(key));
-        return payload;
-    }
+    public byte[] Seal(StoreKey key, ReadOnlySpan<byte> plaintext) => _current.Seal(key, plaintext);
 
+    /// <summary>
+    /// An unknown key id, or a key id whose key is not the one that sealed the entry, makes only that entry unreadable:
+    /// it is reported as corrupt (so listing the others goes on), never as the whole store's key being unavailable.
+    /// </summary>
     public byte[] Open(StoreKey key, string? keyId, byte[] payload)
     {
-        if (keyId is null || !_keysById.TryGetValue(keyId, out var entryKey)
-            || payload.Length < HeaderSize + TagSize || payload[0] != FormatVersion)
+        if (keyId is null || !_byKeyId.TryGetValue(keyId, out var cipher))
         {
             throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString());
         }
-        var plaintext = new byte[payload.Length - HeaderSize - TagSize];
         try
         {
-            using var aes = new AesGcm(entryKey, TagSize);
-            aes.Decrypt(payload.AsSpan(1, NonceSize), payload.AsSpan(HeaderSize, plaintext.Length),
-                payload.AsSpan(payload.Length - TagSize), plaintext, AssociatedData(key));
-            return plaintext;
+            return cipher.Open(key, payload);
         }
-        catch (AuthenticationTagMismatchException e)
+        catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreKeyUnavailable)
         {
             throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString(), e);
         }
     }
-
-    private static byte[] AssociatedData(StoreKey key) => Encoding.UTF8.GetBytes(key.ToString());
 }
 
 /// <summary>Stores bytes as they are. Only with <see cref="PostgresTokenStoreOptions.DangerouslyStorePlaintext"/>.</summary>

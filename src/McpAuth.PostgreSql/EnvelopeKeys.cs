@@ -1,12 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
+using McpAuth.Storage;
 
 namespace McpAuth.PostgreSql;
 
 /// <summary>Turns the operator's envelope key options into an <see cref="IEntryCipher"/>, refusing anything unsafe.</summary>
 internal static class EnvelopeKeys
 {
-    public const int KeySize = 32;
     private const int MaxKeyIdLength = 64;
 
     /// <exception cref="McpAuthException">
@@ -30,7 +30,7 @@ internal static class EnvelopeKeys
             RequireKeyId(id, nameof(options.PreviousEnvelopeKeys));
             previous[id] = RequireSize(previousKey, nameof(options.PreviousEnvelopeKeys));
         }
-        return new AesGcmEntryCipher(keyId, key, previous);
+        return new KeyedEntryCipher(keyId, key, previous);
     }
 
     /// <summary>A stable, non-secret id for a key: the first 8 bytes of SHA-256 over a label and the key, in hex.</summary>
@@ -63,7 +63,7 @@ internal static class EnvelopeKeys
     }
 
     private static byte[] RequireSize(byte[] key, string option) =>
-        key.Length == KeySize ? key : throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, option);
+        key.Length == EntryCipher.KeySize ? key : throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, option);
 
     private static void RequireKeyId(string keyId, string option)
     {

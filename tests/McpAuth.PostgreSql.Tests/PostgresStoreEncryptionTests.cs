@@ -60,7 +60,7 @@ public sealed class PostgresStoreEncryptionTests(PostgresServer server) : StoreT
         var error = await Assert.ThrowsAsync<McpAuthException>(() => reader.ReadAsync(First, CancellationToken.None).AsTask());
 
         Assert.Equal(McpAuthErrorCode.StoreEntryCorrupt, error.Code);
-        Assert.IsType<System.Security.Cryptography.AuthenticationTagMismatchException>(error.InnerException);
+        Assert.Equal(McpAuthErrorCode.StoreKeyUnavailable, Assert.IsType<McpAuthException>(error.InnerException).Code);
     }
 
     [Fact]
