@@ -34,19 +34,24 @@ public abstract class GatewayBenchmarkBase
 
     protected TokenVault Seeder { get; private set; } = null!;
 
+    protected PostgresTokenStore OpenStore(string name) =>
+        PostgresTokenStore.CreateAsync(new PostgresTokenStoreOptions
+        {
+            ConnectionString = $"{_server.ConnectionString};Application Name={name}",
+            EnvelopeKey = _key,
+        }, CancellationToken.None).GetAwaiter().GetResult();
+
+    protected GatewayReplica Replica(PostgresTokenStore store) => new(store, new OAuthHttpClient(_http), TimeSpan.FromSeconds(60));
+
     protected void Start()
     {
         _server = new PostgresServer();
         _server.InitializeAsync().GetAwaiter().GetResult();
         Endpoint = RotatingTokenEndpoint.StartAsync(TimeSpan.Zero).GetAwaiter().GetResult();
-        var options = new PostgresTokenStoreOptions { ConnectionString = _server.ConnectionString, EnvelopeKey = _key };
-        Stores = Enumerable.Range(0, Replicas)
-            .Select(i => PostgresTokenStore.CreateAsync(options with { ConnectionString = $"{_server.ConnectionString};Application Name=replica{i}" },
-                CancellationToken.None).GetAwaiter().GetResult())
-            .ToArray();
-        Seeder = new TokenVault(PostgresTokenStore.CreateAsync(options, CancellationToken.None).GetAwaiter().GetResult());
+        Stores = Enumerable.Range(0, Replicas).Select(i => OpenStore($"replica{i}")).ToArray();
+        Seeder = new TokenVault(OpenStore("seeder"));
         _http = new HttpClient(OAuthHttpClient.CreateDefaultHandler());
-        ReplicaSet = Stores.Select(s => new GatewayReplica(s, new OAuthHttpClient(_http), TimeSpan.FromSeconds(60))).ToArray();
+        ReplicaSet = Stores.Select(Replica).ToArray();
     }
 
     protected void Stop(string benchmark)
@@ -64,10 +69,10 @@ public abstract class GatewayBenchmarkBase
 
     protected long StoreRoundTrips() => Stores.Sum(s => s.RoundTrips);
 
-    /// <summary>Adds the round trips the replicas made since <paramref name="before"/> for <paramref name="resolved"/> bearers.</summary>
-    protected void Account(long before, long resolved)
+    /// <summary>Adds <paramref name="roundTrips"/> database round trips made for <paramref name="resolved"/> bearers.</summary>
+    protected void Account(long roundTrips, long resolved)
     {
-        Interlocked.Add(ref _roundTrips, StoreRoundTrips() - before);
+        Interlocked.Add(ref _roundTrips, roundTrips);
         Interlocked.Add(ref _resolved, resolved);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using McpAuth.Engine.Refresh;
 using McpAuth.Http;
 using McpAuth.Protocol;
 using McpAuth.Storage;
@@ -10,20 +11,44 @@ namespace McpAuth.PostgreSql.Tests.Gateway;
 public sealed record GatewayReport(int Resolved, int Refreshed, int Errors, long RoundTrips, double Seconds, IReadOnlyList<string> ErrorCodes);
 
 /// <summary>
-/// One gateway replica, run as its own process: resolves a bearer for every binding at once through the PostgreSQL
-/// store, refreshing the due ones under the store's refresh lock with a re-read after acquiring it (the refresh
-/// coordinator's protocol). Replicas share nothing but the database.
+/// One gateway replica: resolves bearers through the <see cref="RefreshCoordinator"/> over the PostgreSQL store. A cached
+/// valid bearer costs no database round trip; a due one is refreshed under the store's refresh lock with a re-read after
+/// acquiring it. Replicas (run as separate processes) share nothing but the database.
 /// </summary>
-public sealed class GatewayReplica(PostgresTokenStore store, OAuthHttpClient http, TimeSpan skew)
+public sealed class GatewayReplica
 {
-    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(120);
-    private readonly TokenVault _vault = new(store);
+    private readonly PostgresTokenStore _store;
+    private readonly OAuthHttpClient _http;
+    private readonly RefreshCoordinator _coordinator;
     private int _refreshed;
+
+    public GatewayReplica(PostgresTokenStore store, OAuthHttpClient http, TimeSpan skew)
+    {
+        _store = store;
+        _http = http;
+        _coordinator = new RefreshCoordinator(new TokenVault(store), TimeProvider.System,
+            new RefreshOptions { Skew = skew, LockTimeout = TimeSpan.FromSeconds(120) });
+    }
 
     public static IReadOnlyList<CredentialBinding> Bindings(int count, string issuer) =>
         Enumerable.Range(0, count)
             .Select(i => new CredentialBinding($"tenant{i % 25}/user{i}", "https://mcp.example/", issuer, "gateway"))
             .ToList();
+
+    /// <summary>The bearer for one request: from memory when it is valid, else from the store, refreshed when due.</summary>
+    public async ValueTask<string> ResolveBearerAsync(CredentialBinding binding, CancellationToken cancellationToken) =>
+        _coordinator.TryGetCachedAccessToken(binding, out var accessToken)
+            ? accessToken
+            : (await _coordinator.GetValidAsync(binding, RefreshAsync, cancellationToken)).Tokens.AccessToken;
+
+    /// <summary>Drops the cached bearers (as after a restart), so the next resolution reads the store.</summary>
+    public void Forget(IEnumerable<CredentialBinding> bindings)
+    {
+        foreach (var binding in bindings)
+        {
+            _coordinator.Forget(binding);
+        }
+    }
 
     public async Task<GatewayReport> ResolveAllAsync(IReadOnlyList<CredentialBinding> bindings, int concurrency, CancellationToken cancellationToken)
     {
@@ -36,50 +61,22 @@ public sealed class GatewayReplica(PostgresTokenStore store, OAuthHttpClient htt
             {
                 try
                 {
-                    var credential = await ResolveAsync(binding, ct);
-                    if (!IsFresh(credential))
-                    {
-                        throw new InvalidOperationException("resolved a stale credential");
-                    }
+                    await ResolveBearerAsync(binding, ct);
                     Interlocked.Increment(ref resolved);
                 }
-                catch (Exception e) when (e is McpAuthException or InvalidOperationException)
+                catch (McpAuthException e)
                 {
                     lock (errors)
                     {
-                        errors.Add(e is McpAuthException m ? m.Code.ToString() : e.Message);
+                        errors.Add(e.Code.ToString());
                     }
                 }
             });
-        return new GatewayReport(resolved, Volatile.Read(ref _refreshed) - refreshedBefore, errors.Count, store.RoundTrips, clock.Elapsed.TotalSeconds, errors.Distinct().ToList());
+        return new GatewayReport(resolved, Volatile.Read(ref _refreshed) - refreshedBefore, errors.Count, _store.RoundTrips,
+            clock.Elapsed.TotalSeconds, errors.Distinct().ToList());
     }
 
-    public async Task<StoredCredential> ResolveAsync(CredentialBinding binding, CancellationToken cancellationToken)
-    {
-        var credential = await _vault.GetCredentialAsync(binding, cancellationToken)
-            ?? throw new McpAuthException(McpAuthErrorCode.LoginRequired);
-        if (IsFresh(credential))
-        {
-            return credential;
-        }
-        await using (await store.LockAsync(StoreKeys.RefreshLock(binding), LockTimeout, cancellationToken))
-        {
-            // Another replica may have refreshed while this one waited: use its tokens, never replay the old refresh token.
-            credential = await _vault.GetCredentialAsync(binding, cancellationToken) ?? throw new McpAuthException(McpAuthErrorCode.LoginRequired);
-            if (IsFresh(credential))
-            {
-                return credential;
-            }
-            var tokens = await RefreshAsync(credential, cancellationToken);
-            var refreshed = credential with { Tokens = tokens, Generation = credential.Generation + 1, UpdatedAt = DateTimeOffset.UtcNow };
-            await _vault.SaveCredentialAsync(refreshed, CancellationToken.None);
-            Interlocked.Increment(ref _refreshed);
-            return refreshed;
-        }
-    }
-
-    private bool IsFresh(StoredCredential credential) => credential.Tokens.ExpiresAt is not { } expiresAt || DateTimeOffset.UtcNow < expiresAt - skew;
-
+    /// <summary>The refresh_token grant (RFC 6749 §6), called by the coordinator once per needed refresh.</summary>
     private async Task<TokenSet> RefreshAsync(StoredCredential credential, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, credential.TokenEndpoint)
@@ -91,11 +88,12 @@ public sealed class GatewayReplica(PostgresTokenStore store, OAuthHttpClient htt
                 ["client_id"] = credential.Binding.ClientId,
             }),
         };
-        var json = OAuthResponseReader.ReadJson(await http.SendAsync(request, cancellationToken), "token response");
+        var json = OAuthResponseReader.ReadJson(await _http.SendAsync(request, cancellationToken), "token response");
+        Interlocked.Increment(ref _refreshed);
         return new TokenSet
         {
             AccessToken = json.GetProperty("access_token").GetString()!,
-            RefreshToken = json.TryGetProperty("refresh_token", out var rt) ? rt.GetString() : credential.Tokens.RefreshToken,
+            RefreshToken = json.TryGetProperty("refresh_token", out var rt) ? rt.GetString() : null,
             ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(json.GetProperty("expires_in").GetInt64()),
         };
     }
