@@ -49,9 +49,10 @@ public static class CommandTree
         var result = root.Parse(args.Count == 0 ? ["--help"] : args);
         if (result.Action is ParseErrorAction parseError)
         {
-            // Parse errors are prose: the message goes to stderr, help only when asked for.
+            // Parse errors are prose: the message and typo suggestions go to stderr; help only when asked for.
             parseError.ShowHelp = false;
-            var code = await result.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            var toStderr = new InvocationConfiguration { Output = cli.Err, Error = cli.Err, EnableDefaultExceptionHandler = false };
+            var code = await result.InvokeAsync(toStderr, cancellationToken).ConfigureAwait(false);
             var verb = result.CommandResult.Command is RootCommand ? "" : result.CommandResult.Command.Name + " ";
             await cli.Err.WriteLineAsync($"Run 'mcpauth {verb}--help' for usage.").ConfigureAwait(false);
             return code;
