@@ -52,10 +52,4 @@ public sealed class RedirectUrlPasteTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading.WaitAsync(TimeSpan.FromSeconds(5)));
     }
-
-    private sealed class BlockingReader : TextReader
-    {
-        public override ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken) =>
-            new(Task.Delay(Timeout.Infinite, CancellationToken.None).ContinueWith(_ => (string?)null, TaskScheduler.Default));
-    }
 }
