@@ -25,7 +25,7 @@ public sealed class CliContext
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>Where McpAuth keeps its store and lock files: $MCPAUTH_HOME, else ~/.mcpauth.</summary>
+    /// <summary>Where McpAuth keeps its store and lock files: $MCPAUTH_HOME, else mcpauth in the per-user config folder.</summary>
     public string Home => ResolveHome(Environment);
 
     /// <summary>The context of this process.</summary>
@@ -50,13 +50,17 @@ public sealed class CliContext
         return isTerminal && string.IsNullOrEmpty(environment("NO_COLOR")) && environment("TERM") != "dumb";
     }
 
-    /// <summary>$MCPAUTH_HOME when set, else ~/.mcpauth.</summary>
+    /// <summary>
+    /// $MCPAUTH_HOME when set, else "mcpauth" in the per-user configuration folder ($XDG_CONFIG_HOME or ~/.config,
+    /// %APPDATA% on Windows), the same rule as the store's McpAuthHome.
+    /// </summary>
     public static string ResolveHome(Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var configured = environment("MCPAUTH_HOME");
         return !string.IsNullOrWhiteSpace(configured)
             ? Path.GetFullPath(configured)
-            : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".mcpauth");
+            : Path.Combine(System.Environment.GetFolderPath(
+                System.Environment.SpecialFolder.ApplicationData, System.Environment.SpecialFolderOption.DoNotVerify), "mcpauth");
     }
 }

@@ -22,7 +22,7 @@ internal sealed class HelpWithExamplesAction(HelpAction standard) : SynchronousC
         }
         output.WriteLine(ExitCodes.HelpText);
         output.WriteLine();
-        output.WriteLine("Environment:\n  MCPAUTH_HOME  where credentials and locks are kept (default ~/.mcpauth)\n  NO_COLOR      disables color");
+        output.WriteLine("Environment:\n  MCPAUTH_HOME  where credentials and locks are kept (default ~/.config/mcpauth)\n  NO_COLOR      disables color");
         return result;
     }
 
