@@ -1,15 +1,24 @@
 using McpAuth.Cli;
+using McpAuth.Cli.Callback;
 using McpAuth.Cli.Commands;
+using McpAuth.Cli.Commands.Import;
+using McpAuth.Cli.Commands.Login;
+using McpAuth.Cli.Commands.Logout;
+using McpAuth.Cli.Commands.Status;
+using McpAuth.Cli.Commands.Token;
+using McpAuth.Cli.Engine;
 
 var cli = CliContext.FromProcess();
+// The engine is created only by the verb that runs, so `mcpauth token` loads no more than it needs.
+Func<ICliEngine> engine = () => EngineFactory.Create(cli);
 var runners = new CommandRunners
 {
-    Login = (_, _) => NotYetAvailable.Fail<object>("login", "the McpAuth engine"),
-    Status = (_, _) => NotYetAvailable.Fail<object>("status", "the McpAuth engine"),
-    Token = (_, _) => NotYetAvailable.Fail<object>("token", "the McpAuth engine"),
-    Logout = (_, _) => NotYetAvailable.Fail<object>("logout", "the McpAuth engine"),
-    Import = (_, _) => NotYetAvailable.Fail<object>("import", "the McpAuth engine"),
-    Proxy = (_, _) => NotYetAvailable.Fail<object>("proxy", "the McpAuth engine"),
+    Login = (o, ct) => new LoginRunner(cli, engine, new BrowserLauncher(cli.Environment)).RunAsync(o, ct),
+    Status = (o, ct) => new StatusRunner(cli, engine).RunAsync(o, ct),
+    Token = (o, ct) => new TokenRunner(cli, engine).RunAsync(o, ct),
+    Logout = (o, ct) => new LogoutRunner(cli, engine).RunAsync(o, ct),
+    Import = (o, ct) => new ImportRunner(cli, engine).RunAsync(o, ct),
+    Proxy = (_, _) => NotYetAvailable.Fail<object>("proxy", "the McpAuth engine (its forwarding is built; the credential seam is not wired)"),
     Demo = (_, _) => NotYetAvailable.Fail<object>("demo", "the McpAuth sandbox"),
 };
 var root = CommandTree.Build(cli, runners);
