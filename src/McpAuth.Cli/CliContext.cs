@@ -34,9 +34,9 @@ public sealed class CliContext
         var interactive = !Console.IsInputRedirected && !Console.IsErrorRedirected;
         return new CliContext
         {
-            Out = Console.Out,
-            Err = Console.Error,
-            In = Console.In,
+            Out = new Output.DeferredTextWriter(() => Console.Out),
+            Err = new Output.DeferredTextWriter(() => Console.Error),
+            In = new Output.DeferredTextReader(() => Console.In),
             Environment = System.Environment.GetEnvironmentVariable,
             IsInteractive = interactive,
             UseColor = AllowsColor(System.Environment.GetEnvironmentVariable, !Console.IsErrorRedirected),
