@@ -8,7 +8,39 @@ namespace McpAuth.Storage;
 /// <param name="Resource">The canonical resource URI (RFC 8707) of the MCP server.</param>
 /// <param name="Issuer">The authorization server's issuer identifier.</param>
 /// <param name="ClientId">The client id the tokens were issued to.</param>
-public sealed record CredentialBinding(string Profile, string Resource, string Issuer, string ClientId);
+public sealed record CredentialBinding(string Profile, string Resource, string Issuer, string ClientId)
+{
+    // The hash is computed once and kept: the cached-bearer fast path looks bindings up on every request.
+    // Not copied by `with` (see the copy constructor), so a changed copy computes its own.
+    private int _hash;
+
+    private CredentialBinding(CredentialBinding original)
+    {
+        Profile = original.Profile;
+        Resource = original.Resource;
+        Issuer = original.Issuer;
+        ClientId = original.ClientId;
+    }
+
+    public bool Equals(CredentialBinding? other) =>
+        ReferenceEquals(this, other) || other is not null
+        && GetHashCode() == other.GetHashCode()
+        && string.Equals(Profile, other.Profile, StringComparison.Ordinal)
+        && string.Equals(Resource, other.Resource, StringComparison.Ordinal)
+        && string.Equals(Issuer, other.Issuer, StringComparison.Ordinal)
+        && string.Equals(ClientId, other.ClientId, StringComparison.Ordinal);
+
+    public override int GetHashCode()
+    {
+        var hash = _hash;
+        if (hash == 0)
+        {
+            hash = HashCode.Combine(Profile, Resource, Issuer, ClientId);
+            _hash = hash == 0 ? 1 : hash;
+        }
+        return hash;
+    }
+}
 
 /// <summary>A token endpoint response's tokens (RFC 6749 §5.1) with the expiry made absolute.</summary>
 public sealed record TokenSet

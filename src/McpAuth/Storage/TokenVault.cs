@@ -43,7 +43,7 @@ public sealed class TokenVault
                     credentials.Add(c);
                 }
             }
-            catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreEntryCorrupt)
+            catch (McpAuthException e) when (e.Code is McpAuthErrorCode.StoreEntryCorrupt or McpAuthErrorCode.StoreKeyUnavailable)
             {
                 unreadable.Add(key);
             }

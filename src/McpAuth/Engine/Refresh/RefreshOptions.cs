@@ -1,0 +1,29 @@
+namespace McpAuth.Engine.Refresh;
+
+/// <summary>When to refresh and how hard to retry.</summary>
+public sealed record RefreshOptions
+{
+    /// <summary>Refresh this long before the access token expires, so no request is sent with a token about to lapse.</summary>
+    public TimeSpan Skew { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Retries after a transient failure (timeout, connection failure, 5xx, 429) before giving up.</summary>
+    public int MaxTransientRetries { get; init; } = 3;
+
+    /// <summary>The first retry's delay; each next one doubles, with jitter.</summary>
+    public TimeSpan BaseBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>No single delay is longer; a <c>Retry-After</c> longer than this ends the retries at once.</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to wait for another thread or process that is refreshing the same credential.</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    internal void Validate()
+    {
+        if (Skew < TimeSpan.Zero || MaxTransientRetries < 0 || BaseBackoff < TimeSpan.Zero || MaxBackoff < BaseBackoff
+            || LockTimeout <= TimeSpan.Zero)
+        {
+            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(RefreshOptions));
+        }
+    }
+}

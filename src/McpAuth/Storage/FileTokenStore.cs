@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using McpAuth.Storage.Keys;
+
+namespace McpAuth.Storage;
+
+/// <summary>Where and how <see cref="FileTokenStore.Open"/> keeps its files.</summary>
+public sealed record FileTokenStoreOptions
+{
+    /// <summary>The McpAuth home; <see cref="McpAuthHome.Resolve"/> when null.</summary>
+    public string? Home { get; init; }
+
+    /// <summary>
+    /// Where the store key may live, strongest first. Null means: the OS secret store of this platform, then the key
+    /// file <c>store.key</c> beside the store. Tests pass their own.
+    /// </summary>
+    public IReadOnlyList<IKeyProtector>? KeyProtectors { get; init; }
+}
+
+/// <summary>
+/// The embedded default store: one encrypted file per entry under <c>{home}/store/{Kind}/{id}.entry</c>, private to
+/// the user (files 0600, folders 0700), replaced atomically, locked across processes with OS file locks.
+/// No keychain and no database are needed; the key lives in the OS secret store where one works, else in
+/// <c>{home}/store.key</c> (0600), and <see cref="KeyProtection"/> says which.
+/// </summary>
+public sealed class FileTokenStore : ITokenStore
+{
+    private const string EntryExtension = ".entry";
+    private static readonly TimeSpan KeySetupTimeout = TimeSpan.FromSeconds(30);
+    private readonly EntryCipher _cipher;
+    private readonly ConcurrentDictionary<StoreKey, SemaphoreSlim> _gates = new();
+
+    private FileTokenStore(string home, StoreKeyChoice key)
+    {
+        Home = home;
+        Folder = Path.Combine(home, "store");
+        KeyProtection = key.Protection;
+        KeyProtectionNote = key.FallbackReason;
+        _cipher = new EntryCipher(key.Key);
+    }
+
+    public string BackendName => "file";
+
+    /// <summary>The McpAuth home this store lives in.</summary>
+    public string Home { get; }
+
+    /// <summary>The folder holding the entries.</summary>
+    public string Folder { get; }
+
+    /// <summary>Where the key lives: "os-keychain", "dpapi", "libsecret" or "key-file".</summary>
+    public string KeyProtection { get; }
+
+    /// <summary>Why a stronger key protection was skipped (e.g. "no D-Bus session bus"); null when none was.</summary>
+    public string? KeyProtectionNote { get; }
+
+    /// <summary>
+    /// Opens (creating when needed) the store in the McpAuth home, obtains its key, and removes temp files that dead
+    /// processes left behind.
+    /// </summary>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.StoreUnavailable"/> when the home cannot be created;
+    /// <see cref="McpAuthErrorCode.StoreKeyUnavailable"/> when no key can be loaded or created.
+    /// </exception>
+    public static FileTokenStore Open(FileTokenStoreOptions? options = null)
+    {
+        var home = options?.Home is { } configured ? Path.GetFullPath(configured) : McpAuthHome.Resolve();
+        McpAuthHome.EnsurePrivateDirectory(home);
+        McpAuthHome.EnsurePrivateDirectory(Path.Combine(home, "store"));
+        var protectors = options?.KeyProtectors ?? DefaultProtectors(home);
+        StoreKeyChoice key;
+        using (FileLock.Acquire(Path.Combine(home, "store.key.lock"), "store.key", KeySetupTimeout))
+        {
+            key = StoreKeySelector.Choose(protectors, Path.Combine(home, "store.key-protection"));
+        }
+        var store = new FileTokenStore(home, key);
+        store.SweepOrphanedTempFiles();
+        return store;
+    }
+
+    /// <summary>The default protectors: this platform's OS secret store (if any), then the key file.</summary>
+    public static IReadOnlyList<IKeyProtector> DefaultProtectors(string home)
+    {
+        var keyFile = new KeyFileProtector(Path.Combine(home, "store.key"));
+        return OsKeyProtector.ForCurrentPlatform(home) is { } os ? [os, keyFile] : [keyFile];
+    }
+
+    /// <summary>The file of one entry (whether or not it exists).</summary>
+    public string EntryPath(StoreKey key) => Path.Combine(Folder, key.Kind.ToString(), key.Id + EntryExtension);
+
+    /// <summary>Removes temp files left by processes that died while writing. Returns how many were removed.</summary>
+    public int SweepOrphanedTempFiles() =>
+        Enum.GetValues<StoreEntryKind>().Sum(kind => AtomicFile.SweepOrphans(Path.Combine(Folder, kind.ToString())));
+
+    public ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        byte[] sealedEntry;
+        try
+        {
+            sealedEntry = File.ReadAllBytes(EntryPath(key));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return ValueTask.FromResult<byte[]?>(null);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString(), e);
+        }
+        catch (IOException e)
+        {
+            throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, key.ToString(), e);
+        }
+        return ValueTask.FromResult<byte[]?>(_cipher.Open(key, sealedEntry));
+    }
+
+    public ValueTask WriteAsync(StoreKey key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var sealedEntry = _cipher.Seal(key, value.Span);
+        var path = EntryPath(key);
+        McpAuthHome.EnsurePrivateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            AtomicFile.Replace(path, sealedEntry);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, key.ToString(), e);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<bool> DeleteAsync(StoreKey key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return ValueTask.FromResult(AtomicFile.Delete(EntryPath(key)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, key.ToString(), e);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var folder = Path.Combine(Folder, kind.ToString());
+        try
+        {
+            IReadOnlyList<StoreKey> keys = Directory.Exists(folder)
+                ? Directory.EnumerateFiles(folder, "*" + EntryExtension)
+                    .Select(Path.GetFileName)
+                    .Where(name => !name!.StartsWith('.'))
+                    .Select(name => new StoreKey(kind, name![..^EntryExtension.Length]))
+                    .ToList()
+                : [];
+            return ValueTask.FromResult(keys);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, kind.ToString(), e);
+        }
+    }
+
+    /// <summary>
+    /// Excludes other threads (a gate per key, so waiting threads do not poll) and other processes (an OS lock on
+    /// <c>{home}/store/locks/{Kind}-{id}.lock</c>). Lock files are never deleted: deleting one would let two holders in.
+    /// </summary>
+    public async ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var gate = _gates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        if (!await gate.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+        {
+            throw new McpAuthException(McpAuthErrorCode.StoreLockTimeout, key.ToString());
+        }
+        try
+        {
+            var locks = Path.Combine(Folder, "locks");
+            McpAuthHome.EnsurePrivateDirectory(locks);
+            var remaining = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            var file = await FileLock.AcquireAsync(Path.Combine(locks, $"{key.Kind}-{key.Id}.lock"), key.ToString(), remaining,
+                cancellationToken).ConfigureAwait(false);
+            return new Releaser(file, gate);
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+    }
+
+    private sealed class Releaser(FileStream file, SemaphoreSlim gate) : IAsyncDisposable
+    {
+        private int _released;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+                gate.Release();
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+
+namespace McpAuth.Storage.Keys;
+
+/// <summary>The store key and how it is protected.</summary>
+/// <param name="Key">The 256-bit AES key.</param>
+/// <param name="Protection">The <see cref="IKeyProtector.Name"/> that holds it.</param>
+/// <param name="FallbackReason">Why a stronger protector was not used, when one was skipped; null otherwise.</param>
+public sealed record StoreKeyChoice(byte[] Key, string Protection, string? FallbackReason);
+
+/// <summary>
+/// Chooses where the store key lives. The first available protector wins the first time; the choice is written to a
+/// marker file so later runs keep using the same place (a key found in the keychain today must not be replaced by a new
+/// key file tomorrow just because the session bus is missing: that would make every entry unreadable).
+/// </summary>
+public static class StoreKeySelector
+{
+    /// <param name="protectors">Candidates, strongest first; the last one should always be available (the key file).</param>
+    /// <param name="markerPath">The file remembering the chosen protection.</param>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.StoreKeyUnavailable"/> when the remembered protector is not available now, or none is.
+    /// </exception>
+    public static StoreKeyChoice Choose(IReadOnlyList<IKeyProtector> protectors, string markerPath)
+    {
+        ArgumentNullException.ThrowIfNull(protectors);
+        var remembered = ReadMarker(markerPath);
+        if (remembered is not null)
+        {
+            var protector = protectors.FirstOrDefault(p => p.Name == remembered)
+                ?? throw new McpAuthException(McpAuthErrorCode.StoreKeyUnavailable, $"{remembered} is not supported here");
+            if (!protector.IsAvailable(out var reason))
+            {
+                throw new McpAuthException(McpAuthErrorCode.StoreKeyUnavailable, $"the key is in {remembered}: {reason}");
+            }
+            return new(LoadOrCreate(protector), protector.Name, null);
+        }
+        var skipped = new List<string>();
+        foreach (var protector in protectors)
+        {
+            if (!protector.IsAvailable(out var reason))
+            {
+                skipped.Add(reason ?? protector.Name + " unavailable");
+                continue;
+            }
+            var key = LoadOrCreate(protector);
+            WriteMarker(markerPath, protector.Name);
+            return new(key, protector.Name, skipped.Count == 0 ? null : string.Join("; ", skipped));
+        }
+        throw new McpAuthException(McpAuthErrorCode.StoreKeyUnavailable, string.Join("; ", skipped));
+    }
+
+    private static byte[] LoadOrCreate(IKeyProtector protector)
+    {
+        var key = protector.LoadKey();
+        if (key is not null)
+        {
+            return key.Length == EntryCipher.KeySize
+                ? key
+                : throw new McpAuthException(McpAuthErrorCode.StoreKeyUnavailable, $"the key in {protector.Name} has the wrong length");
+        }
+        key = RandomNumberGenerator.GetBytes(EntryCipher.KeySize);
+        protector.SaveKey(key);
+        return key;
+    }
+
+    private static string? ReadMarker(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path).Trim();
+            return text.Length == 0 ? null : text;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new McpAuthException(McpAuthErrorCode.StoreKeyUnavailable, Path.GetFileName(path), e);
+        }
+    }
+
+    private static void WriteMarker(string path, string name)
+    {
+        try
+        {
+            AtomicFile.Replace(path, System.Text.Encoding.ASCII.GetBytes(name + "\n"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new McpAuthException(McpAuthErrorCode.StoreKeyUnavailable, Path.GetFileName(path), e);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+namespace McpAuth.Storage;
+
+/// <summary>
+/// The McpAuth home folder: <c>MCPAUTH_HOME</c> when set, otherwise <c>mcpauth</c> under the platform's per-user
+/// configuration folder (<c>$XDG_CONFIG_HOME</c> or <c>~/.config</c> on Linux and macOS, <c>%APPDATA%</c> on Windows).
+/// </summary>
+public static class McpAuthHome
+{
+    /// <summary>The environment variable that overrides the home folder.</summary>
+    public const string EnvironmentVariable = "MCPAUTH_HOME";
+
+    /// <summary>Folder and file modes used on Unix: only the user may read, write or list.</summary>
+    internal const UnixFileMode PrivateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    internal const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Options that open a file exclusively and, when it is created, create it 0600 on Unix.</summary>
+    internal static FileStreamOptions PrivateFileOptions(FileMode mode, FileAccess access)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = access, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = PrivateFileMode;
+        }
+        return options;
+    }
+
+    /// <summary>Resolves the home folder without creating it.</summary>
+    /// <param name="getEnvironmentVariable">Reads an environment variable; <see cref="Environment.GetEnvironmentVariable(string)"/> by default.</param>
+    public static string Resolve(Func<string, string?>? getEnvironmentVariable = null)
+    {
+        var configured = (getEnvironmentVariable ?? Environment.GetEnvironmentVariable)(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+        var config = Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        if (string.IsNullOrEmpty(config))
+        {
+            throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, "no per-user configuration folder; set " + EnvironmentVariable);
+        }
+        return Path.Combine(config, "mcpauth");
+    }
+
+    /// <summary>
+    /// Creates <paramref name="path"/> (and missing parents) private to the user (0700 on Unix, whatever the umask).
+    /// An existing folder is left as it is.
+    /// </summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/> when it cannot be created.</exception>
+    internal static void EnsurePrivateDirectory(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            return;
+        }
+        try
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(path);
+                return;
+            }
+            Directory.CreateDirectory(path, PrivateDirectoryMode);
+            if (File.GetUnixFileMode(path) != PrivateDirectoryMode)
+            {
+                File.SetUnixFileMode(path, PrivateDirectoryMode);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, path, e);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+// A real authorization server for McpAuth's integration tests: oidc-provider 9 on 127.0.0.1, on a free port.
+//
+//   node oidc-server.mjs '{"interaction":"auto","accessTokenTtl":5}'     (or the JSON in OIDC_SERVER_CONFIG)
+//
+// Prints one JSON line on stdout once it listens: {"issuer":"http://127.0.0.1:PORT","port":PORT}.
+// Logs (JSON lines) go to stderr. Exits when its stdin closes, or on SIGTERM / SIGINT.
+// Test-only endpoints on the same server: GET /__test/stats (counters as JSON), POST /__test/reset.
+// See oidc-config.mjs for the configuration fields.
+
+import http from 'node:http';
+import Provider from 'oidc-provider';
+import { providerConfiguration, readTestConfig, routes } from './oidc-config.mjs';
+import { autoInteraction, countEvents, countRequests, createStats } from './oidc-test-hooks.mjs';
+
+const log = (entry) => process.stderr.write(`${JSON.stringify(entry)}\n`);
+
+function listen(server) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server.address().port));
+  });
+}
+
+function testEndpoint(stats, reset) {
+  return (req, res) => {
+    if (req.url === '/__test/stats' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(stats()));
+      return true;
+    }
+    if (req.url === '/__test/reset' && req.method === 'POST') {
+      reset();
+      res.writeHead(204);
+      res.end();
+      return true;
+    }
+    return false;
+  };
+}
+
+function exitOn(server) {
+  const stop = () => server.close(() => process.exit(0)) && setTimeout(() => process.exit(0), 500).unref();
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.stdin.on('end', stop);
+  process.stdin.on('close', stop);
+  process.stdin.resume();
+}
+
+async function main() {
+  const config = readTestConfig(process.argv, process.env);
+  const server = http.createServer();
+  const port = await listen(server);
+  const issuer = `http://127.0.0.1:${port}`;
+
+  const provider = new Provider(issuer, providerConfiguration(config));
+  const stats = createStats();
+  provider.use(countRequests(stats, routes));
+  countEvents(provider, stats, log);
+  if (config.interaction === 'auto') provider.use(autoInteraction(provider, config.accountId));
+
+  const handleTest = testEndpoint(() => stats, () => Object.assign(stats, createStats()));
+  const handleProvider = provider.callback();
+  server.on('request', (req, res) => handleTest(req, res) || handleProvider(req, res));
+
+  exitOn(server);
+  process.stdout.write(`${JSON.stringify({ issuer, port })}\n`);
+}
+
+main().catch((err) => {
+  log({ event: 'startup_failed', message: err.message });
+  process.exit(1);
+});
