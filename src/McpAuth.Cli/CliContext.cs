@@ -50,17 +50,10 @@ public sealed class CliContext
         return isTerminal && string.IsNullOrEmpty(environment("NO_COLOR")) && environment("TERM") != "dumb";
     }
 
-    /// <summary>
-    /// $MCPAUTH_HOME when set, else "mcpauth" in the per-user configuration folder ($XDG_CONFIG_HOME or ~/.config,
-    /// %APPDATA% on Windows), the same rule as the store's McpAuthHome.
-    /// </summary>
+    /// <summary>$MCPAUTH_HOME when set, else "mcpauth" in the per-user configuration folder (the store's rule).</summary>
     public static string ResolveHome(Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var configured = environment("MCPAUTH_HOME");
-        return !string.IsNullOrWhiteSpace(configured)
-            ? Path.GetFullPath(configured)
-            : Path.Combine(System.Environment.GetFolderPath(
-                System.Environment.SpecialFolder.ApplicationData, System.Environment.SpecialFolderOption.DoNotVerify), "mcpauth");
+        return Storage.McpAuthHome.Resolve(environment);
     }
 }

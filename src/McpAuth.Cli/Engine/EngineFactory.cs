@@ -1,9 +1,13 @@
+using McpAuth.Storage;
+
 namespace McpAuth.Cli.Engine;
 
-/// <summary>Creates the engine adapter for this process (store under the McpAuth home, the library's engine).</summary>
+/// <summary>Creates the engine for this process: the file store under the McpAuth home and the OAuth operations.</summary>
 internal static class EngineFactory
 {
-    /// <summary>Not wired yet: the McpAuth engine has not landed in this build. Says so; nothing is faked.</summary>
-    public static ICliEngine Create(CliContext cli) =>
-        throw new CliException("This build of mcpauth has no engine yet (login, token, status, logout and import need it).");
+    public static ICliEngine Create(CliContext cli)
+    {
+        var store = FileTokenStore.Open(new FileTokenStoreOptions { Home = cli.Home });
+        return new StoreEngine(cli, store, _ => new PendingOAuthOperations());
+    }
 }
