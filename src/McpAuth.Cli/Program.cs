@@ -11,6 +11,10 @@ using McpAuth.Cli.Engine;
 var cli = CliContext.FromProcess();
 // The engine is created only by the verb that runs, so `mcpauth token` loads no more than it needs.
 Func<ICliEngine> engine = () => EngineFactory.Create(cli);
+if (TokenFastPath.TryParse(args) is { } tokenOptions)
+{
+    return await CommandErrors.RunAsync(cli, ct => new TokenRunner(cli, engine).RunAsync(tokenOptions, ct), CancellationToken.None);
+}
 var runners = new CommandRunners
 {
     Login = (o, ct) => new LoginRunner(cli, engine, new BrowserLauncher(cli.Environment)).RunAsync(o, ct),
