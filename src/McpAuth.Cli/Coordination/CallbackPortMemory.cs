@@ -1,21 +1,22 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
 namespace McpAuth.Cli.Coordination;
 
 /// <summary>
-/// Remembers the callback port a login for (server, profile) last used, under $MCPAUTH_HOME/ports, so the next login
-/// binds the same port and the registration's redirect URI stays valid (no re-registration).
+/// Remembers the redirect URI a login for (server, profile) last used, under $MCPAUTH_HOME/ports, so the next login binds
+/// the same port (the registration's redirect URI stays valid, no re-registration) and refreshes find the registration,
+/// which the store keys by (issuer, redirect URI).
 /// </summary>
 public sealed class CallbackPortMemory(string home)
 {
-    public int? Recall(Uri server, string profile)
+    /// <summary>The redirect URI used last time, or null.</summary>
+    public Uri? RecallRedirectUri(Uri server, string profile)
     {
         try
         {
             var text = File.ReadAllText(PathFor(server, profile)).Trim();
-            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535 ? port : null;
+            return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.IsLoopback ? uri : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -23,19 +24,23 @@ public sealed class CallbackPortMemory(string home)
         }
     }
 
-    public void Remember(Uri server, string profile, int port)
+    /// <summary>The port used last time, or null.</summary>
+    public int? Recall(Uri server, string profile) => RecallRedirectUri(server, profile)?.Port;
+
+    public void Remember(Uri server, string profile, Uri redirectUri)
     {
+        ArgumentNullException.ThrowIfNull(redirectUri);
         var path = PathFor(server, profile);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ".tmp";
-        File.WriteAllText(temporary, port.ToString(CultureInfo.InvariantCulture));
+        var temporary = $"{path}.{Environment.ProcessId}.tmp";
+        File.WriteAllText(temporary, redirectUri.AbsoluteUri);
         File.Move(temporary, path, overwrite: true);
     }
 
     private string PathFor(Uri server, string profile)
     {
         ArgumentNullException.ThrowIfNull(server);
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{server.AbsoluteUri}\n{profile}"));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{Engine.ResourceMatch.Normalize(server.AbsoluteUri)}\n{profile}"));
         return Path.Combine(home, "ports", Convert.ToHexStringLower(hash.AsSpan(0, 12)));
     }
 }

@@ -8,7 +8,7 @@ namespace McpAuth.Cli.Engine;
 /// <summary>The steps that talk to authorization servers: provided by the McpAuth OAuth engine.</summary>
 internal interface IOAuthOperations : IAsyncDisposable
 {
-    Task<CredentialView> LoginAsync(LoginOptions options, InteractiveAuthorization? interaction, CancellationToken cancellationToken);
+    Task LoginAsync(LoginOptions options, InteractiveAuthorization? interaction, CancellationToken cancellationToken);
 
     /// <summary>Refreshes a stored credential (single flight across processes) and returns the new access token.</summary>
     Task<string> RefreshAsync(StoredCredential credential, CancellationToken cancellationToken);
@@ -19,5 +19,5 @@ internal interface IOAuthOperations : IAsyncDisposable
     /// <summary>Deletes the client registration the credential was issued to, when it was a dynamic one.</summary>
     Task<bool> ForgetRegistrationAsync(StoredCredential credential, CancellationToken cancellationToken);
 
-    Task<CredentialView> ImportAsync(ImportOptions options, CancellationToken cancellationToken);
+    Task ImportAsync(ImportOptions options, CancellationToken cancellationToken);
 }

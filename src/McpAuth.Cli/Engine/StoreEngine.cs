@@ -30,8 +30,12 @@ internal sealed class StoreEngine : ICliEngine
 
     public StorageInfo Storage => new(_store.BackendName, _store.KeyProtection, _store.KeyProtection != KeyProtectionNames.KeyFile);
 
-    public Task<CredentialView> LoginAsync(LoginOptions options, InteractiveAuthorization? interaction, CancellationToken cancellationToken) =>
-        _oauth.Value.LoginAsync(options, interaction, cancellationToken);
+    public async Task<CredentialView> LoginAsync(LoginOptions options, InteractiveAuthorization? interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await _oauth.Value.LoginAsync(options, interaction, cancellationToken).ConfigureAwait(false);
+        return await StoredViewAsync(options.Server, options.Profile, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<string> GetAccessTokenAsync(Uri server, string profile, CancellationToken cancellationToken)
     {
@@ -93,8 +97,19 @@ internal sealed class StoreEngine : ICliEngine
         return actions;
     }
 
-    public Task<CredentialView> ImportAsync(ImportOptions options, CancellationToken cancellationToken) =>
-        _oauth.Value.ImportAsync(options, cancellationToken);
+    public async Task<CredentialView> ImportAsync(ImportOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await _oauth.Value.ImportAsync(options, cancellationToken).ConfigureAwait(false);
+        return await StoredViewAsync(options.Server, options.Profile, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<CredentialView> StoredViewAsync(Uri server, string profile, CancellationToken cancellationToken)
+    {
+        var stored = await FindAsync(server, profile, cancellationToken).ConfigureAwait(false)
+            ?? throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, "the credential was not found after saving it");
+        return await ViewAsync(stored, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The credential for (server, profile): the active client's, else the only one stored.</summary>
     private async Task<StoredCredential?> FindAsync(Uri server, string profile, CancellationToken cancellationToken)

@@ -73,7 +73,7 @@ public sealed class LoginLockTests : IDisposable
         var memory = new CallbackPortMemory(_home.Path);
 
         Assert.Null(memory.Recall(Server, "default"));
-        memory.Remember(Server, "default", 43123);
+        memory.Remember(Server, "default", new Uri("http://127.0.0.1:43123/callback"));
 
         Assert.Equal(43123, memory.Recall(Server, "default"));
         Assert.Null(memory.Recall(Server, "work"));

@@ -54,7 +54,7 @@ public sealed class LoginRunner(CliContext cli, Func<ICliEngine> engine, Browser
             await cli.Err.WriteLineAsync(cli.Yellow(
                 $"Port {listen.PreviousPort} used last time is taken; using {listener.Port} (the client may be registered again).")).ConfigureAwait(false);
         }
-        ports.Remember(options.Server, options.Profile, listener.Port);
+        ports.Remember(options.Server, options.Profile, listener.RedirectUri);
         var interaction = new InteractiveAuthorization(cli, browser, listener, new InteractiveAuthorizationOptions(options.NoBrowser, options.Timeout));
         try
         {
