@@ -1,6 +1,7 @@
 using McpAuth.Cli;
 using McpAuth.Cli.Callback;
 using McpAuth.Cli.Commands;
+using McpAuth.Cli.Commands.Demo;
 using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Commands.Logout;
@@ -23,7 +24,7 @@ var runners = new CommandRunners
     Logout = (o, ct) => new LogoutRunner(cli, engine).RunAsync(o, ct),
     Import = (o, ct) => new ImportRunner(cli, engine).RunAsync(o, ct),
     Proxy = (_, _) => NotYetAvailable.Fail<object>("proxy", "the McpAuth engine (its forwarding is built; the credential seam is not wired)"),
-    Demo = (_, _) => NotYetAvailable.Fail<object>("demo", "the McpAuth sandbox"),
+    Demo = (o, ct) => new DemoRunner(cli).RunAsync(o, ct),
 };
 var root = CommandTree.Build(cli, runners);
 return await CommandTree.InvokeAsync(root, cli, args, CancellationToken.None);

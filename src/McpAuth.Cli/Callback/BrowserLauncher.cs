@@ -7,7 +7,7 @@ namespace McpAuth.Cli.Callback;
 /// shell (Windows). Only absolute http and https URLs are ever opened: anything else (file:, javascript:, custom
 /// schemes a hostile server might send) is refused.
 /// </summary>
-public sealed class BrowserLauncher(Func<string, string?> environment)
+public sealed class BrowserLauncher(Func<string, string?> environment) : IBrowserLauncher
 {
     /// <summary>True for an absolute http or https URL with a host, the only kind McpAuth opens or prints as a link.</summary>
     public static bool IsWebUrl(Uri? url) =>
@@ -71,4 +71,11 @@ public sealed class BrowserLauncher(Func<string, string?> environment)
         info.RedirectStandardError = true;
         return info;
     }
+}
+
+/// <summary>Opens an authorization URL for the user (a real browser, or a stand-in in the demo and tests).</summary>
+public interface IBrowserLauncher
+{
+    /// <summary>Starts opening <paramref name="url"/> without waiting. Returns false (and why) when it could not.</summary>
+    bool TryOpen(Uri url, out string? failure);
 }

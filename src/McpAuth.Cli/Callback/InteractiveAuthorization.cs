@@ -15,7 +15,7 @@ public sealed record InteractiveAuthorizationOptions(bool NoBrowser, TimeSpan Ti
 /// browser page what happened.
 /// </summary>
 public sealed class InteractiveAuthorization(
-    CliContext cli, BrowserLauncher browser, LoopbackCallbackListener listener, InteractiveAuthorizationOptions options)
+    CliContext cli, IBrowserLauncher browser, LoopbackCallbackListener listener, InteractiveAuthorizationOptions options)
 {
     private PendingFlow? _flow;
 

@@ -10,7 +10,7 @@ namespace McpAuth.Cli.Commands.Login;
 /// or replacing it with --replace), binds the loopback listener on the remembered port, lets the engine authorize through
 /// it, reports the result to the browser page and the terminal.
 /// </summary>
-public sealed class LoginRunner(CliContext cli, Func<ICliEngine> engine, BrowserLauncher browser)
+public sealed class LoginRunner(CliContext cli, Func<ICliEngine> engine, IBrowserLauncher browser)
 {
     public async Task<int> RunAsync(LoginOptions options, CancellationToken cancellationToken)
     {
