@@ -5,6 +5,7 @@ using McpAuth.Cli.Commands.Demo;
 using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Commands.Logout;
+using McpAuth.Cli.Commands.Proxy;
 using McpAuth.Cli.Commands.Status;
 using McpAuth.Cli.Commands.Token;
 using McpAuth.Cli.Engine;
@@ -23,7 +24,7 @@ var runners = new CommandRunners
     Token = (o, ct) => new TokenRunner(cli, engine).RunAsync(o, ct),
     Logout = (o, ct) => new LogoutRunner(cli, engine).RunAsync(o, ct),
     Import = (o, ct) => new ImportRunner(cli, engine).RunAsync(o, ct),
-    Proxy = (_, _) => NotYetAvailable.Fail<object>("proxy", "the McpAuth engine (its forwarding is built; the credential seam is not wired)"),
+    Proxy = (o, ct) => new ProxyRunner(cli, engine, new BrowserLauncher(cli.Environment)).RunAsync(o, ct),
     Demo = (o, ct) => new DemoRunner(cli).RunAsync(o, ct),
 };
 var root = CommandTree.Build(cli, runners);
