@@ -111,7 +111,7 @@ public sealed partial class McpAuthClient
         string? scope, string grant, CancellationToken ct)
     {
         var binding = new CredentialBinding(_options.Profile, discovery.Resource, discovery.Issuer, client.ClientId);
-        var previous = session.Credential?.Binding == binding ? session.Credential : null;
+        var previous = await _vault.GetCredentialAsync(binding, ct).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var credential = new StoredCredential
         {
@@ -127,6 +127,7 @@ public sealed partial class McpAuthClient
         await _vault.SaveCredentialAsync(credential, ct).ConfigureAwait(false);
         await _vault.SetActiveClientIdAsync(_options.Profile, ResourceUri.Canonicalize(discovery.Server), discovery.Issuer, client.ClientId, ct)
             .ConfigureAwait(false);
+        Refresher.Remember(credential);
         session.Credential = credential;
         session.DPoP = dpop;
         session.Client = client;
