@@ -26,7 +26,8 @@ public sealed class ClientRig : IDisposable
         Vault = new TokenVault(store ?? new InMemoryTokenStore());
         Logs = new CapturingLoggerProvider();
         LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
-        _oauthHttp = new HttpClient(OAuthHttpClient.CreateDefaultHandler(Options.Http)) { Timeout = Timeout.InfiniteTimeSpan };
+        Secrets = new SecretHarvester(OAuthHttpClient.CreateDefaultHandler(Options.Http));
+        _oauthHttp = new HttpClient(Secrets) { Timeout = Timeout.InfiniteTimeSpan };
         Interaction = new RecordingInteraction(new HeadlessAuthorizationInteraction(_oauthHttp, Options.Http));
     }
 
@@ -40,7 +41,13 @@ public sealed class ClientRig : IDisposable
 
     public ILoggerFactory LoggerFactory { get; }
 
-    public RecordingInteraction Interaction { get; }
+    public RecordingInteraction Interaction { get; set; }
+
+    /// <summary>Every secret that crossed the OAuth client (tokens, codes, verifiers, client secrets).</summary>
+    public SecretHarvester Secrets { get; }
+
+    /// <summary>The OAuth HttpClient (no redirects), for interactions that fetch the authorization URL themselves.</summary>
+    public HttpClient OAuthHttp => _oauthHttp;
 
     /// <summary>The engine, created on first use (after the test has set the options).</summary>
     public McpAuthClient Client => _client ??= NewClient();
