@@ -25,17 +25,14 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
             "Newauth realm=\"apps\", type=1, title=\"Login to \\\"apps\\\"\", Basic realm=\"simple\"",
             "Bearer, DPoP error=invalid_token, Negotiate YIIB+w==",
         ];
-        Report(FuzzHarness.Run("www-authenticate", FuzzHarness.Cases(QuickCases),
-            r => Encoding.UTF8.GetString(Mutator.Mutate(r, [.. seeds.Select(Encoding.UTF8.GetBytes)])),
-            value =>
+        Text("www-authenticate", seeds, value =>
             {
                 foreach (var challenge in WwwAuthenticate.Parse(value))
                 {
                     _ = (challenge.Error, challenge.Scope, challenge.ResourceMetadata, challenge.DPoPAlgorithms, challenge.IsScheme("Bearer"));
                 }
                 _ = OAuthResponseReader.Classify(new OAuthResponse(401, null, default, Endpoint, [value]), "fuzz");
-            },
-            value => value.Length > 2000 ? value[..2000] : value));
+            });
     }
 
     [Fact]
@@ -112,9 +109,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
             "http://127.0.0.1:33418/callback?error=access_denied&error_description=No+way&state=s-123&iss=https%3A%2F%2Fas.example.com",
             "http://localhost:33418/callback?state=s-123&code=a%20b%2Bc&iss=https://as.example.com&extra=1",
         ];
-        Report(FuzzHarness.Run("authorization-response", FuzzHarness.Cases(QuickCases),
-            r => Encoding.UTF8.GetString(Mutator.Mutate(r, [.. seeds.Select(Encoding.UTF8.GetBytes)])),
-            text =>
+        Text("authorization-response", seeds, text =>
             {
                 if (!Uri.TryCreate(text, UriKind.RelativeOrAbsolute, out var url))
                 {
@@ -122,9 +117,15 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
                 }
                 var callback = AuthorizationResponse.Parse(url);
                 _ = AuthorizationResponse.Validate(callback, "s-123", "https://as.example.com", issuerRequired: true);
-            },
-            text => text));
+            });
     }
+
+    /// <summary>Fuzzes a parser of text (a header value, a URL) with mutations of <paramref name="seeds"/>.</summary>
+    private void Text(string name, string[] seeds, Action<string> parse) =>
+        Report(FuzzHarness.Run(name, FuzzHarness.Cases(QuickCases),
+            r => Encoding.UTF8.GetString(Mutator.Mutate(r, [.. seeds.Select(Encoding.UTF8.GetBytes)])),
+            parse,
+            value => value.Length > 2000 ? value[..2000] : value));
 
     private void Json(string name, string[] seeds, Action<OAuthResponse> read, int[]? statuses = null)
     {

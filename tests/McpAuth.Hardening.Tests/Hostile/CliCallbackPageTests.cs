@@ -49,58 +49,55 @@ public sealed class CliCallbackPageTests
     [InlineData("data:text/html,<script>alert(1)</script>")]
     public void The_browser_launcher_never_opens_a_url_that_is_not_http(string url)
     {
-        var marker = Path.Combine(Path.GetTempPath(), "mcpauth-hardening-" + Guid.NewGuid().ToString("N"));
-        var opener = marker + ".sh";
-        File.WriteAllText(opener, $"#!/bin/sh\necho \"$1\" > '{marker}'\n");
-        try
-        {
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(opener, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-            var launcher = new BrowserLauncher(name => name == "MCPAUTH_BROWSER" ? opener : null);
+        using var opener = new StandInOpener();
 
-            var opened = launcher.TryOpen(new Uri(url), out var failure);
+        var opened = opener.Launcher.TryOpen(new Uri(url), out var failure);
 
-            Assert.False(opened);
-            Assert.NotNull(failure);
-            Assert.False(BrowserLauncher.IsWebUrl(new Uri(url)));
-            Thread.Sleep(200);
-            Assert.False(File.Exists(marker), "the opener ran");
-        }
-        finally
-        {
-            File.Delete(opener);
-            File.Delete(marker);
-        }
+        Assert.False(opened);
+        Assert.NotNull(failure);
+        Assert.False(BrowserLauncher.IsWebUrl(new Uri(url)));
+        Thread.Sleep(200);
+        Assert.False(opener.Ran, "the opener ran");
     }
 
     [Fact]
     public void The_launcher_stand_in_does_open_web_urls()
     {
-        var marker = Path.Combine(Path.GetTempPath(), "mcpauth-hardening-" + Guid.NewGuid().ToString("N"));
-        var opener = marker + ".sh";
-        File.WriteAllText(opener, $"#!/bin/sh\necho \"$1\" > '{marker}'\n");
-        try
+        using var opener = new StandInOpener();
+
+        Assert.True(opener.Launcher.TryOpen(new Uri("https://as.example/authorize?x=1"), out _));
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!opener.Ran && DateTime.UtcNow < deadline)
         {
+            Thread.Sleep(20);
+        }
+        Assert.True(opener.Ran, "the stand-in opener never ran: the refusal tests above would prove nothing");
+    }
+
+    /// <summary>A browser stand-in ($MCPAUTH_BROWSER): a script that leaves a marker file when it runs.</summary>
+    private sealed class StandInOpener : IDisposable
+    {
+        private readonly string _marker = Path.Combine(Path.GetTempPath(), "mcpauth-hardening-" + Guid.NewGuid().ToString("N"));
+
+        public StandInOpener()
+        {
+            var script = _marker + ".sh";
+            File.WriteAllText(script, $"#!/bin/sh\necho \"$1\" > '{_marker}'\n");
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(opener, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
-            var launcher = new BrowserLauncher(name => name == "MCPAUTH_BROWSER" ? opener : null);
-
-            Assert.True(launcher.TryOpen(new Uri("https://as.example/authorize?x=1"), out _));
-            var deadline = DateTime.UtcNow.AddSeconds(5);
-            while (!File.Exists(marker) && DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(20);
-            }
-            Assert.True(File.Exists(marker), "the stand-in opener never ran: the refusal tests above would prove nothing");
+            Launcher = new BrowserLauncher(name => name == "MCPAUTH_BROWSER" ? script : null);
         }
-        finally
+
+        public BrowserLauncher Launcher { get; }
+
+        public bool Ran => File.Exists(_marker);
+
+        public void Dispose()
         {
-            File.Delete(opener);
-            File.Delete(marker);
+            File.Delete(_marker + ".sh");
+            File.Delete(_marker);
         }
     }
 }
