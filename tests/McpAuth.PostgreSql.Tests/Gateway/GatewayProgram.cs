@@ -14,6 +14,7 @@ public static class GatewayProgram
     public const string SchemaVariable = "MCPAUTH_PG_SCHEMA";
     public const string KeyVariable = "MCPAUTH_PG_KEY";
     public const string IssuerVariable = "MCPAUTH_GATEWAY_ISSUER";
+    public const string ClientIdVariable = "MCPAUTH_GATEWAY_CLIENT_ID";
     public const string CountVariable = "MCPAUTH_GATEWAY_COUNT";
     public const string ConcurrencyVariable = "MCPAUTH_GATEWAY_CONCURRENCY";
 
@@ -36,7 +37,8 @@ public static class GatewayProgram
         }, CancellationToken.None);
         using var http = new HttpClient(OAuthHttpClient.CreateDefaultHandler());
         var replica = new GatewayReplica(store, new OAuthHttpClient(http), TimeSpan.FromSeconds(60));
-        var bindings = GatewayReplica.Bindings(int.Parse(Variable(CountVariable)), Variable(IssuerVariable));
+        var bindings = GatewayReplica.Bindings(int.Parse(Variable(CountVariable)), Variable(IssuerVariable),
+            Variable(ClientIdVariable));
         Console.WriteLine("ready");
         if (await Console.In.ReadLineAsync() != "go")
         {

@@ -30,9 +30,9 @@ public sealed class GatewayReplica
             new RefreshOptions { Skew = skew, LockTimeout = TimeSpan.FromSeconds(120) });
     }
 
-    public static IReadOnlyList<CredentialBinding> Bindings(int count, string issuer) =>
+    public static IReadOnlyList<CredentialBinding> Bindings(int count, string issuer, string clientId = "gateway") =>
         Enumerable.Range(0, count)
-            .Select(i => new CredentialBinding($"tenant{i % 25}/user{i}", "https://mcp.example/", issuer, "gateway"))
+            .Select(i => new CredentialBinding($"tenant{i % 25}/user{i}", "https://mcp.example/", issuer, clientId))
             .ToList();
 
     /// <summary>The bearer for one request: from memory when it is valid, else from the store, refreshed when due.</summary>
