@@ -4,12 +4,14 @@
 //
 // Prints one JSON line on stdout once it listens: {"issuer":"http://127.0.0.1:PORT","port":PORT}.
 // Logs (JSON lines) go to stderr. Exits when its stdin closes, or on SIGTERM / SIGINT.
-// Test-only endpoints on the same server: GET /__test/stats (counters as JSON), POST /__test/reset.
+// Test-only endpoints on the same server: GET /__test/stats (counters as JSON), POST /__test/reset,
+// DELETE /__test/clients/<client_id> (forget a dynamically registered client, as servers sometimes do).
 // See oidc-config.mjs for the configuration fields.
 
 import http from 'node:http';
 import Provider from 'oidc-provider';
 import { providerConfiguration, readTestConfig, routes } from './oidc-config.mjs';
+import { strictClientAuth } from './oidc-strict-auth.mjs';
 import { autoInteraction, countEvents, countRequests, createStats } from './oidc-test-hooks.mjs';
 
 const log = (entry) => process.stderr.write(`${JSON.stringify(entry)}\n`);
@@ -21,8 +23,13 @@ function listen(server) {
   });
 }
 
-function testEndpoint(stats, reset) {
+function testEndpoint(stats, reset, forgetClient) {
   return (req, res) => {
+    const forget = req.method === 'DELETE' && /^\/__test\/clients\/([^/?]+)$/.exec(req.url);
+    if (forget) {
+      forgetClient(decodeURIComponent(forget[1])).then(() => { res.writeHead(204); res.end(); });
+      return true;
+    }
     if (req.url === '/__test/stats' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(stats()));
@@ -39,7 +46,10 @@ function testEndpoint(stats, reset) {
 }
 
 function exitOn(server) {
-  const stop = () => server.close(() => process.exit(0)) && setTimeout(() => process.exit(0), 500).unref();
+  const stop = () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 500).unref(); // keep-alive connections would hold close() open
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.stdin.on('end', stop);
@@ -56,10 +66,18 @@ async function main() {
   const provider = new Provider(issuer, providerConfiguration(config));
   const stats = createStats();
   provider.use(countRequests(stats, routes));
+  if (config.strictClientAuth) {
+    const authenticated = [routes.token, routes.revocation, routes.introspection, routes.device_authorization];
+    provider.use(strictClientAuth(provider, stats, authenticated));
+  }
   countEvents(provider, stats, log);
   if (config.interaction === 'auto') provider.use(autoInteraction(provider, config.accountId));
 
-  const handleTest = testEndpoint(() => stats, () => Object.assign(stats, createStats()));
+  const handleTest = testEndpoint(
+    () => stats,
+    () => Object.assign(stats, createStats()),
+    (clientId) => provider.Client.adapter.destroy(clientId), // the server "forgets" a registered client
+  );
   const handleProvider = provider.callback();
   server.on('request', (req, res) => handleTest(req, res) || handleProvider(req, res));
 
