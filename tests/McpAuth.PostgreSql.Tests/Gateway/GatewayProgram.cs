@@ -1,5 +1,6 @@
 using McpAuth.Http;
 using McpAuth.PostgreSql.Tests.Benchmarks;
+using McpAuth.Storage;
 
 namespace McpAuth.PostgreSql.Tests.Gateway;
 
@@ -24,9 +25,10 @@ public static class GatewayProgram
         {
             return GatewayBenchmarkRunner.Run(benchArgs);
         }
-        if (args is not ["gateway"])
+        if (args is not (["gateway"] or ["hold-lock", _]))
         {
-            await Console.Error.WriteLineAsync("usage: gateway (configured by MCPAUTH_* environment variables) | bench [BenchmarkDotNet args]");
+            await Console.Error.WriteLineAsync(
+                "usage: gateway | hold-lock <credential id> (configured by MCPAUTH_* environment variables) | bench [BenchmarkDotNet args]");
             return 2;
         }
         await using var store = await PostgresTokenStore.CreateAsync(new PostgresTokenStoreOptions
@@ -35,6 +37,13 @@ public static class GatewayProgram
             Schema = Variable(SchemaVariable),
             EnvelopeKeyBase64 = Variable(KeyVariable),
         }, CancellationToken.None);
+        if (args is ["hold-lock", var id])
+        {
+            // A replica that takes a refresh lock and then dies (the test kills it) without releasing anything.
+            await store.LockAsync(new StoreKey(StoreEntryKind.Credential, id), TimeSpan.FromSeconds(30), CancellationToken.None);
+            Console.WriteLine("locked");
+            await Task.Delay(Timeout.Infinite);
+        }
         using var http = new HttpClient(OAuthHttpClient.CreateDefaultHandler());
         var replica = new GatewayReplica(store, new OAuthHttpClient(http), TimeSpan.FromSeconds(60));
         var bindings = GatewayReplica.Bindings(int.Parse(Variable(CountVariable)), Variable(IssuerVariable),

@@ -47,7 +47,10 @@ public static class ReplicaProcesses
         }
     }
 
-    private static ProcessStartInfo StartInfo(ReplicaSettings settings)
+    /// <summary>Starts a replica that takes the refresh lock of credential <paramref name="id"/>, says "locked" and then hangs.</summary>
+    public static Process StartLockHolder(ReplicaSettings settings, string id) => Process.Start(StartInfo(settings, "hold-lock", id))!;
+
+    private static ProcessStartInfo StartInfo(ReplicaSettings settings, params string[] command)
     {
         var dotnet = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
         var start = new ProcessStartInfo(dotnet)
@@ -66,7 +69,7 @@ public static class ReplicaProcesses
                 [GatewayProgram.ConcurrencyVariable] = $"{settings.Concurrency}",
             },
         };
-        foreach (var argument in new[] { "exec", typeof(GatewayProgram).Assembly.Location, "gateway" })
+        foreach (var argument in new[] { "exec", typeof(GatewayProgram).Assembly.Location }.Concat(command.Length == 0 ? ["gateway"] : command))
         {
             start.ArgumentList.Add(argument);
         }
