@@ -33,6 +33,7 @@ public static class RefreshCommand
     public static async Task<int> LoopAsync(string home, Uri tokenEndpoint)
     {
         var store = StressBinding.OpenStore(home);
+        StressBinding.SignalReady();
         using var http = new HttpClient(OAuthHttpClient.CreateDefaultHandler());
         var client = new OAuthHttpClient(http);
         var refresh = Callback(client, tokenEndpoint);

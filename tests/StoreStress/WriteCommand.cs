@@ -12,6 +12,7 @@ public static class WriteCommand
     public static async Task<int> RunAsync(string home, int seed, int entries)
     {
         var store = StressBinding.OpenStore(home);
+        StressBinding.SignalReady();
         var random = new Random(seed);
         for (var n = 1; ; n++)
         {
