@@ -1,1 +1,31 @@
-return 0;
+using McpAuth.Cli;
+using McpAuth.Cli.Callback;
+using McpAuth.Cli.Commands;
+using McpAuth.Cli.Commands.Demo;
+using McpAuth.Cli.Commands.Import;
+using McpAuth.Cli.Commands.Login;
+using McpAuth.Cli.Commands.Logout;
+using McpAuth.Cli.Commands.Proxy;
+using McpAuth.Cli.Commands.Status;
+using McpAuth.Cli.Commands.Token;
+using McpAuth.Cli.Engine;
+
+var cli = CliContext.FromProcess();
+// The engine is created only by the verb that runs, so `mcpauth token` loads no more than it needs.
+Func<ICliEngine> engine = () => EngineFactory.Create(cli);
+if (TokenFastPath.TryParse(args) is { } tokenOptions)
+{
+    return await CommandErrors.RunAsync(cli, ct => new TokenRunner(cli, engine).RunAsync(tokenOptions, ct), CancellationToken.None);
+}
+var runners = new CommandRunners
+{
+    Login = (o, ct) => new LoginRunner(cli, engine, new BrowserLauncher(cli.Environment)).RunAsync(o, ct),
+    Status = (o, ct) => new StatusRunner(cli, engine).RunAsync(o, ct),
+    Token = (o, ct) => new TokenRunner(cli, engine).RunAsync(o, ct),
+    Logout = (o, ct) => new LogoutRunner(cli, engine).RunAsync(o, ct),
+    Import = (o, ct) => new ImportRunner(cli, engine).RunAsync(o, ct),
+    Proxy = (o, ct) => new ProxyRunner(cli, engine, new BrowserLauncher(cli.Environment)).RunAsync(o, ct),
+    Demo = (o, ct) => new DemoRunner(cli).RunAsync(o, ct),
+};
+var root = CommandTree.Build(cli, runners);
+return await CommandTree.InvokeAsync(root, cli, args, CancellationToken.None);

@@ -11,10 +11,17 @@ public class McpAuthException : Exception
         : base(ComposeMessage(code, detail), innerException)
     {
         Code = code;
+        Detail = detail;
     }
 
     /// <summary>The stable reason code.</summary>
     public McpAuthErrorCode Code { get; }
+
+    /// <summary>
+    /// The safe detail given when the error was raised (a member name, an endpoint without query, an entry name),
+    /// or null. Never server-provided content or a secret.
+    /// </summary>
+    public string? Detail { get; }
 
     /// <summary>The HTTP status code of the response that caused the failure, when there was one.</summary>
     public int? StatusCode { get; init; }

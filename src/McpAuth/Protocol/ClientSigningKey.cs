@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace McpAuth.Protocol;
 
 /// <summary>
 /// The private key a client signs its JWT client assertions with (RFC 7523 §2.2, <c>private_key_jwt</c> in
-/// OpenID Connect Core §9). ES256 (P-256) or RS256 (RSA, 2048 bits or more, RFC 7518 §3.3).
+/// OpenID Connect Core §9). ES256 (P-256) or RS256 (RSA, 2048 bits or more, RFC 7518 §3.3). One instance may sign
+/// on several threads at once.
 /// </summary>
 public sealed class ClientSigningKey : IDisposable, IJwsSigner
 {
@@ -13,6 +15,9 @@ public sealed class ClientSigningKey : IDisposable, IJwsSigner
     private static readonly string[] PrivateKeyLabels = ["PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY"];
 
     private readonly AsymmetricAlgorithm _key;
+
+    /// <summary>.NET does not promise that one key object signs safely on several threads at once.</summary>
+    private readonly Lock _signing = new();
 
     private ClientSigningKey(AsymmetricAlgorithm key, string algorithm, string? keyId, string publicJwk)
     {
@@ -52,18 +57,24 @@ public sealed class ClientSigningKey : IDisposable, IJwsSigner
         RequirePrivateKeyPem(pem);
         return algorithm switch
         {
-            Jws.ES256 => LoadEcKey(pem, keyId),
-            Jws.RS256 => LoadRsaKey(pem, keyId),
+            Jws.ES256 => Load(ECDsa.Create(), pem, Jws.ES256, keyId, CheckEcKey),
+            Jws.RS256 => Load(RSA.Create(), pem, Jws.RS256, keyId, CheckRsaKey),
             _ => throw Invalid("signing algorithm must be ES256 or RS256"),
         };
     }
 
-    byte[] IJwsSigner.Sign(ReadOnlySpan<byte> signingInput) => _key switch
+    byte[] IJwsSigner.Sign(ReadOnlySpan<byte> signingInput)
     {
-        ECDsa ec => Jws.SignEs256(ec, signingInput),
-        RSA rsa => Jws.SignRs256(rsa, signingInput),
-        _ => throw new InvalidOperationException("unreachable: unknown key type"),
-    };
+        lock (_signing)
+        {
+            return _key switch
+            {
+                ECDsa ec => Jws.SignEs256(ec, signingInput),
+                RSA rsa => Jws.SignRs256(rsa, signingInput),
+                _ => throw new InvalidOperationException("unreachable: unknown key type"),
+            };
+        }
+    }
 
     public void Dispose() => _key.Dispose();
 
@@ -84,59 +95,54 @@ public sealed class ClientSigningKey : IDisposable, IJwsSigner
         throw Invalid("the signing key PEM must be an unencrypted private key (PRIVATE KEY)");
     }
 
-    private static ClientSigningKey LoadEcKey(string pem, string? keyId)
+    /// <summary>Imports <paramref name="pem"/> into <paramref name="key"/>, which it owns from then on.</summary>
+    /// <param name="key">A new, empty key object.</param>
+    /// <param name="pem">The PEM text.</param>
+    /// <param name="algorithm">The JWS algorithm.</param>
+    /// <param name="keyId">The <c>kid</c>.</param>
+    /// <param name="check">Checks the imported key fits the algorithm and returns the writer of its public JWK members.</param>
+    private static ClientSigningKey Load<TKey>(TKey key, string pem, string algorithm, string? keyId, Func<TKey, Action<Utf8JsonWriter>> check)
+        where TKey : AsymmetricAlgorithm
     {
-        var ec = ECDsa.Create();
         try
         {
-            ec.ImportFromPem(pem);
-            var parameters = ec.ExportParameters(includePrivateParameters: false);
-            if (!Jwk.IsP256(parameters.Curve))
-            {
-                throw Invalid("ES256 needs a P-256 key");
-            }
-            var jwk = PublicJwkJson(writer => Jwk.WriteEcPublicMembers(writer, parameters), Jws.ES256, keyId);
-            return new ClientSigningKey(ec, Jws.ES256, keyId, jwk);
+            key.ImportFromPem(pem);
+            var publicJwk = PublicJwkJson(check(key), algorithm, keyId);
+            return new ClientSigningKey(key, algorithm, keyId, publicJwk);
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
-            ec.Dispose();
-            throw Invalid("the signing key is not a usable EC private key for ES256", e);
+            key.Dispose();
+            throw Invalid($"the signing key is not a usable {KeyKind(key)} private key for {algorithm}", e);
         }
         catch
         {
-            ec.Dispose();
+            key.Dispose();
             throw;
         }
     }
 
-    private static ClientSigningKey LoadRsaKey(string pem, string? keyId)
+    private static Action<Utf8JsonWriter> CheckEcKey(ECDsa ec)
     {
-        var rsa = RSA.Create();
-        try
-        {
-            rsa.ImportFromPem(pem);
-            if (rsa.KeySize < MinimumRsaKeySize)
-            {
-                throw Invalid("RS256 needs an RSA key of at least 2048 bits");
-            }
-            var parameters = rsa.ExportParameters(includePrivateParameters: false);
-            var jwk = PublicJwkJson(writer => Jwk.WriteRsaPublicMembers(writer, parameters), Jws.RS256, keyId);
-            return new ClientSigningKey(rsa, Jws.RS256, keyId, jwk);
-        }
-        catch (Exception e) when (e is CryptographicException or ArgumentException)
-        {
-            rsa.Dispose();
-            throw Invalid("the signing key is not a usable RSA private key for RS256", e);
-        }
-        catch
-        {
-            rsa.Dispose();
-            throw;
-        }
+        var parameters = ec.ExportParameters(includePrivateParameters: false);
+        return Jwk.IsP256(parameters.Curve)
+            ? writer => Jwk.WriteEcPublicMembers(writer, parameters)
+            : throw Invalid("ES256 needs a P-256 key");
     }
 
-    private static string PublicJwkJson(Action<System.Text.Json.Utf8JsonWriter> writeKey, string algorithm, string? keyId) =>
+    private static Action<Utf8JsonWriter> CheckRsaKey(RSA rsa)
+    {
+        if (rsa.KeySize < MinimumRsaKeySize)
+        {
+            throw Invalid("RS256 needs an RSA key of at least 2048 bits");
+        }
+        var parameters = rsa.ExportParameters(includePrivateParameters: false);
+        return writer => Jwk.WriteRsaPublicMembers(writer, parameters);
+    }
+
+    private static string KeyKind(AsymmetricAlgorithm key) => key is RSA ? "RSA" : "EC";
+
+    private static string PublicJwkJson(Action<Utf8JsonWriter> writeKey, string algorithm, string? keyId) =>
         System.Text.Encoding.UTF8.GetString(Jws.WriteObject(writer =>
         {
             writeKey(writer);

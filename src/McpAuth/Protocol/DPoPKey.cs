@@ -6,11 +6,14 @@ namespace McpAuth.Protocol;
 /// <summary>
 /// A DPoP key pair (RFC 9449 §2): a P-256 key that signs DPoP proofs (ES256). Tokens issued to it are bound to its
 /// <see cref="Thumbprint"/> (<c>cnf.jkt</c>, RFC 9449 §6), so it must be persisted as long as those tokens are:
-/// <see cref="ToPrivateJwk"/> and <see cref="FromPrivateJwk"/>.
+/// <see cref="ToPrivateJwk"/> and <see cref="FromPrivateJwk"/>. One instance may sign proofs on several threads at once.
 /// </summary>
 public sealed class DPoPKey : IDisposable, IJwsSigner
 {
     private readonly ECDsa _key;
+
+    /// <summary>.NET does not promise that one key object signs safely on several threads at once.</summary>
+    private readonly Lock _signing = new();
     private readonly byte[] _publicJwk;
 
     private DPoPKey(ECDsa key)
@@ -67,7 +70,11 @@ public sealed class DPoPKey : IDisposable, IJwsSigner
     /// <summary>The private key as an EC JWK (<c>crv</c>, <c>d</c>, <c>kty</c>, <c>x</c>, <c>y</c>). Secret: store it like a token.</summary>
     public string ToPrivateJwk()
     {
-        var parameters = _key.ExportParameters(includePrivateParameters: true);
+        ECParameters parameters;
+        lock (_signing)
+        {
+            parameters = _key.ExportParameters(includePrivateParameters: true);
+        }
         try
         {
             return Encoding.UTF8.GetString(Jws.WriteObject(writer =>
@@ -93,7 +100,13 @@ public sealed class DPoPKey : IDisposable, IJwsSigner
     /// <summary>The public JWK as UTF-8 JSON, for the proof header.</summary>
     internal ReadOnlySpan<byte> PublicJwkUtf8 => _publicJwk;
 
-    byte[] IJwsSigner.Sign(ReadOnlySpan<byte> signingInput) => Jws.SignEs256(_key, signingInput);
+    byte[] IJwsSigner.Sign(ReadOnlySpan<byte> signingInput)
+    {
+        lock (_signing)
+        {
+            return Jws.SignEs256(_key, signingInput);
+        }
+    }
 
     public void Dispose() => _key.Dispose();
 }

@@ -15,6 +15,12 @@ public static class DPoPProof
     /// <summary>The authorization scheme of a DPoP-bound access token (RFC 9449 §7.1).</summary>
     public const string AuthorizationScheme = "DPoP";
 
+    /// <summary>
+    /// The authorization request parameter that binds the authorization code to the key's
+    /// <see cref="DPoPKey.Thumbprint"/> (RFC 9449 §10).
+    /// </summary>
+    public const string AuthorizationRequestParameter = "dpop_jkt";
+
     /// <summary>The token type a server returns for a DPoP-bound token (RFC 9449 §5).</summary>
     public const string TokenType = "DPoP";
 

@@ -11,4 +11,17 @@ internal static class FormParameters
             parameters.Add(new(name, value));
         }
     }
+
+    /// <summary>
+    /// <c>token</c> and, when given, <c>token_type_hint</c>: the request body of revocation (RFC 7009 §2.1) and
+    /// introspection (RFC 7662 §2.1).
+    /// </summary>
+    /// <exception cref="ArgumentException">An empty token.</exception>
+    public static IReadOnlyList<KeyValuePair<string, string>> TokenWithHint(string token, string? tokenTypeHint)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        var parameters = new List<KeyValuePair<string, string>>(2) { new("token", token) };
+        AddIfPresent(parameters, "token_type_hint", tokenTypeHint);
+        return parameters;
+    }
 }

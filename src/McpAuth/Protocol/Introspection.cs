@@ -35,13 +35,8 @@ public static class Introspection
     /// Client (or resource server) authentication is added by the caller.
     /// </summary>
     /// <exception cref="ArgumentException">An empty token.</exception>
-    public static IReadOnlyList<KeyValuePair<string, string>> BuildParameters(string token, string? tokenTypeHint)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(token);
-        var parameters = new List<KeyValuePair<string, string>>(2) { new("token", token) };
-        FormParameters.AddIfPresent(parameters, "token_type_hint", tokenTypeHint);
-        return parameters;
-    }
+    public static IReadOnlyList<KeyValuePair<string, string>> BuildParameters(string token, string? tokenTypeHint) =>
+        FormParameters.TokenWithHint(token, tokenTypeHint);
 
     /// <summary>Reads an introspection response (RFC 7662 §2.2); errors (§2.3) go through the shared classifier.</summary>
     /// <exception cref="McpAuthException">

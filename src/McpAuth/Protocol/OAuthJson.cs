@@ -59,7 +59,10 @@ internal static class OAuthJson
         {
             return null;
         }
-        return Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : throw WrongType(name, "an absolute URL");
+        // On Unix, Uri.TryCreate takes "/path" as an absolute file: URI; OAuth documents only carry http(s) URLs.
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? uri
+            : throw WrongType(name, "an absolute http or https URL");
     }
 
     public static IReadOnlyList<string>? OptionalStringArray(JsonElement obj, string name)

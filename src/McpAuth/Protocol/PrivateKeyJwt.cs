@@ -25,7 +25,8 @@ public static class PrivateKeyJwt
     /// </summary>
     /// <param name="clientId">The client identifier.</param>
     /// <param name="audience">
-    /// The authorization server: its issuer identifier or its token endpoint URL (RFC 7523 §3, item 3).
+    /// The authorization server: its issuer identifier or its token endpoint URL (RFC 7523 §3, item 3). Prefer the
+    /// issuer identifier: draft-ietf-oauth-rfc7523bis makes it the only value, and the MCP conformance suite checks it.
     /// </param>
     /// <param name="key">The client's signing key.</param>
     /// <param name="now">The current time (from the injected <see cref="TimeProvider"/>).</param>

@@ -20,7 +20,7 @@ internal static class ResponseMembers
         }
         catch (McpAuthException e) when (e.StatusCode is null && e.Endpoint is null)
         {
-            throw new McpAuthException(e.Code, MemberDetail(e), e.InnerException)
+            throw new McpAuthException(e.Code, e.Detail, e.InnerException)
             {
                 StatusCode = response.StatusCode,
                 Endpoint = response.Endpoint,
@@ -56,14 +56,5 @@ internal static class ResponseMembers
         {
             throw new McpAuthException(McpAuthErrorCode.InvalidResponse, $"member '{name}' is not a valid date");
         }
-    }
-
-    /// <summary>The detail OAuthJson put after the code, e.g. "required member 'x' is missing".</summary>
-    private static string? MemberDetail(McpAuthException e)
-    {
-        var prefix = $"{McpAuthException.Describe(e.Code)} ({e.Code}: ";
-        return e.Message.StartsWith(prefix, StringComparison.Ordinal) && e.Message.EndsWith(')')
-            ? e.Message[prefix.Length..^1]
-            : null;
     }
 }

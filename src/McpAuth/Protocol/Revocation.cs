@@ -18,25 +18,21 @@ public static class Revocation
     /// Client authentication is added by the caller.
     /// </summary>
     /// <exception cref="ArgumentException">An empty token.</exception>
-    public static IReadOnlyList<KeyValuePair<string, string>> BuildParameters(string token, string? tokenTypeHint)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(token);
-        var parameters = new List<KeyValuePair<string, string>>(2) { new("token", token) };
-        FormParameters.AddIfPresent(parameters, "token_type_hint", tokenTypeHint);
-        return parameters;
-    }
+    public static IReadOnlyList<KeyValuePair<string, string>> BuildParameters(string token, string? tokenTypeHint) =>
+        FormParameters.TokenWithHint(token, tokenTypeHint);
 
     /// <summary>
     /// Reads a revocation response (RFC 7009 §2.2): HTTP 200 is success whatever the body (often empty), unless the
-    /// body is a JSON error object (servers that answer errors with 200). Everything else goes through the shared
-    /// classifier: 503 is <see cref="McpAuthErrorCode.TemporarilyUnavailable"/> with its <c>Retry-After</c>
-    /// (§2.2.1), <c>unsupported_token_type</c> is <see cref="McpAuthErrorCode.UnsupportedGrantType"/>.
+    /// body is a JSON error object (servers that answer errors with 200). Other 2xx statuses (204 from some servers)
+    /// are not errors and count as success too. Everything else goes through the shared classifier: 503 is
+    /// <see cref="McpAuthErrorCode.TemporarilyUnavailable"/> with its <c>Retry-After</c> (§2.2.1),
+    /// <c>unsupported_token_type</c> is <see cref="McpAuthErrorCode.UnsupportedGrantType"/>.
     /// </summary>
     /// <exception cref="McpAuthException">The classified failure.</exception>
     public static void ReadResponse(OAuthResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        if (response.StatusCode != 200 || IsJsonError(response))
+        if (!response.IsSuccess || IsJsonError(response))
         {
             throw OAuthResponseReader.Classify(response, What);
         }

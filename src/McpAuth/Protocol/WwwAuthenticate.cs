@@ -19,9 +19,10 @@ public sealed record AuthenticationChallenge(string Scheme, IReadOnlyDictionary<
     /// <summary>RFC 6750 §3 <c>scope</c>: the scopes the resource needs.</summary>
     public string? Scope => Get("scope");
 
-    /// <summary>RFC 9728 §5.1 <c>resource_metadata</c>: the protected resource metadata URL, when absolute.</summary>
+    /// <summary>RFC 9728 §5.1 <c>resource_metadata</c>: the protected resource metadata URL, when an absolute http(s) URL.</summary>
     public Uri? ResourceMetadata =>
-        Get("resource_metadata") is { } text && Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : null;
+        Get("resource_metadata") is { } text && Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) ? uri : null;
 
     /// <summary>RFC 9449 §7.1 <c>algs</c>: the DPoP algorithms the resource accepts.</summary>
     public IReadOnlyList<string> DPoPAlgorithms =>

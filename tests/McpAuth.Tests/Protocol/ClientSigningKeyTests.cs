@@ -30,7 +30,7 @@ public sealed class ClientSigningKeyTests
     [Fact]
     public void LoadsPkcs8RsaKeyForRs256()
     {
-        using var rsa = RSA.Create(2048);
+        using var rsa = TestKeys.NewRsa2048();
 
         using var key = ClientSigningKey.FromPkcs8Pem(rsa.ExportPkcs8PrivateKeyPem(), "RS256");
 
@@ -48,7 +48,7 @@ public sealed class ClientSigningKeyTests
     public void AcceptsSec1AndPkcs1PrivateKeys()
     {
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var rsa = RSA.Create(2048);
+        using var rsa = TestKeys.NewRsa2048();
 
         using var ecKey = ClientSigningKey.FromPkcs8Pem(ec.ExportECPrivateKeyPem(), "ES256");
         using var rsaKey = ClientSigningKey.FromPkcs8Pem(rsa.ExportRSAPrivateKeyPem(), "RS256");
@@ -58,52 +58,39 @@ public sealed class ClientSigningKeyTests
     }
 
     [Fact]
-    public void RsaKeyForEs256IsInvalidConfigurationWithoutKeyMaterial()
-    {
-        using var rsa = RSA.Create(2048);
-        var pem = rsa.ExportPkcs8PrivateKeyPem();
-
-        var error = Assert.Throws<McpAuthException>(() => ClientSigningKey.FromPkcs8Pem(pem, "ES256"));
-
-        Assert.Equal(McpAuthErrorCode.InvalidConfiguration, error.Code);
-        AssertNoKeyMaterial(error, pem);
-    }
-
-    [Fact]
-    public void EcKeyForRs256IsInvalidConfigurationWithoutKeyMaterial()
+    public void AcceptsCrlfLineEndingsAndSurroundingText()
     {
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var pem = ec.ExportPkcs8PrivateKeyPem();
+        var pem = "key for the conformance client\r\n" + ec.ExportPkcs8PrivateKeyPem().Replace("\n", "\r\n", StringComparison.Ordinal) + "\r\n";
 
-        var error = Assert.Throws<McpAuthException>(() => ClientSigningKey.FromPkcs8Pem(pem, "RS256"));
+        using var key = ClientSigningKey.FromPkcs8Pem(pem, "ES256");
 
-        Assert.Equal(McpAuthErrorCode.InvalidConfiguration, error.Code);
-        AssertNoKeyMaterial(error, pem);
+        var jwt = PrivateKeyJwt.CreateClientAssertion("c", "https://as.example", key, DateTimeOffset.UnixEpoch);
+        Assert.True(ec.VerifyData(ProtocolTestSupport.SigningInput(jwt), ProtocolTestSupport.Signature(jwt),
+            HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
     }
 
-    [Fact]
-    public void P384KeyIsRefusedForEs256()
+    [Theory]
+    [InlineData("rsa-2048", "ES256", "for ES256")]
+    [InlineData("p-256", "RS256", "for RS256")]
+    [InlineData("p-384", "ES256", "P-256")]
+    [InlineData("rsa-1024", "RS256", "2048")]
+    public void KeyThatDoesNotFitTheAlgorithmIsInvalidConfigurationWithoutKeyMaterial(string keyKind, string algorithm, string reason)
     {
-        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP384);
-        var pem = ec.ExportPkcs8PrivateKeyPem();
+        using AsymmetricAlgorithm generated = keyKind switch
+        {
+            "rsa-2048" => TestKeys.NewRsa2048(),
+            "rsa-1024" => RSA.Create(1024),
+            "p-256" => ECDsa.Create(ECCurve.NamedCurves.nistP256),
+            _ => ECDsa.Create(ECCurve.NamedCurves.nistP384),
+        };
+        var pem = generated.ExportPkcs8PrivateKeyPem();
 
-        var error = Assert.Throws<McpAuthException>(() => ClientSigningKey.FromPkcs8Pem(pem, "ES256"));
+        var error = Assert.Throws<McpAuthException>(() => ClientSigningKey.FromPkcs8Pem(pem, algorithm));
 
         Assert.Equal(McpAuthErrorCode.InvalidConfiguration, error.Code);
-        Assert.Contains("P-256", error.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
         AssertNoKeyMaterial(error, pem);
-    }
-
-    [Fact]
-    public void ShortRsaKeyIsRefused()
-    {
-        using var rsa = RSA.Create(1024);
-        var pem = rsa.ExportPkcs8PrivateKeyPem();
-
-        var error = Assert.Throws<McpAuthException>(() => ClientSigningKey.FromPkcs8Pem(pem, "RS256"));
-
-        Assert.Equal(McpAuthErrorCode.InvalidConfiguration, error.Code);
-        Assert.Contains("2048", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -99,4 +99,78 @@ public sealed class DPoPKeyTests
         Assert.Equal(McpAuthErrorCode.InvalidConfiguration, error.Code);
         Assert.DoesNotContain("AQAAAAAA", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ThumbprintKeepsLeadingZeroBytesOfCoordinates()
+    {
+        // About one key in 128 has a coordinate starting with a zero byte; JWK coordinates must keep it (RFC 7518 §6.2.1.2).
+        DPoPKey? key = null;
+        for (var i = 0; i < 5000 && key is null; i++)
+        {
+            var candidate = DPoPKey.Generate();
+            using var jwk = JsonDocument.Parse(candidate.PublicJwk);
+            var x = Jws.Base64UrlDecode(jwk.RootElement.GetProperty("x").GetString()!);
+            var y = Jws.Base64UrlDecode(jwk.RootElement.GetProperty("y").GetString()!);
+            Assert.Equal(32, x.Length);
+            Assert.Equal(32, y.Length);
+            if (x[0] == 0 || y[0] == 0)
+            {
+                key = candidate;
+            }
+            else
+            {
+                candidate.Dispose();
+            }
+        }
+
+        Assert.NotNull(key);
+        using (key)
+        {
+            Assert.Equal(Base64UrlEncoder.Encode(new JsonWebKey(key.PublicJwk).ComputeJwkThumbprint()), key.Thumbprint);
+            using var loaded = DPoPKey.FromPrivateJwk(key.ToPrivateJwk());
+            Assert.Equal(key.Thumbprint, loaded.Thumbprint);
+        }
+    }
+
+    [Fact]
+    public void PrivateJwkWithExtraMembersAndWhitespaceLoads()
+    {
+        using var key = DPoPKey.Generate();
+        using var saved = JsonDocument.Parse(key.ToPrivateJwk());
+        var root = saved.RootElement;
+        var jwk = $$"""
+            {
+              "kid": "dpop-1", "use": "sig", "alg": "ES256",
+              "kty": "EC", "crv": "P-256",
+              "x": "{{root.GetProperty("x").GetString()}}",
+              "y": "{{root.GetProperty("y").GetString()}}",
+              "d": "{{root.GetProperty("d").GetString()}}"
+            }
+            """;
+
+        using var loaded = DPoPKey.FromPrivateJwk(jwk);
+
+        Assert.Equal(key.Thumbprint, loaded.Thumbprint);
+        Assert.DoesNotContain("kid", loaded.PublicJwk, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OneKeySignsProofsOnManyThreads()
+    {
+        using var key = DPoPKey.Generate();
+        var target = new Uri("https://rs.example.com/mcp");
+        var proofs = new string[200];
+
+        Parallel.For(0, proofs.Length, i => proofs[i] = key.CreateProof("POST", target, DateTimeOffset.UnixEpoch, accessToken: $"token-{i}"));
+
+        var jwk = new JsonWebKey(key.PublicJwk);
+        using var verifier = ECDsa.Create(new ECParameters
+        {
+            Curve = ECCurve.NamedCurves.nistP256,
+            Q = new ECPoint { X = Base64UrlEncoder.DecodeBytes(jwk.X), Y = Base64UrlEncoder.DecodeBytes(jwk.Y) },
+        });
+        Assert.All(proofs, proof => Assert.True(verifier.VerifyData(ProtocolTestSupport.SigningInput(proof),
+            ProtocolTestSupport.Signature(proof), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)));
+        Assert.Equal(proofs.Length, proofs.Select(p => ProtocolTestSupport.Claims(p).GetProperty("jti").GetString()).Distinct().Count());
+    }
 }

@@ -74,4 +74,24 @@ public sealed class DPoPNonceTests
 
         Assert.False(DPoPNonce.IsNonceChallenge(response));
     }
+
+    /// <summary>The MCP conformance resource server's nonce challenge: header, JSON body and WWW-Authenticate together.</summary>
+    [Fact]
+    public void ConformanceResourceServerChallengeIsRecognised()
+    {
+        var response = new OAuthResponse(401, "application/json", """{"error":"use_dpop_nonce"}"""u8.ToArray(), Endpoint,
+            ["DPoP error=\"use_dpop_nonce\", resource_metadata=\"http://localhost:3001/.well-known/oauth-protected-resource/mcp\""],
+            DPoPNonce: "conformance-rs-dpop-nonce");
+
+        Assert.Equal("conformance-rs-dpop-nonce", DPoPNonce.GetRetryNonce(response));
+    }
+
+    [Fact]
+    public void FirstUnauthenticatedChallengeIsNotANonceChallenge()
+    {
+        var response = new OAuthResponse(401, "application/json", """{"error":"unauthorized"}"""u8.ToArray(), Endpoint,
+            ["DPoP resource_metadata=\"http://localhost:3001/.well-known/oauth-protected-resource/mcp\""]);
+
+        Assert.False(DPoPNonce.IsNonceChallenge(response));
+    }
 }

@@ -143,4 +143,26 @@ public sealed class DPoPProofTests
         input[^1] ^= 1;
         Assert.False(verifier.VerifyData(input, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
     }
+
+    [Fact]
+    public void ServerChosenNonceIsEscapedNotInjected()
+    {
+        using var key = DPoPKey.Generate();
+        const string nonce = "a\",\"htm\":\"GET\\\u0001";
+
+        var proof = key.CreateProof("POST", new Uri("https://as.example.com/token"), Now, nonce);
+
+        var claims = Claims(proof);
+        Assert.Equal(nonce, claims.GetProperty("nonce").GetString());
+        Assert.Equal("POST", claims.GetProperty("htm").GetString());
+    }
+
+    [Fact]
+    public void DisposedKeyCannotSign()
+    {
+        var key = DPoPKey.Generate();
+        key.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => key.CreateProof("POST", new Uri("https://as.example.com/token"), Now));
+    }
 }

@@ -57,7 +57,7 @@ public sealed class JwsTests
     [Fact]
     public void Rs256SignatureVerifiesWithPkcs1Sha256()
     {
-        using var key = RSA.Create(2048);
+        using var key = TestKeys.NewRsa2048();
         var data = "header.claims"u8.ToArray();
 
         var signature = Jws.SignRs256(key, data);

@@ -15,8 +15,7 @@ public sealed class PrivateKeyJwtTests
     [Fact]
     public void AssertionCarriesTheRfc7523Claims()
     {
-        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var key = ClientSigningKey.FromPkcs8Pem(ec.ExportPkcs8PrivateKeyPem(), "ES256");
+        using var key = NewEs256Key();
 
         var jwt = PrivateKeyJwt.CreateClientAssertion(ClientId, Audience, key, Now);
 
@@ -49,7 +48,7 @@ public sealed class PrivateKeyJwtTests
     [Fact]
     public void Rs256AssertionVerifiesWithThePublicKey()
     {
-        using var rsa = RSA.Create(2048);
+        using var rsa = TestKeys.NewRsa2048();
         using var key = ClientSigningKey.FromPkcs8Pem(rsa.ExportPkcs8PrivateKeyPem(), "RS256");
 
         var jwt = PrivateKeyJwt.CreateClientAssertion(ClientId, Audience, key, Now);
@@ -63,7 +62,7 @@ public sealed class PrivateKeyJwtTests
     [InlineData("RS256")]
     public async Task IdentityModelValidatesTheAssertion(string algorithm)
     {
-        using AsymmetricAlgorithm generated = algorithm == "ES256" ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : RSA.Create(2048);
+        using AsymmetricAlgorithm generated = algorithm == "ES256" ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : TestKeys.NewRsa2048();
         var pem = generated is ECDsa ec ? ec.ExportPkcs8PrivateKeyPem() : ((RSA)generated).ExportPkcs8PrivateKeyPem();
         using var key = ClientSigningKey.FromPkcs8Pem(pem, algorithm, "key-1");
         var jwt = PrivateKeyJwt.CreateClientAssertion(ClientId, Audience, key, DateTimeOffset.UtcNow);
@@ -97,8 +96,7 @@ public sealed class PrivateKeyJwtTests
     [Fact]
     public void LifetimeSetsExpiry()
     {
-        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var key = ClientSigningKey.FromPkcs8Pem(ec.ExportPkcs8PrivateKeyPem(), "ES256");
+        using var key = NewEs256Key();
 
         var jwt = PrivateKeyJwt.CreateClientAssertion(ClientId, Audience, key, Now, TimeSpan.FromSeconds(60));
 
@@ -111,8 +109,7 @@ public sealed class PrivateKeyJwtTests
     [InlineData(3601)]
     public void LifetimeOutOfRangeIsRefused(int seconds)
     {
-        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var key = ClientSigningKey.FromPkcs8Pem(ec.ExportPkcs8PrivateKeyPem(), "ES256");
+        using var key = NewEs256Key();
 
         Assert.Throws<ArgumentOutOfRangeException>(() => PrivateKeyJwt.CreateClientAssertion(ClientId, Audience, key, Now, TimeSpan.FromSeconds(seconds)));
     }
@@ -120,8 +117,7 @@ public sealed class PrivateKeyJwtTests
     [Fact]
     public void EveryAssertionHasANewJti()
     {
-        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var key = ClientSigningKey.FromPkcs8Pem(ec.ExportPkcs8PrivateKeyPem(), "ES256");
+        using var key = NewEs256Key();
 
         var first = Claims(PrivateKeyJwt.CreateClientAssertion(ClientId, Audience, key, Now)).GetProperty("jti").GetString();
         var second = Claims(PrivateKeyJwt.CreateClientAssertion(ClientId, Audience, key, Now)).GetProperty("jti").GetString();
@@ -132,8 +128,7 @@ public sealed class PrivateKeyJwtTests
     [Fact]
     public void EmptyClientIdOrAudienceIsRefused()
     {
-        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var key = ClientSigningKey.FromPkcs8Pem(ec.ExportPkcs8PrivateKeyPem(), "ES256");
+        using var key = NewEs256Key();
 
         Assert.Throws<ArgumentException>(() => PrivateKeyJwt.CreateClientAssertion("", Audience, key, Now));
         Assert.Throws<ArgumentException>(() => PrivateKeyJwt.CreateClientAssertion(ClientId, "", key, Now));
@@ -142,13 +137,18 @@ public sealed class PrivateKeyJwtTests
     [Fact]
     public void BuildParametersReturnsTheTwoRfc7523FormParameters()
     {
-        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var key = ClientSigningKey.FromPkcs8Pem(ec.ExportPkcs8PrivateKeyPem(), "ES256");
+        using var key = NewEs256Key();
 
         var parameters = PrivateKeyJwt.BuildParameters(ClientId, Audience, key, Now);
 
         Assert.Equal(["client_assertion_type", "client_assertion"], parameters.Select(p => p.Key));
         Assert.Equal("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", parameters[0].Value);
         Assert.Equal(ClientId, Claims(parameters[1].Value).GetProperty("iss").GetString());
+    }
+
+    private static ClientSigningKey NewEs256Key()
+    {
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return ClientSigningKey.FromPkcs8Pem(ec.ExportPkcs8PrivateKeyPem(), "ES256");
     }
 }

@@ -74,9 +74,15 @@ public sealed class RevocationTests
         ErrorMatrix.AssertClassified(name, Revocation.ReadResponse);
     }
 
+    [Fact]
+    public void Http204IsSuccess()
+    {
+        Revocation.ReadResponse(Empty(204));
+    }
+
     [Theory]
-    [InlineData(204)]
     [InlineData(302)]
+    [InlineData(401)]
     [InlineData(404)]
     public void OtherStatusesAreNotSuccess(int status)
     {

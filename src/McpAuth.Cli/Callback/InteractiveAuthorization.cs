@@ -1,0 +1,95 @@
+using System.Web;
+using McpAuth.Cli.Output;
+
+namespace McpAuth.Cli.Callback;
+
+/// <summary>How the user is taken through an authorization URL.</summary>
+/// <param name="NoBrowser">Print the URL on stdout and wait (the user may paste the redirect URL on stdin).</param>
+/// <param name="Timeout">Give up after this long.</param>
+public sealed record InteractiveAuthorizationOptions(bool NoBrowser, TimeSpan Timeout);
+
+/// <summary>
+/// Takes the user through one authorization URL: prints it (stderr, or stdout with --no-browser), opens the browser
+/// (http/https only), then waits for the redirect on the loopback listener, or for the redirect URL pasted on stdin
+/// with --no-browser, with a spinner when interactive. After the login finishes, <see cref="Report"/> tells the
+/// browser page what happened.
+/// </summary>
+public sealed class InteractiveAuthorization(
+    CliContext cli, IBrowserLauncher browser, LoopbackCallbackListener listener, InteractiveAuthorizationOptions options)
+{
+    private PendingFlow? _flow;
+
+    /// <summary>The listener's redirect URI, to put in the authorization request.</summary>
+    public Uri RedirectUri => listener.RedirectUri;
+
+    /// <summary>
+    /// Shows or opens <paramref name="authorizationUrl"/> and waits for the authorization response for its <c>state</c>.
+    /// </summary>
+    /// <exception cref="CliException">The URL is not http(s) or has no state; or the wait timed out (exit code 2).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled (Ctrl-C).</exception>
+    public async Task<AuthorizationCallback> WaitForRedirectAsync(Uri authorizationUrl, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(authorizationUrl);
+        if (!BrowserLauncher.IsWebUrl(authorizationUrl))
+        {
+            throw new CliException("The authorization URL is not an http or https URL; McpAuth neither opens nor prints it.");
+        }
+        var state = HttpUtility.ParseQueryString(authorizationUrl.Query)["state"];
+        if (string.IsNullOrEmpty(state))
+        {
+            throw new CliException("The authorization URL carries no state; refusing to continue.");
+        }
+        _flow?.Dispose();
+        _flow = listener.Registry.Register(state);
+        await ShowAsync(authorizationUrl).ConfigureAwait(false);
+        using var timeout = new CancellationTokenSource(options.Timeout, cli.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var paste = options.NoBrowser
+            ? RedirectUrlPaste.ReadAsync(cli.In, listener.Registry, cli.Err, linked.Token)
+            : Task.FromResult(false);
+        try
+        {
+            await using (Spinner.Start(cli, "Waiting for the authorization in the browser... (Ctrl-C to cancel)"))
+            {
+                return await _flow.Received.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException(
+                $"Gave up waiting for the authorization after {Describe(options.Timeout)}. Run mcpauth login again.", ExitCodes.Cancelled);
+        }
+        finally
+        {
+            await linked.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(paste, Task.Delay(100, CancellationToken.None)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Tells the browser page how the login ended.</summary>
+    public void Report(CallbackOutcome outcome) => _flow?.Complete(outcome);
+
+    private async Task ShowAsync(Uri authorizationUrl)
+    {
+        var url = authorizationUrl.AbsoluteUri;
+        if (options.NoBrowser)
+        {
+            await cli.Err.WriteLineAsync("Open this URL in a browser to authorize:").ConfigureAwait(false);
+            await cli.Out.WriteLineAsync(url).ConfigureAwait(false);
+            await cli.Out.FlushAsync().ConfigureAwait(false);
+            await cli.Err.WriteLineAsync(
+                $"Waiting for the redirect to {listener.RedirectUri.GetLeftPart(UriPartial.Path)}. On another machine, paste the " +
+                "address the browser ends up on here and press Enter:").ConfigureAwait(false);
+            return;
+        }
+        await cli.Err.WriteLineAsync("Opening the browser to authorize. If it does not open, visit:").ConfigureAwait(false);
+        await cli.Err.WriteLineAsync($"  {url}").ConfigureAwait(false);
+        if (!browser.TryOpen(authorizationUrl, out var failure))
+        {
+            await cli.Err.WriteLineAsync($"{failure} Open the URL above yourself.").ConfigureAwait(false);
+        }
+    }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{(int)span.TotalMinutes} minute{(span.TotalMinutes == 1 ? "" : "s")}" : $"{(int)span.TotalSeconds} seconds";
+}

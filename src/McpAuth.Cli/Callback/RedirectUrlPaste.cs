@@ -1,0 +1,57 @@
+namespace McpAuth.Cli.Callback;
+
+/// <summary>
+/// The remote-machine path: the user pastes the whole redirect URL (from the browser's address bar on another
+/// machine) at the prompt. Each line is routed through the same registry as the listener, so the same state rules
+/// apply (unknown or replayed states are refused).
+/// </summary>
+public static class RedirectUrlPaste
+{
+    /// <summary>
+    /// Reads lines until one is delivered to a pending flow, the input ends, or cancellation. Complaints about bad
+    /// lines go to <paramref name="prose"/>. Returns true when a line was delivered.
+    /// </summary>
+    public static async Task<bool> ReadAsync(
+        TextReader input, PendingFlowRegistry registry, TextWriter prose, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(prose);
+        while (true)
+        {
+            var line = await input.ReadLineAsync(cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (line is null)
+            {
+                return false;
+            }
+            if (Deliver(line.Trim(), registry) is { } complaint)
+            {
+                await prose.WriteLineAsync(complaint).ConfigureAwait(false);
+                continue;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>Routes one pasted line; returns null when delivered, else the complaint to show.</summary>
+    public static string? Deliver(string line, PendingFlowRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        if (line.Length == 0)
+        {
+            return "Paste the whole address from the browser after it was redirected (it contains state= and code=).";
+        }
+        if (!Uri.TryCreate(line, UriKind.Absolute, out var uri) || AuthorizationCallback.TryParse(uri) is not { } callback)
+        {
+            return "That is not a redirect URL: it needs state= and code= (or error=). Paste the whole address.";
+        }
+        var (status, _) = registry.Deliver(callback);
+        return status switch
+        {
+            DeliveryStatus.Delivered => null,
+            DeliveryStatus.Replayed => "That redirect URL was already used.",
+            DeliveryStatus.Expired => "That login expired; run mcpauth login again.",
+            _ => "That redirect URL belongs to another login (its state does not match).",
+        };
+    }
+}

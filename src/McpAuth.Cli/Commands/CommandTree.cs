@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using McpAuth.Cli.Commands.Demo;
+using McpAuth.Cli.Commands.Import;
+using McpAuth.Cli.Commands.Login;
+using McpAuth.Cli.Commands.Logout;
+using McpAuth.Cli.Commands.Proxy;
+using McpAuth.Cli.Commands.Status;
+using McpAuth.Cli.Commands.Token;
+
+namespace McpAuth.Cli.Commands;
+
+/// <summary>Builds the <c>mcpauth</c> command tree: each verb parses its options, then calls its run step.</summary>
+public static class CommandTree
+{
+    public static RootCommand Build(CliContext cli, CommandRunners runners)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        ArgumentNullException.ThrowIfNull(runners);
+        var root = new RootCommand("mcpauth: log in to MCP servers with OAuth and keep the credentials fresh.");
+        var login = new LoginCommand();
+        Bind(cli, login, (r, ct) => runners.Login(login.Parse(r, cli), ct));
+        var status = new StatusCommand();
+        Bind(cli, status, (r, ct) => runners.Status(status.Parse(r), ct));
+        var token = new TokenCommand();
+        Bind(cli, token, (r, ct) => runners.Token(token.Parse(r), ct));
+        var logout = new LogoutCommand();
+        Bind(cli, logout, (r, ct) => runners.Logout(logout.Parse(r), ct));
+        var import = new ImportCommand();
+        Bind(cli, import, (r, ct) => runners.Import(import.Parse(r, cli), ct));
+        var proxy = new ProxyCommand();
+        Bind(cli, proxy, (r, ct) => runners.Proxy(proxy.Parse(r), ct));
+        var demo = new DemoCommand();
+        Bind(cli, demo, (r, ct) => runners.Demo(demo.Parse(r), ct));
+        foreach (var verb in new Command[] { login, status, token, logout, import, proxy, demo })
+        {
+            root.Add(verb);
+        }
+        HelpWithExamplesAction.Install(root);
+        return root;
+    }
+
+    /// <summary>Parses and runs, with stdout and stderr from <paramref name="cli"/>.</summary>
+    public static async Task<int> InvokeAsync(RootCommand root, CliContext cli, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(cli);
+        var configuration = new InvocationConfiguration { Output = cli.Out, Error = cli.Err, EnableDefaultExceptionHandler = false };
+        var result = root.Parse(args.Count == 0 ? ["--help"] : args);
+        if (result.Action is ParseErrorAction parseError)
+        {
+            // Parse errors are prose: the message and typo suggestions go to stderr; help only when asked for.
+            parseError.ShowHelp = false;
+            var toStderr = new InvocationConfiguration { Output = cli.Err, Error = cli.Err, EnableDefaultExceptionHandler = false };
+            var code = await result.InvokeAsync(toStderr, cancellationToken).ConfigureAwait(false);
+            var verb = result.CommandResult.Command is RootCommand ? "" : result.CommandResult.Command.Name + " ";
+            await cli.Err.WriteLineAsync($"Run 'mcpauth {verb}--help' for usage.").ConfigureAwait(false);
+            return code;
+        }
+        return await result.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void Bind(CliContext cli, Command command, Func<ParseResult, CancellationToken, Task<int>> run) =>
+        command.SetAction((result, ct) => CommandErrors.RunAsync(cli, token => run(result, token), ct));
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+
+namespace McpAuth.Cli.Commands;
+
+/// <summary>Options and arguments several verbs share, with one definition each.</summary>
+public static class CommonOptions
+{
+    public const string DefaultProfile = "default";
+
+    public static Option<string> Profile() => new("--profile", "-p")
+    {
+        Description = "The account or profile on the server (several accounts on one server never mix)",
+        DefaultValueFactory = _ => DefaultProfile,
+        HelpName = "name",
+    };
+
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print the result as JSON on stdout",
+    };
+
+    public static Option<string?> ClientSecretEnv() => new("--client-secret-env")
+    {
+        Description = "Read the client secret from this environment variable (never pass a secret as an argument)",
+        HelpName = "VAR",
+    };
+
+    public static Argument<string> ServerUrl() => new("server-url")
+    {
+        Description = "The MCP server URL (https, or http on loopback)",
+    };
+
+    public static Argument<string?> OptionalServerUrl() => new("server-url")
+    {
+        Description = "The MCP server URL; all servers when omitted",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    /// <summary>Parses a server URL: absolute http or https, no fragment.</summary>
+    /// <exception cref="CliException">The URL is not usable.</exception>
+    public static Uri ParseServerUrl(string? value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var url)
+            || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp) || url.Fragment.Length > 0)
+        {
+            throw new CliException($"'{value}' is not an http or https server URL.");
+        }
+        return url;
+    }
+
+    /// <summary>Parses a profile name: non-empty, printable, no path separators.</summary>
+    public static string ParseProfile(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Any(char.IsControl) || value.Length > 128)
+        {
+            throw new CliException("--profile must be a non-empty name of at most 128 printable characters.");
+        }
+        return value;
+    }
+
+    /// <summary>Reads a client secret from the named environment variable.</summary>
+    /// <exception cref="CliException">The variable is unset or empty (its name is given; its value never is).</exception>
+    public static string? ReadSecretFromEnvironment(string? variable, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (variable is null)
+        {
+            return null;
+        }
+        var secret = environment(variable);
+        return string.IsNullOrEmpty(secret)
+            ? throw new CliException($"--client-secret-env: the environment variable {variable} is not set or empty.")
+            : secret;
+    }
+}

@@ -1,0 +1,28 @@
+using System.CommandLine;
+
+namespace McpAuth.Cli.Commands.Token;
+
+/// <summary>What <c>mcpauth token</c> was asked for.</summary>
+public sealed record TokenOptions(Uri Server, string Profile);
+
+/// <summary>The <c>token</c> verb: its symbols and its parse step. Kept free of Kestrel and Spectre (startup time).</summary>
+public sealed class TokenCommand : VerbCommand
+{
+    private readonly Argument<string> _server = CommonOptions.ServerUrl();
+    private readonly Option<string> _profile = CommonOptions.Profile();
+
+    public TokenCommand()
+        : base("token", "Print the access token (refreshed first when needed) and a newline; exit 4 when a login is needed",
+            "mcpauth token https://mcp.example.com/mcp",
+            "curl -H \"Authorization: Bearer $(mcpauth token https://mcp.example.com/mcp)\" https://mcp.example.com/mcp")
+    {
+        Add(_server);
+        Add(_profile);
+    }
+
+    public TokenOptions Parse(ParseResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new TokenOptions(CommonOptions.ParseServerUrl(result.GetValue(_server)), CommonOptions.ParseProfile(result.GetValue(_profile)));
+    }
+}

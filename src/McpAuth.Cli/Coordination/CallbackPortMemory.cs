@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace McpAuth.Cli.Coordination;
+
+/// <summary>
+/// Remembers the redirect URI a login for (server, profile) last used, under $MCPAUTH_HOME/ports, so the next login binds
+/// the same port (the registration's redirect URI stays valid, no re-registration) and refreshes find the registration,
+/// which the store keys by (issuer, redirect URI).
+/// </summary>
+public sealed class CallbackPortMemory(string home)
+{
+    /// <summary>The redirect URI used last time, or null.</summary>
+    public Uri? RecallRedirectUri(Uri server, string profile)
+    {
+        try
+        {
+            var text = File.ReadAllText(PathFor(server, profile)).Trim();
+            return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.IsLoopback ? uri : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The port used last time, or null.</summary>
+    public int? Recall(Uri server, string profile) => RecallRedirectUri(server, profile)?.Port;
+
+    public void Remember(Uri server, string profile, Uri redirectUri)
+    {
+        ArgumentNullException.ThrowIfNull(redirectUri);
+        var path = PathFor(server, profile);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = $"{path}.{Environment.ProcessId}.tmp";
+        File.WriteAllText(temporary, redirectUri.AbsoluteUri);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private string PathFor(Uri server, string profile)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{Engine.ResourceMatch.Normalize(server.AbsoluteUri)}\n{profile}"));
+        return Path.Combine(home, "ports", Convert.ToHexStringLower(hash.AsSpan(0, 12)));
+    }
+}

@@ -1,0 +1,14 @@
+using McpAuth.Cli.Callback;
+using McpAuth.Engine;
+
+namespace McpAuth.Cli.Engine;
+
+/// <summary>The engine's interaction seam, answered by the CLI's browser or paste flow on the loopback listener.</summary>
+internal sealed class CliAuthorizationInteraction(InteractiveAuthorization interaction) : IAuthorizationInteraction
+{
+    public async Task<Uri> AuthorizeAsync(Uri authorizationUrl, Uri redirectUri, CancellationToken cancellationToken)
+    {
+        var callback = await interaction.WaitForRedirectAsync(authorizationUrl, cancellationToken).ConfigureAwait(false);
+        return callback.ResponseUri;
+    }
+}

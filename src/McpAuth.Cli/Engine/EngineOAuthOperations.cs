@@ -1,0 +1,107 @@
+using McpAuth.Cli.Callback;
+using McpAuth.Cli.Commands.Import;
+using McpAuth.Cli.Commands.Login;
+using McpAuth.Cli.Coordination;
+using McpAuth.Engine;
+using McpAuth.Engine.Lifecycle;
+using McpAuth.Http;
+using McpAuth.Storage;
+
+namespace McpAuth.Cli.Engine;
+
+/// <summary>
+/// The OAuth steps, done by the McpAuth engine (<see cref="McpAuthClient"/>): login through the CLI's interaction,
+/// refresh; revocation (RFC 7009) and import with the protocol layer.
+/// </summary>
+internal sealed class EngineOAuthOperations : IOAuthOperations
+{
+    /// <summary>The redirect URI assumed for a credential that has no remembered one (imports, other tools).</summary>
+    private static readonly Uri DefaultRedirectUri = new("http://127.0.0.1/callback");
+    private readonly CliContext _cli;
+    private readonly CredentialLifecycle _lifecycle;
+    private readonly HttpClient _http = new(OAuthHttpClient.CreateDefaultHandler());
+    private readonly OAuthHttpClient _oauth;
+
+    public EngineOAuthOperations(CliContext cli, CredentialLifecycle lifecycle)
+    {
+        _cli = cli;
+        _lifecycle = lifecycle;
+        _oauth = new OAuthHttpClient(_http);
+    }
+
+    public async Task LoginAsync(LoginOptions options, InteractiveAuthorization? interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (interaction is null)
+        {
+            throw new CliException("--device (RFC 8628) is not supported by the McpAuth engine in this build; use the browser or --no-browser.");
+        }
+        if (options.Scope is not null)
+        {
+            await _cli.Err.WriteLineAsync("Note: --scope is not supported by the engine yet; the scopes the server advertises are requested.")
+                .ConfigureAwait(false);
+        }
+        var client = CreateClient(interaction.RedirectUri, options.Profile, options.ClientId, options.ClientSecret, options.ClientMetadataUrl);
+        await client.AuthorizeAsync(options.Server, new CliAuthorizationInteraction(interaction), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<string> RefreshAsync(StoredCredential credential, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        var binding = credential.Binding;
+        var server = new Uri(binding.Resource);
+        var redirect = new CallbackPortMemory(_cli.Home).RecallRedirectUri(server, binding.Profile) ?? DefaultRedirectUri;
+        var preRegistered = await _lifecycle.Vault.GetRegistrationAsync(binding.Issuer, redirect.AbsoluteUri, cancellationToken).ConfigureAwait(false)
+            is { Source: "preregistered" } r ? r : null;
+        var client = CreateClient(redirect, binding.Profile, preRegistered?.ClientId, preRegistered?.ClientSecret, null);
+        var token = await client.GetAccessTokenAsync(server, cancellationToken).ConfigureAwait(false);
+        return token.Value;
+    }
+
+    public async Task<(bool Revoked, string? Note)> RevokeAsync(StoredCredential credential, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        var redirect = new CallbackPortMemory(_cli.Home).RecallRedirectUri(new Uri(credential.Binding.Resource), credential.Binding.Profile)
+            ?? DefaultRedirectUri;
+        var registration = await _lifecycle.Vault.GetRegistrationAsync(credential.Binding.Issuer, redirect.AbsoluteUri, cancellationToken)
+            .ConfigureAwait(false);
+        var secret = registration?.ClientId == credential.Binding.ClientId ? registration.ClientSecret : null;
+        return await new TokenRevoker(_oauth).RevokeAsync(credential, secret, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> ForgetRegistrationAsync(StoredCredential credential, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        var redirect = new CallbackPortMemory(_cli.Home).RecallRedirectUri(new Uri(credential.Binding.Resource), credential.Binding.Profile);
+        if (redirect is null)
+        {
+            return false;
+        }
+        var registration = await _lifecycle.Vault.GetRegistrationAsync(credential.Binding.Issuer, redirect.AbsoluteUri, cancellationToken)
+            .ConfigureAwait(false);
+        return registration?.ClientId == credential.Binding.ClientId
+            && await _lifecycle.Vault.DeleteRegistrationAsync(credential.Binding.Issuer, redirect.AbsoluteUri, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task ImportAsync(ImportOptions options, CancellationToken cancellationToken) =>
+        new CredentialImporter(_oauth, _lifecycle, _cli.Time).ImportAsync(options, DefaultRedirectUri, cancellationToken);
+
+    private McpAuthClient CreateClient(Uri redirectUri, string profile, string? clientId, string? clientSecret, Uri? clientMetadataUrl)
+    {
+        var options = new McpAuthOptions
+        {
+            RedirectUri = redirectUri,
+            Profile = profile,
+            ClientName = "mcpauth CLI",
+            Client = clientId is null ? null : new PreRegisteredClient(clientId, clientSecret),
+            ClientMetadataDocumentUrl = clientMetadataUrl,
+        };
+        return new McpAuthClient(options, _lifecycle.Vault, _http, _cli.Time);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

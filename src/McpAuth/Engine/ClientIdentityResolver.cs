@@ -1,0 +1,103 @@
+using McpAuth.Http;
+using McpAuth.Protocol;
+using McpAuth.Storage;
+
+namespace McpAuth.Engine;
+
+/// <summary>How the client identifies itself at one authorization server.</summary>
+/// <param name="Issuer">The issuer this identity is valid at; never used at another.</param>
+/// <param name="ClientId">The client id.</param>
+/// <param name="ClientSecret">The secret, for confidential clients. Secret.</param>
+/// <param name="TokenEndpointAuthMethod">How it authenticates at the token endpoint.</param>
+/// <param name="Source">"preregistered", "cimd" or "dcr".</param>
+public sealed record ClientIdentity(string Issuer, string ClientId, string? ClientSecret, string TokenEndpointAuthMethod, string Source)
+{
+    public override string ToString() => $"ClientIdentity {{ Issuer = {Issuer}, ClientId = {ClientId}, Source = {Source} }}";
+}
+
+/// <summary>
+/// Picks the client identity in the MCP specification's priority order: a pre-registered client, a client ID
+/// metadata document, then dynamic registration (RFC 7591). Registrations are stored per (issuer, redirect URI) and
+/// reused; a registration is never used at another issuer.
+/// </summary>
+internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault vault, McpAuthOptions options, TimeProvider time)
+{
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.NoClientIdentity"/>, <see cref="McpAuthErrorCode.RegistrationFailed"/>, transport errors.
+    /// </exception>
+    public async Task<ClientIdentity> ResolveAsync(AuthorizationServerMetadata server, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        if (PreRegistered(server) is { } client)
+        {
+            return client;
+        }
+        if (server.ClientIdMetadataDocumentSupported && options.ClientMetadataDocumentUrl is { } cimd)
+        {
+            return new ClientIdentity(server.Issuer, cimd.AbsoluteUri, null, ClientAuthentication.None, "cimd");
+        }
+        var redirect = options.RedirectUri.OriginalString;
+        var stored = await vault.GetRegistrationAsync(server.Issuer, redirect, cancellationToken).ConfigureAwait(false);
+        if (stored is not null && (stored.ClientSecretExpiresAt is null || stored.ClientSecretExpiresAt > time.GetUtcNow()))
+        {
+            return new ClientIdentity(stored.Issuer, stored.ClientId, stored.ClientSecret, stored.TokenEndpointAuthMethod, stored.Source);
+        }
+        if (!options.DynamicClientRegistration || server.RegistrationEndpoint is null)
+        {
+            throw new McpAuthException(McpAuthErrorCode.NoClientIdentity, server.Issuer);
+        }
+        return await RegisterAsync(server, server.RegistrationEndpoint, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Forgets a dynamic registration (after <c>invalid_client</c>) so the next authorization registers again.</summary>
+    public async Task ForgetAsync(ClientIdentity identity, CancellationToken cancellationToken)
+    {
+        if (identity.Source == "dcr")
+        {
+            await vault.DeleteRegistrationAsync(identity.Issuer, options.RedirectUri.OriginalString, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private ClientIdentity? PreRegistered(AuthorizationServerMetadata server)
+    {
+        if (options.Client is not { } client || (client.Issuer is not null && !string.Equals(client.Issuer, server.Issuer, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+        var method = client.TokenEndpointAuthMethod
+            ?? (options.ClientKey is not null ? ClientAuthentication.PrivateKeyJwt : null)
+            ?? ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported, client.ClientSecret is not null)
+            ?? (client.ClientSecret is null ? ClientAuthentication.None : ClientAuthentication.ClientSecretBasic);
+        return new ClientIdentity(server.Issuer, client.ClientId, client.ClientSecret, method, "preregistered");
+    }
+
+    private async Task<ClientIdentity> RegisterAsync(AuthorizationServerMetadata server, Uri endpoint, CancellationToken ct)
+    {
+        var requestedMethod = ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported ?? [ClientAuthentication.None], hasSecret: false)
+            ?? ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported, hasSecret: true)
+            ?? ClientAuthentication.None;
+        var body = ClientRegistration.BuildBody(new ClientRegistrationRequest([options.RedirectUri], requestedMethod, options.ClientName));
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Accept.ParseAdd("application/json");
+        var registered = ClientRegistration.Read(await http.SendAsync(request, ct).ConfigureAwait(false));
+        var method = registered.TokenEndpointAuthMethod ?? requestedMethod;
+        if (method is ClientAuthentication.ClientSecretBasic or ClientAuthentication.ClientSecretPost && registered.ClientSecret is null)
+        {
+            throw new McpAuthException(McpAuthErrorCode.RegistrationFailed, "registered a secret method without a secret") { Endpoint = endpoint };
+        }
+        var record = new StoredRegistration
+        {
+            Issuer = server.Issuer,
+            RedirectUri = options.RedirectUri.OriginalString,
+            ClientId = registered.ClientId,
+            ClientSecret = registered.ClientSecret,
+            TokenEndpointAuthMethod = method,
+            Source = "dcr",
+            ClientSecretExpiresAt = registered.ClientSecretExpiresAt,
+            RegisteredAt = time.GetUtcNow(),
+        };
+        await vault.SaveRegistrationAsync(record, ct).ConfigureAwait(false);
+        return new ClientIdentity(server.Issuer, registered.ClientId, registered.ClientSecret, method, "dcr");
+    }
+}

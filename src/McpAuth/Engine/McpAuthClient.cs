@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using McpAuth.Engine.Lifecycle;
+using McpAuth.Engine.Refresh;
+using McpAuth.Http;
+using McpAuth.Protocol;
+using McpAuth.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace McpAuth.Engine;
+
+/// <summary>
+/// The OAuth engine for MCP clients: discovery, client identity, authorization, token storage and refresh for any
+/// number of MCP servers. One instance per process; state lives in the instance and the <see cref="TokenVault"/>.
+/// </summary>
+public sealed partial class McpAuthClient
+{
+    private readonly McpAuthOptions _options;
+    private readonly TokenVault _vault;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Discovery _discovery;
+    private readonly ClientIdentityResolver _identities;
+    private readonly TokenEndpoint _tokens;
+    private readonly PendingFlows _pending;
+    private readonly AuthorizationCodeFlow _codeFlow;
+    private readonly GrantExtensions _grants;
+    private readonly ConcurrentDictionary<string, ResourceSession> _sessions = new(StringComparer.Ordinal);
+
+    /// <param name="options">Options; validated here.</param>
+    /// <param name="vault">Where tokens and registrations live.</param>
+    /// <param name="oauthHttp">The client for authorization server requests; it must not follow redirects.</param>
+    /// <param name="time">The clock; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="logger">Safe-to-share logs; none when null.</param>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.InvalidConfiguration"/>.</exception>
+    public McpAuthClient(McpAuthOptions options, TokenVault vault, HttpClient oauthHttp, TimeProvider? time = null, ILogger<McpAuthClient>? logger = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _options.Validate();
+        _vault = vault ?? throw new ArgumentNullException(nameof(vault));
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        var http = new OAuthHttpClient(oauthHttp ?? throw new ArgumentNullException(nameof(oauthHttp)), options.Http);
+        _grants = new GrantExtensions(options);
+        _discovery = new Discovery(http, options);
+        _identities = new ClientIdentityResolver(http, vault, options, _time);
+        _tokens = new TokenEndpoint(http, _time, _grants.ClientAssertions);
+        _pending = new PendingFlows(options.MaxPendingFlows, options.PendingFlowLifetime, _time);
+        _codeFlow = new AuthorizationCodeFlow(_pending, _tokens, _time);
+        var coordinator = new RefreshCoordinator(vault, _time, new RefreshOptions { Skew = options.RefreshSkew }, _logger);
+        Events = coordinator.Events;
+        Refresher = new CoordinatedTokenRefresher(coordinator, _tokens, _time);
+    }
+
+    /// <summary>The refresh seam (default: the <see cref="RefreshCoordinator"/>).</summary>
+    internal ITokenRefresher Refresher { get; set; }
+
+    /// <summary>Credential lifecycle events (refreshing, refreshed, refresh failed, needs reauthorization).</summary>
+    public CredentialEvents Events { get; }
+
+    /// <summary>The options in use.</summary>
+    public McpAuthOptions Options => _options;
+
+    /// <summary>
+    /// Starts an authorization code flow for <paramref name="server"/>: discovery, client identity, PKCE, state.
+    /// Open the returned URL, then call <see cref="CompleteAuthorizationAsync"/> with the callback URL.
+    /// </summary>
+    /// <exception cref="McpAuthException">Discovery, identity and configuration errors.</exception>
+    public async Task<AuthorizationStart> BeginAuthorizationAsync(Uri server, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var session = Session(server);
+        var discovery = await DiscoverAsync(session, server, null, cancellationToken).ConfigureAwait(false);
+        var scope = SelectScope(discovery, session.ChallengeScope);
+        var (url, flow) = await BeginCodeFlowAsync(session, discovery, scope, cancellationToken).ConfigureAwait(false);
+        return new AuthorizationStart(url, flow.RedirectUri, flow.State);
+    }
+
+    /// <summary>Completes a flow from the URL the authorization server redirected to, and stores the tokens.</summary>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.StateMismatch"/>, <see cref="McpAuthErrorCode.FlowExpired"/>,
+    /// <see cref="McpAuthErrorCode.AuthorizationResponseIssuerMismatch"/>, <see cref="McpAuthErrorCode.AuthorizationDenied"/>,
+    /// token endpoint errors.
+    /// </exception>
+    public async Task<AccessToken> CompleteAuthorizationAsync(Uri callbackUrl, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(callbackUrl);
+        var (flow, code) = _codeFlow.Accept(callbackUrl);
+        try
+        {
+            var response = await _codeFlow.RedeemAsync(flow, code, cancellationToken).ConfigureAwait(false);
+            var session = Session(flow.Discovery.Server);
+            session.Scope = flow.Scope;
+            return await StoreAsync(session, flow.Discovery, flow.Client, response, flow.DPoP, flow.Scope, "authorization_code", cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (McpAuthException e) when (e.Code == McpAuthErrorCode.InvalidClient)
+        {
+            await _identities.ForgetAsync(flow.Client, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Authorizes with the configured grant; for the code grant, through <paramref name="interaction"/>.</summary>
+    /// <exception cref="McpAuthException">Any step's typed error; <see cref="McpAuthErrorCode.InteractionRequired"/> without an interaction.</exception>
+    public async Task<AccessToken> AuthorizeAsync(Uri server, IAuthorizationInteraction? interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var session = Session(server);
+        await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await AuthorizeCoreAsync(session, server, null, null, interaction, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    /// <summary>A valid access token for <paramref name="server"/>, refreshed when it is about to expire.</summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.LoginRequired"/> when there is none; refresh errors.</exception>
+    public async Task<AccessToken> GetAccessTokenAsync(Uri server, CancellationToken cancellationToken) =>
+        await TryGetAccessTokenAsync(server, cancellationToken).ConfigureAwait(false)
+        ?? throw new McpAuthException(McpAuthErrorCode.LoginRequired, EndpointPolicy.Redact(server).ToString());
+
+    /// <summary>The stored token for <paramref name="server"/>, refreshed when expiring; null when there is none.</summary>
+    internal async Task<AccessToken?> TryGetAccessTokenAsync(Uri server, CancellationToken cancellationToken)
+    {
+        var session = Session(server);
+        await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (session.Credential is null && !await LoadStoredAsync(session, server, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+            var credential = session.Credential!;
+            if (!Refresher.IsFresh(credential) && session.Client is { } client)
+            {
+                try
+                {
+                    session.Credential = credential = await Refresher.RefreshAsync(credential, client, session.DPoP, null, cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                catch (McpAuthException e) when (e.Code is McpAuthErrorCode.LoginRequired or McpAuthErrorCode.InvalidClient)
+                {
+                    // The grant is gone: no token, so the next 401 authorizes again.
+                    EngineLog.AuthorizationFailed(_logger, credential.Binding.Resource, e.Code);
+                    if (e.Code == McpAuthErrorCode.InvalidClient)
+                    {
+                        await _identities.ForgetAsync(client, cancellationToken).ConfigureAwait(false);
+                    }
+                    session.Credential = null;
+                    return null;
+                }
+            }
+            return ToAccessToken(credential, session.DPoP);
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    private ResourceSession Session(Uri server) => _sessions.GetOrAdd(ResourceUri.Canonicalize(server), _ => new ResourceSession());
+
+    private static AccessToken ToAccessToken(StoredCredential credential, IDPoPProofSigner? dpop) =>
+        new(credential.Tokens.AccessToken, credential.Tokens.TokenType, credential.Tokens.ExpiresAt, credential.Tokens.Scope)
+        {
+            DPoP = string.Equals(credential.Tokens.TokenType, "DPoP", StringComparison.OrdinalIgnoreCase) ? dpop : null,
+        };
+}

@@ -1,0 +1,154 @@
+using McpAuth.Http;
+
+namespace McpAuth.Engine;
+
+/// <summary>How McpAuth obtains tokens for an MCP server.</summary>
+public enum McpAuthGrant
+{
+    /// <summary>Authorization code with PKCE (OAuth 2.1 §4.1), through an <see cref="IAuthorizationInteraction"/>.</summary>
+    AuthorizationCode,
+    /// <summary>Client credentials (OAuth 2.1 §4.2), with a pre-registered secret or private key.</summary>
+    ClientCredentials,
+    /// <summary>JWT bearer grant (RFC 7523 §2.1) from a workload identity token. Never falls back to another grant.</summary>
+    JwtBearer,
+    /// <summary>
+    /// Enterprise-managed authorization: an IdP ID token exchanged for an identity assertion (RFC 8693, ID-JAG), then a
+    /// JWT bearer grant at the MCP server's authorization server.
+    /// </summary>
+    EnterpriseManaged,
+}
+
+/// <summary>Whether tokens are sender-constrained with DPoP (RFC 9449).</summary>
+public enum DPoPMode
+{
+    /// <summary>Use DPoP when the authorization server advertises <c>dpop_signing_alg_values_supported</c> with ES256.</summary>
+    Auto,
+    /// <summary>Never use DPoP.</summary>
+    Disabled,
+}
+
+/// <summary>A client registered with the authorization server ahead of time (MCP authorization "Preregistration").</summary>
+/// <param name="ClientId">The client id.</param>
+/// <param name="ClientSecret">The secret, for confidential clients.</param>
+/// <param name="TokenEndpointAuthMethod">
+/// The method it was registered with (<c>none</c>, <c>client_secret_basic</c>, <c>client_secret_post</c>,
+/// <c>private_key_jwt</c>); null to choose from the server's metadata.
+/// </param>
+/// <param name="Issuer">The issuer it is registered at; null for any.</param>
+public sealed record PreRegisteredClient(
+    string ClientId, string? ClientSecret = null, string? TokenEndpointAuthMethod = null, string? Issuer = null)
+{
+    public override string ToString() => $"PreRegisteredClient {{ ClientId = {ClientId}, Issuer = {Issuer} }}";
+}
+
+/// <summary>A private key for <c>private_key_jwt</c> client authentication (RFC 7523 §2.2).</summary>
+/// <param name="Pkcs8Pem">The PKCS#8 PEM private key. Secret.</param>
+/// <param name="Algorithm"><c>ES256</c> or <c>RS256</c>.</param>
+/// <param name="KeyId">The <c>kid</c> to put in the JWS header, if any.</param>
+public sealed record ClientKeyOptions(string Pkcs8Pem, string Algorithm, string? KeyId = null)
+{
+    public override string ToString() => $"ClientKeyOptions {{ Algorithm = {Algorithm}, KeyId = {KeyId} }}";
+}
+
+/// <summary>The identity provider of enterprise-managed authorization (ID-JAG profile of RFC 8693).</summary>
+/// <param name="TokenEndpoint">The IdP token endpoint that performs the token exchange.</param>
+/// <param name="ClientId">The client id at the IdP.</param>
+/// <param name="IdToken">Provides the user's ID token at the IdP.</param>
+/// <param name="ClientSecret">The client secret at the IdP, if it has one.</param>
+public sealed record EnterpriseIdentityOptions(
+    Uri TokenEndpoint, string ClientId, Func<CancellationToken, ValueTask<string>> IdToken, string? ClientSecret = null);
+
+/// <summary>Options of <see cref="McpAuthClient"/>. Every relaxation of a security default has a loud name.</summary>
+public sealed class McpAuthOptions
+{
+    /// <summary>The redirect URI registered for the client. Loopback makes it a native client.</summary>
+    public Uri RedirectUri { get; set; } = new("http://127.0.0.1:33418/callback");
+
+    /// <summary>The profile (account) credentials are stored under.</summary>
+    public string Profile { get; set; } = "default";
+
+    /// <summary>How tokens are obtained.</summary>
+    public McpAuthGrant Grant { get; set; } = McpAuthGrant.AuthorizationCode;
+
+    /// <summary>A pre-registered client; used before any other identity when it applies to the issuer.</summary>
+    public PreRegisteredClient? Client { get; set; }
+
+    /// <summary>The key for <c>private_key_jwt</c>; used with <see cref="Client"/>.</summary>
+    public ClientKeyOptions? ClientKey { get; set; }
+
+    /// <summary>
+    /// The HTTPS URL of this client's metadata document, used as the client id when the authorization server sets
+    /// <c>client_id_metadata_document_supported</c>.
+    /// </summary>
+    public Uri? ClientMetadataDocumentUrl { get; set; }
+
+    /// <summary>Register dynamically (RFC 7591) when no other identity applies. Default true.</summary>
+    public bool DynamicClientRegistration { get; set; } = true;
+
+    /// <summary>The <c>client_name</c> sent in registrations.</summary>
+    public string ClientName { get; set; } = "McpAuth";
+
+    /// <summary>
+    /// The authorization server metadata URL to use instead of discovery, for servers that need one (HTTPS, loopback
+    /// excepted).
+    /// </summary>
+    public Uri? AuthorizationServerMetadataUrl { get; set; }
+
+    /// <summary>Ask for <c>offline_access</c> when the authorization server lists it. Default true.</summary>
+    public bool RequestRefreshToken { get; set; } = true;
+
+    /// <summary>How many step-up authorizations may follow each other without a successful request. Default 2.</summary>
+    public int MaxStepUpAttempts { get; set; } = 2;
+
+    /// <summary>How many authorizations may be pending at once. Default 16.</summary>
+    public int MaxPendingFlows { get; set; } = 16;
+
+    /// <summary>How long a pending authorization stays valid. Default 10 minutes.</summary>
+    public TimeSpan PendingFlowLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Refresh this long before the access token expires. Default 60 seconds.</summary>
+    public TimeSpan RefreshSkew { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>DPoP use. Default <see cref="DPoPMode.Auto"/>.</summary>
+    public DPoPMode DPoP { get; set; } = DPoPMode.Auto;
+
+    /// <summary>For <see cref="McpAuthGrant.JwtBearer"/>: provides the workload identity token (the assertion).</summary>
+    public Func<CancellationToken, ValueTask<string>>? WorkloadIdentityToken { get; set; }
+
+    /// <summary>For <see cref="McpAuthGrant.EnterpriseManaged"/>: the identity provider.</summary>
+    public EnterpriseIdentityOptions? Enterprise { get; set; }
+
+    /// <summary>Limits of every request to an authorization server.</summary>
+    public OAuthHttpOptions Http { get; set; } = new();
+
+    /// <summary>Checks the options that can be checked without a network.</summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.InvalidConfiguration"/>.</exception>
+    public void Validate()
+    {
+        if (!RedirectUri.IsAbsoluteUri)
+        {
+            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(RedirectUri));
+        }
+        if (AuthorizationServerMetadataUrl is { } url)
+        {
+            EndpointPolicy.Validate(url, Http.DangerouslyAllowLinkLocalAddresses);
+        }
+        if (ClientMetadataDocumentUrl is { } cimd && (cimd.Scheme != Uri.UriSchemeHttps || cimd.AbsolutePath == "/"))
+        {
+            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(ClientMetadataDocumentUrl));
+        }
+        var needsClient = Grant is McpAuthGrant.ClientCredentials or McpAuthGrant.JwtBearer or McpAuthGrant.EnterpriseManaged;
+        if (needsClient && Client is null)
+        {
+            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(Client));
+        }
+        if (Grant == McpAuthGrant.JwtBearer && WorkloadIdentityToken is null)
+        {
+            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(WorkloadIdentityToken));
+        }
+        if (Grant == McpAuthGrant.EnterpriseManaged && Enterprise is null)
+        {
+            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(Enterprise));
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using McpAuth.Http;
+using McpAuth.Protocol;
+
+namespace McpAuth.Engine;
+
+/// <summary>Creates DPoP proofs (RFC 9449 §4) with one key pair.</summary>
+internal interface IDPoPProofSigner
+{
+    /// <summary>The private key as a JWK, for storage with the tokens it binds. Secret.</summary>
+    string PrivateJwk { get; }
+
+    /// <summary>A fresh proof for one request; <paramref name="accessToken"/> adds <c>ath</c> (RFC 9449 §4.2).</summary>
+    string CreateProof(string method, Uri target, DateTimeOffset now, string? nonce, string? accessToken);
+}
+
+/// <summary>Creates <c>private_key_jwt</c> client assertions (RFC 7523 §2.2).</summary>
+internal interface IClientAssertionFactory
+{
+    string Create(string clientId, string audience, DateTimeOffset now);
+}
+
+/// <summary>
+/// Sends token requests (RFC 6749 §3.2) with the client's authentication, an optional DPoP proof, and one retry with
+/// the server's nonce after <c>use_dpop_nonce</c> (RFC 9449 §8). Remembers the latest nonce per token endpoint.
+/// </summary>
+internal sealed class TokenEndpoint(OAuthHttpClient http, TimeProvider time, IClientAssertionFactory? assertions)
+{
+    private readonly ConcurrentDictionary<Uri, string> _nonces = new();
+
+    /// <exception cref="McpAuthException">The classified token endpoint error, or transport errors.</exception>
+    public async Task<TokenResponse> RequestAsync(
+        Uri endpoint, string audience, ClientIdentity client, IReadOnlyList<KeyValuePair<string, string>> parameters,
+        IDPoPProofSigner? dpop, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            _nonces.TryGetValue(endpoint, out var nonce);
+            using var request = Build(endpoint, audience, client, parameters, dpop, nonce);
+            var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (dpop is not null && response.DPoPNonce is { } fresh)
+            {
+                _nonces[endpoint] = fresh;
+            }
+            try
+            {
+                return TokenEndpointMessages.Read(response);
+            }
+            catch (McpAuthException e) when (attempt == 0 && dpop is not null && e.OAuthError == "use_dpop_nonce" && response.DPoPNonce is not null)
+            {
+                // RFC 9449 §8: retry once with the nonce the server supplied.
+            }
+        }
+    }
+
+    /// <summary>Sends a token request to a server other than the MCP authorization server (an IdP), no DPoP.</summary>
+    public async Task<OAuthResponse> SendRawAsync(Uri endpoint, IReadOnlyList<KeyValuePair<string, string>> parameters, string? authorization,
+        CancellationToken cancellationToken)
+    {
+        using var request = Form(endpoint, parameters);
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+        return await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private HttpRequestMessage Build(
+        Uri endpoint, string audience, ClientIdentity client, IReadOnlyList<KeyValuePair<string, string>> parameters,
+        IDPoPProofSigner? dpop, string? nonce)
+    {
+        var now = time.GetUtcNow();
+        var body = new List<KeyValuePair<string, string>>(parameters);
+        string? assertion = null;
+        if (client.TokenEndpointAuthMethod == ClientAuthentication.PrivateKeyJwt)
+        {
+            assertion = (assertions ?? throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, "private_key_jwt needs a client key"))
+                .Create(client.ClientId, audience, now);
+        }
+        var authorization = ClientAuthentication.Apply(client.TokenEndpointAuthMethod, client.ClientId, client.ClientSecret, body, assertion);
+        var request = Form(endpoint, body);
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+        if (dpop is not null)
+        {
+            request.Headers.TryAddWithoutValidation("DPoP", dpop.CreateProof("POST", endpoint, now, nonce, null));
+        }
+        return request;
+    }
+
+    private static HttpRequestMessage Form(Uri endpoint, IReadOnlyList<KeyValuePair<string, string>> parameters)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new FormUrlEncodedContent(parameters) };
+        request.Headers.Accept.ParseAdd("application/json");
+        return request;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+
+namespace McpAuth.Protocol;
+
+/// <summary>Client metadata for dynamic client registration (RFC 7591 §2), the members McpAuth sends.</summary>
+/// <param name="RedirectUris">Redirect URIs; loopback ones make the client <c>native</c> (OpenID Dynamic Registration §2).</param>
+/// <param name="TokenEndpointAuthMethod">The method the client will authenticate with (RFC 7591 §2).</param>
+/// <param name="ClientName">A human-readable name.</param>
+/// <param name="GrantTypes">Grant types; default authorization_code and refresh_token.</param>
+/// <param name="Scope">Scopes the client may ask for, when known.</param>
+public sealed record ClientRegistrationRequest(
+    IReadOnlyList<Uri> RedirectUris,
+    string TokenEndpointAuthMethod,
+    string? ClientName = null,
+    IReadOnlyList<string>? GrantTypes = null,
+    string? Scope = null)
+{
+    /// <summary><c>native</c> when every redirect URI is loopback, else <c>web</c>.</summary>
+    public string ApplicationType =>
+        RedirectUris.Count > 0 && RedirectUris.All(Http.EndpointPolicy.IsLoopback) ? "native" : "web";
+}
+
+/// <summary>A client information response (RFC 7591 §3.2.1).</summary>
+public sealed record ClientRegistrationResponse(
+    string ClientId,
+    string? ClientSecret,
+    string? TokenEndpointAuthMethod,
+    DateTimeOffset? ClientSecretExpiresAt)
+{
+    public override string ToString() => $"ClientRegistrationResponse {{ ClientId = {ClientId} }}";
+}
+
+/// <summary>Dynamic client registration (RFC 7591): build the request body, read the response.</summary>
+public static class ClientRegistration
+{
+    /// <summary>The JSON body of a registration request (RFC 7591 §3.1).</summary>
+    public static byte[] BuildBody(ClientRegistrationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("redirect_uris");
+            foreach (var uri in request.RedirectUris)
+            {
+                writer.WriteStringValue(uri.OriginalString);
+            }
+            writer.WriteEndArray();
+            writer.WriteString("token_endpoint_auth_method", request.TokenEndpointAuthMethod);
+            writer.WriteStartArray("grant_types");
+            foreach (var grant in request.GrantTypes ?? ["authorization_code", "refresh_token"])
+            {
+                writer.WriteStringValue(grant);
+            }
+            writer.WriteEndArray();
+            writer.WriteStartArray("response_types");
+            writer.WriteStringValue("code");
+            writer.WriteEndArray();
+            writer.WriteString("application_type", request.ApplicationType);
+            if (request.ClientName is not null)
+            {
+                writer.WriteString("client_name", request.ClientName);
+            }
+            if (request.Scope is not null)
+            {
+                writer.WriteString("scope", request.Scope);
+            }
+            writer.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>Reads a registration response (RFC 7591 §3.2.1 success, §3.2.2 error).</summary>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.RegistrationFailed"/> carrying the server's error; <see cref="McpAuthErrorCode.InvalidResponse"/>
+    /// for a malformed success; transport errors as classified.
+    /// </exception>
+    public static ClientRegistrationResponse Read(OAuthResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        JsonElement json;
+        try
+        {
+            json = OAuthResponseReader.ReadJson(response, "registration response", 200, 201);
+        }
+        catch (McpAuthException e) when (e.OAuthError is not null)
+        {
+            throw new McpAuthException(McpAuthErrorCode.RegistrationFailed, "registration endpoint", e)
+            {
+                StatusCode = e.StatusCode,
+                OAuthError = e.OAuthError,
+                OAuthErrorDescription = e.OAuthErrorDescription,
+                Endpoint = e.Endpoint,
+            };
+        }
+        return ResponseMembers.Read(response, () =>
+        {
+            var expiresAt = OAuthJson.OptionalInt64(json, "client_secret_expires_at");
+            return new ClientRegistrationResponse(
+                OAuthJson.RequiredString(json, "client_id"),
+                OAuthJson.OptionalString(json, "client_secret"),
+                OAuthJson.OptionalString(json, "token_endpoint_auth_method"),
+                expiresAt is > 0 ? DateTimeOffset.FromUnixTimeSeconds(expiresAt.Value) : null);
+        });
+    }
+}

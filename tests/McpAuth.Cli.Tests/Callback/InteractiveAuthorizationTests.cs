@@ -1,0 +1,93 @@
+using System.Net;
+using McpAuth.Cli.Callback;
+
+namespace McpAuth.Cli.Tests.Callback;
+
+public sealed class InteractiveAuthorizationTests : IAsyncLifetime
+{
+    private readonly TestConsole _console = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(20) };
+    private LoopbackCallbackListener _listener = null!;
+
+    public async Task InitializeAsync() =>
+        _listener = await LoopbackCallbackListener.StartAsync(
+            new LoopbackListenerOptions { OutcomeWait = TimeSpan.FromSeconds(5) }, new PendingFlowRegistry(TimeProvider.System), default);
+
+    public async Task DisposeAsync()
+    {
+        await _listener.DisposeAsync();
+        _http.Dispose();
+    }
+
+    private InteractiveAuthorization Create(bool noBrowser, TextReader? input = null, TimeSpan? timeout = null) =>
+        new(_console.Context(input), new BrowserLauncher(_ => "/bin/false"), _listener,
+            new InteractiveAuthorizationOptions(noBrowser, timeout ?? TimeSpan.FromSeconds(20)));
+
+    private static Uri AuthorizationUrl(string state) => new($"https://as.example/authorize?client_id=c&state={state}");
+
+    [Fact]
+    public async Task Browser_mode_prints_the_url_on_stderr_and_takes_the_redirect_from_the_listener()
+    {
+        var authorization = Create(noBrowser: false);
+
+        var waiting = authorization.WaitForRedirectAsync(AuthorizationUrl("s-browser"), default);
+        var page = _http.GetAsync(authorization.RedirectUri + "?code=the-code&state=s-browser");
+        var callback = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        authorization.Report(CallbackOutcome.Success());
+
+        Assert.Equal("the-code", callback.Code);
+        Assert.Equal(HttpStatusCode.OK, (await page).StatusCode);
+        Assert.Equal("", _console.Out.ToString());
+        Assert.Contains("https://as.example/authorize?client_id=c&state=s-browser", _console.Err.ToString());
+    }
+
+    [Fact]
+    public async Task No_browser_mode_prints_the_url_alone_on_stdout_and_accepts_a_pasted_redirect()
+    {
+        var pasted = new StringReader("http://127.0.0.1:1/callback?code=pasted-code&state=s-paste\n");
+        var authorization = Create(noBrowser: true, pasted);
+
+        var callback = await authorization.WaitForRedirectAsync(AuthorizationUrl("s-paste"), default).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("pasted-code", callback.Code);
+        Assert.Equal(AuthorizationUrl("s-paste").AbsoluteUri + System.Environment.NewLine, _console.Out.ToString());
+    }
+
+    [Fact]
+    public async Task Gives_up_after_the_timeout_with_exit_code_2()
+    {
+        var authorization = Create(noBrowser: false, timeout: TimeSpan.FromMilliseconds(300));
+
+        var error = await Assert.ThrowsAsync<CliException>(() => authorization.WaitForRedirectAsync(AuthorizationUrl("s-late"), default));
+
+        Assert.Equal(ExitCodes.Cancelled, error.ExitCode);
+        Assert.Contains("Gave up waiting", error.Message);
+    }
+
+    [Fact]
+    public async Task Cancellation_ends_the_wait_and_a_late_redirect_is_refused()
+    {
+        var authorization = Create(noBrowser: true);
+        using var cancel = new CancellationTokenSource();
+        var waiting = authorization.WaitForRedirectAsync(AuthorizationUrl("s-cancel"), cancel.Token);
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        authorization.Report(CallbackOutcome.Failure("cancelled"));
+    }
+
+    [Theory]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("https://as.example/authorize?client_id=c")]
+    public async Task Refuses_non_web_urls_and_urls_without_state_and_prints_nothing(string url)
+    {
+        var authorization = Create(noBrowser: true);
+
+        await Assert.ThrowsAsync<CliException>(() => authorization.WaitForRedirectAsync(new Uri(url), default));
+
+        Assert.Equal("", _console.Out.ToString());
+        Assert.DoesNotContain(url, _console.Err.ToString());
+    }
+}

@@ -1,0 +1,52 @@
+using McpAuth.Cli.Commands;
+
+namespace McpAuth.Cli.Tests.Commands;
+
+public sealed class CommandErrorsTests
+{
+    private readonly TestConsole _console = new();
+
+    private Task<int> RunAsync(Func<CancellationToken, Task<int>> run, CancellationToken token = default) =>
+        CommandErrors.RunAsync(_console.Context(), run, token);
+
+    [Theory]
+    [InlineData(McpAuthErrorCode.LoginRequired, ExitCodes.LoginNeeded)]
+    [InlineData(McpAuthErrorCode.InvalidGrant, ExitCodes.LoginNeeded)]
+    [InlineData(McpAuthErrorCode.InteractionRequired, ExitCodes.LoginNeeded)]
+    [InlineData(McpAuthErrorCode.Cancelled, ExitCodes.Cancelled)]
+    [InlineData(McpAuthErrorCode.TemporarilyUnavailable, ExitCodes.Error)]
+    [InlineData(McpAuthErrorCode.StoreEntryCorrupt, ExitCodes.Error)]
+    public async Task Engine_failures_map_to_documented_exit_codes(McpAuthErrorCode code, int expected)
+    {
+        Assert.Equal(expected, await RunAsync(_ => throw new McpAuthException(code)));
+        Assert.Contains(code.ToString(), _console.Err.ToString());
+        Assert.Equal("", _console.Out.ToString());
+    }
+
+    [Fact]
+    public async Task Server_text_is_stripped_of_terminal_escapes()
+    {
+        var error = new McpAuthException(McpAuthErrorCode.OAuthError) { OAuthError = "invalid_scope", OAuthErrorDescription = "bad\u001b[31m red" };
+
+        await RunAsync(_ => throw error);
+
+        Assert.DoesNotContain("\u001b", _console.Err.ToString());
+        Assert.Contains("invalid_scope", _console.Err.ToString());
+    }
+
+    [Fact]
+    public async Task Cancellation_is_exit_2()
+    {
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+
+        Assert.Equal(ExitCodes.Cancelled, await RunAsync(ct => Task.FromCanceled<int>(ct), cancel.Token));
+    }
+
+    [Fact]
+    public async Task A_cli_failure_keeps_its_exit_code()
+    {
+        Assert.Equal(ExitCodes.Cancelled, await RunAsync(_ => throw new CliException("gave up", ExitCodes.Cancelled)));
+        Assert.Contains("mcpauth: gave up", _console.Err.ToString());
+    }
+}

@@ -1,0 +1,185 @@
+using System.CommandLine;
+using McpAuth.Cli.Commands;
+using McpAuth.Cli.Commands.Demo;
+using McpAuth.Cli.Commands.Import;
+using McpAuth.Cli.Commands.Login;
+using McpAuth.Cli.Commands.Logout;
+using McpAuth.Cli.Commands.Proxy;
+using McpAuth.Cli.Commands.Status;
+using McpAuth.Cli.Commands.Token;
+
+namespace McpAuth.Cli.Tests.Commands;
+
+/// <summary>Each verb's parse step, and dispatch to its run step, without running anything.</summary>
+public sealed class ParseStepTests
+{
+    private readonly TestConsole _console = new();
+    private object? _received;
+
+    private async Task<(int Code, T Options)> DispatchAsync<T>(params string[] args)
+    {
+        var cli = _console.Context(new StringReader("token-from-stdin\n"));
+        Task<int> Record(object options)
+        {
+            _received = options;
+            return Task.FromResult(7);
+        }
+        var runners = new CommandRunners
+        {
+            Login = (o, _) => Record(o), Status = (o, _) => Record(o), Token = (o, _) => Record(o), Logout = (o, _) => Record(o),
+            Import = (o, _) => Record(o), Proxy = (o, _) => Record(o), Demo = (o, _) => Record(o),
+        };
+        var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, runners), cli, args, default);
+        return (code, Assert.IsType<T>(_received));
+    }
+
+    [Fact]
+    public async Task Login_reads_every_option()
+    {
+        _console.Environment["SECRET_VAR"] = "s3cret";
+
+        var (code, options) = await DispatchAsync<LoginOptions>("login", "https://mcp.example/mcp", "--profile", "work", "--client-id", "app",
+            "--client-secret-env", "SECRET_VAR", "--scope", "read write", "--callback-host", "localhost", "--callback-port", "8765",
+            "--callback-path", "/cb", "--no-browser", "--replace", "--timeout", "30", "--json");
+
+        Assert.Equal(7, code);
+        Assert.Equal(new Uri("https://mcp.example/mcp"), options.Server);
+        Assert.Equal("work", options.Profile);
+        Assert.Equal("app", options.ClientId);
+        Assert.Equal("s3cret", options.ClientSecret);
+        Assert.Equal("read write", options.Scope);
+        Assert.Equal("localhost", options.Callback.Host);
+        Assert.Equal(8765, options.Callback.Port);
+        Assert.Equal("/cb", options.Callback.Path);
+        Assert.True(options.NoBrowser && options.Replace && options.Json);
+        Assert.False(options.Device);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Timeout);
+        Assert.DoesNotContain("s3cret", options.ToString());
+    }
+
+    [Fact]
+    public async Task Login_defaults()
+    {
+        var (_, options) = await DispatchAsync<LoginOptions>("login", "http://127.0.0.1:9/mcp");
+
+        Assert.Equal("default", options.Profile);
+        Assert.Null(options.ClientId);
+        Assert.Null(options.Callback.Port);
+        Assert.Equal("127.0.0.1", options.Callback.Host);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.Timeout);
+    }
+
+    [Theory]
+    [InlineData("--client-secret-env", "UNSET_VAR", "--client-id", "c")]
+    [InlineData("--callback-host", "0.0.0.0", "--json", "")]
+    [InlineData("--callback-port", "0", "--json", "")]
+    [InlineData("--client-metadata-url", "http://insecure.example/client.json", "--json", "")]
+    public async Task Login_refuses_bad_values_with_exit_1(string option, string value, string other, string otherValue)
+    {
+        var cli = _console.Context();
+        var runners = Failing();
+        string[] args = otherValue.Length == 0
+            ? ["login", "https://mcp.example/mcp", option, value, other]
+            : ["login", "https://mcp.example/mcp", option, value, other, otherValue];
+
+        var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, runners), cli, args, default);
+
+        Assert.Equal(ExitCodes.Error, code);
+        Assert.Contains(option, _console.Err.ToString());
+    }
+
+    [Fact]
+    public async Task Login_refuses_a_secret_without_a_client_id()
+    {
+        _console.Environment["S"] = "x";
+        var cli = _console.Context();
+
+        var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, Failing()), cli,
+            ["login", "https://mcp.example/mcp", "--client-secret-env", "S"], default);
+
+        Assert.Equal(ExitCodes.Error, code);
+        Assert.Contains("--client-id", _console.Err.ToString());
+    }
+
+    [Fact]
+    public async Task Status_server_and_profile_are_optional_filters()
+    {
+        var (_, all) = await DispatchAsync<StatusOptions>("status");
+        Assert.Null(all.Server);
+        Assert.Null(all.Profile);
+
+        var (_, one) = await DispatchAsync<StatusOptions>("status", "https://mcp.example/mcp", "-p", "work", "--show-token", "--json");
+        Assert.Equal(new StatusOptions(new Uri("https://mcp.example/mcp"), "work", true, true), one);
+    }
+
+    [Fact]
+    public async Task Token_reads_server_and_profile()
+    {
+        var (_, options) = await DispatchAsync<TokenOptions>("token", "https://mcp.example/mcp", "--profile", "ci");
+        Assert.Equal(new TokenOptions(new Uri("https://mcp.example/mcp"), "ci"), options);
+    }
+
+    [Fact]
+    public async Task Logout_needs_a_server_or_all()
+    {
+        var (_, all) = await DispatchAsync<LogoutOptions>("logout", "--all", "--keep-registration");
+        Assert.True(all.All && all.KeepRegistration);
+        Assert.Null(all.Server);
+
+        var cli = _console.Context();
+        Assert.Equal(ExitCodes.Error, await CommandTree.InvokeAsync(CommandTree.Build(cli, Failing()), cli, ["logout"], default));
+    }
+
+    [Fact]
+    public async Task Import_reads_tokens_and_expiry_and_can_take_the_token_from_stdin()
+    {
+        var (_, options) = await DispatchAsync<ImportOptions>("import", "https://mcp.example/mcp", "--access-token", "-",
+            "--refresh-token", "rt", "--expires-at", "1795000000", "--client-id", "app", "--token-endpoint", "https://as.example/token",
+            "--scope", "a b");
+
+        Assert.Equal("token-from-stdin", options.AccessToken);
+        Assert.Equal("rt", options.RefreshToken);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1795000000), options.ExpiresAt);
+        Assert.Equal(new Uri("https://as.example/token"), options.TokenEndpoint);
+        Assert.DoesNotContain("token-from-stdin", options.ToString());
+    }
+
+    [Fact]
+    public async Task Import_requires_the_access_token_and_client_id()
+    {
+        var cli = _console.Context();
+        var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, Failing()), cli, ["import", "https://mcp.example/mcp"], default);
+
+        Assert.Equal(ExitCodes.Error, code);
+        Assert.Contains("--access-token", _console.Err.ToString());
+    }
+
+    [Fact]
+    public async Task Proxy_reads_headers_and_refuses_authorization()
+    {
+        var (_, options) = await DispatchAsync<ProxyOptions>("proxy", "https://mcp.example/mcp", "-H", "X-Tenant: acme", "--header", "X-Two:2");
+        Assert.Equal([new("X-Tenant", "acme"), new("X-Two", "2")], options.Headers);
+
+        Assert.Throws<CliException>(() => ProxyCommand.ParseHeader("Authorization: Bearer x"));
+        Assert.Throws<CliException>(() => ProxyCommand.ParseHeader("no colon"));
+        Assert.Throws<CliException>(() => ProxyCommand.ParseHeader("Bad Name: v"));
+    }
+
+    [Fact]
+    public async Task Demo_parses()
+    {
+        var (_, options) = await DispatchAsync<DemoOptions>("demo", "--json");
+        Assert.True(options.Json);
+    }
+
+    private static CommandRunners Failing() => new()
+    {
+        Login = (_, _) => throw new InvalidOperationException("must not run"),
+        Status = (_, _) => throw new InvalidOperationException("must not run"),
+        Token = (_, _) => throw new InvalidOperationException("must not run"),
+        Logout = (_, _) => throw new InvalidOperationException("must not run"),
+        Import = (_, _) => throw new InvalidOperationException("must not run"),
+        Proxy = (_, _) => throw new InvalidOperationException("must not run"),
+        Demo = (_, _) => throw new InvalidOperationException("must not run"),
+    };
+}

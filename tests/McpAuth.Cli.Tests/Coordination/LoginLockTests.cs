@@ -1,0 +1,81 @@
+using McpAuth.Cli.Coordination;
+
+namespace McpAuth.Cli.Tests.Coordination;
+
+public sealed class LoginLockTests : IDisposable
+{
+    private readonly TempHome _home = new();
+    private static readonly Uri Server = new("https://mcp.example/mcp");
+
+    public void Dispose() => _home.Dispose();
+
+    [Fact]
+    public async Task Only_one_holder_per_server_and_profile()
+    {
+        var path = LoginLock.PathFor(_home.Path, Server, "default");
+
+        await using (var first = LoginLock.TryAcquire(path, TimeProvider.System))
+        {
+            Assert.NotNull(first);
+            Assert.Null(LoginLock.TryAcquire(path, TimeProvider.System));
+            await using var otherProfile = LoginLock.TryAcquire(LoginLock.PathFor(_home.Path, Server, "work"), TimeProvider.System);
+            Assert.NotNull(otherProfile);
+        }
+
+        await using var again = LoginLock.TryAcquire(path, TimeProvider.System);
+        Assert.NotNull(again);
+    }
+
+    [Fact]
+    public async Task A_waiter_joins_when_the_holder_finishes()
+    {
+        var path = LoginLock.PathFor(_home.Path, Server, "default");
+        var holder = LoginLock.TryAcquire(path, TimeProvider.System)!;
+        var waited = false;
+
+        var waiter = LoginLock.AcquireAsync(path, replace: false, () => waited = true, TimeProvider.System, default);
+        await Task.Delay(300);
+        Assert.False(waiter.IsCompleted);
+        await holder.DisposeAsync();
+
+        await using var acquired = await waiter.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(waited);
+    }
+
+    [Fact]
+    public async Task Replace_asks_the_holder_to_give_up()
+    {
+        var path = LoginLock.PathFor(_home.Path, Server, "default");
+        var holder = LoginLock.TryAcquire(path, TimeProvider.System)!;
+
+        var waiter = LoginLock.AcquireAsync(path, replace: true, null, TimeProvider.System, default);
+        await Task.Delay(Timeout.Infinite, holder.Replaced).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(10));
+        await holder.DisposeAsync();
+
+        await using var acquired = await waiter.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(acquired.Replaced.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task Waiting_can_be_cancelled()
+    {
+        var path = LoginLock.PathFor(_home.Path, Server, "default");
+        await using var holder = LoginLock.TryAcquire(path, TimeProvider.System)!;
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => LoginLock.AcquireAsync(path, replace: false, null, TimeProvider.System, cancel.Token));
+    }
+
+    [Fact]
+    public void Port_memory_round_trips_per_server_and_profile()
+    {
+        var memory = new CallbackPortMemory(_home.Path);
+
+        Assert.Null(memory.Recall(Server, "default"));
+        memory.Remember(Server, "default", new Uri("http://127.0.0.1:43123/callback"));
+
+        Assert.Equal(43123, memory.Recall(Server, "default"));
+        Assert.Null(memory.Recall(Server, "work"));
+    }
+}
