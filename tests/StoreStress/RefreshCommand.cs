@@ -33,11 +33,11 @@ public static class RefreshCommand
     public static async Task<int> LoopAsync(string home, Uri tokenEndpoint)
     {
         var store = StressBinding.OpenStore(home);
-        StressBinding.SignalReady();
         using var http = new HttpClient(OAuthHttpClient.CreateDefaultHandler());
         var client = new OAuthHttpClient(http);
         var refresh = Callback(client, tokenEndpoint);
         var vault = new TokenVault(store);
+        var first = true;
         while (true)
         {
             var lifecycle = new CredentialLifecycle(vault);
@@ -58,6 +58,11 @@ public static class RefreshCommand
                 var current = await vault.GetCredentialAsync(StressBinding.Value, CancellationToken.None);
                 var tokens = await Grant(client, tokenEndpoint, LoginGrant, current!);
                 await lifecycle.SaveAuthorizationAsync(current! with { Tokens = tokens }, CancellationToken.None);
+            }
+            if (first)
+            {
+                first = false;
+                StressBinding.SignalReady(); // warmed up: from now on a kill lands inside the refresh work
             }
         }
     }

@@ -12,12 +12,15 @@ public static class WriteCommand
     public static async Task<int> RunAsync(string home, int seed, int entries)
     {
         var store = StressBinding.OpenStore(home);
-        StressBinding.SignalReady();
         var random = new Random(seed);
         for (var n = 1; ; n++)
         {
             var key = new StoreKey(StoreEntryKind.Registration, "crash-" + random.Next(entries));
             await store.WriteAsync(key, Value(n, 1 + random.Next(200_000)), CancellationToken.None);
+            if (n == 1)
+            {
+                StressBinding.SignalReady(); // warmed up: from now on a kill lands inside the write work
+            }
         }
     }
 
