@@ -16,6 +16,7 @@ export const defaults = Object.freeze({
   requirePkce: true,              // S256 is the only method oidc-provider 9 supports
   registration: true,             // open dynamic client registration (RFC 7591)
   clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+  strictClientAuth: true,         // refuse a method other than the registered one, and Basic with client_id in the body
   clients: [],                    // pre-registered clients (RFC 7591 metadata, with client_id)
   introspectionClients: [],       // client ids (resource servers) allowed to introspect any token
   dpopNonceSecret: null,          // 64 hex chars: makes the server demand DPoP nonces (RFC 9449 §8)
@@ -58,11 +59,12 @@ function introspectionPolicy(config) {
   return async (ctx, client, token) => token.clientId === client.clientId || resourceServers.has(client.clientId);
 }
 
-// Refresh tokens for every authorization-code client that registered the refresh_token grant,
-// so tests need not ask for offline_access (oidc-provider's default demands it).
+// Refresh tokens for every user grant (authorization code, device code) of a client that registered the
+// refresh_token grant, so tests need not ask for offline_access (oidc-provider's default demands it).
+const userGrants = new Set(['AuthorizationCode', 'DeviceCode', 'RefreshToken']);
 async function issueRefreshToken(ctx, client, code) {
   if (!client.grantTypeAllowed('refresh_token')) return false;
-  return code.kind === 'AuthorizationCode' || code.kind === 'RefreshToken' || code.scopes.has('offline_access');
+  return userGrants.has(code.kind) || code.scopes.has('offline_access');
 }
 
 /** The endpoint paths (oidc-provider's defaults, named here so the statistics middleware can match them). */
@@ -75,6 +77,8 @@ export const routes = Object.freeze({
   jwks: '/jwks',
   userinfo: '/me',
   end_session: '/session/end',
+  code_verification: '/device',
+  device_authorization: '/device/auth',
 });
 
 /** The oidc-provider configuration for a test configuration. */
@@ -107,6 +111,7 @@ export function providerConfiguration(config) {
       revocation: { enabled: true },
       introspection: { enabled: true, allowedPolicy: introspectionPolicy(config) },
       clientCredentials: { enabled: true },
+      deviceFlow: { enabled: true },
       dPoP: config.dpopNonceSecret
         ? { enabled: true, nonceSecret: Buffer.from(config.dpopNonceSecret, 'hex'), requireNonce: () => true }
         : { enabled: true },

@@ -10,6 +10,7 @@
 import http from 'node:http';
 import Provider from 'oidc-provider';
 import { providerConfiguration, readTestConfig, routes } from './oidc-config.mjs';
+import { strictClientAuth } from './oidc-strict-auth.mjs';
 import { autoInteraction, countEvents, countRequests, createStats } from './oidc-test-hooks.mjs';
 
 const log = (entry) => process.stderr.write(`${JSON.stringify(entry)}\n`);
@@ -39,7 +40,10 @@ function testEndpoint(stats, reset) {
 }
 
 function exitOn(server) {
-  const stop = () => server.close(() => process.exit(0)) && setTimeout(() => process.exit(0), 500).unref();
+  const stop = () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 500).unref(); // keep-alive connections would hold close() open
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.stdin.on('end', stop);
@@ -56,6 +60,10 @@ async function main() {
   const provider = new Provider(issuer, providerConfiguration(config));
   const stats = createStats();
   provider.use(countRequests(stats, routes));
+  if (config.strictClientAuth) {
+    const authenticated = [routes.token, routes.revocation, routes.introspection, routes.device_authorization];
+    provider.use(strictClientAuth(provider, stats, authenticated));
+  }
   countEvents(provider, stats, log);
   if (config.interaction === 'auto') provider.use(autoInteraction(provider, config.accountId));
 

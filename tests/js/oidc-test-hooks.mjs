@@ -1,5 +1,7 @@
 // Test-only middleware for the oidc-provider launcher: request statistics and the headless 'auto' interaction.
 
+import querystring from 'node:querystring';
+
 /** Counters a test reads from GET /__test/stats (and clears with POST /__test/reset). */
 export function createStats() {
   return {
@@ -13,6 +15,7 @@ export function createStats() {
     introspections: 0,      // requests to the introspection endpoint (RFC 7662)
     registrations: 0,       // successful dynamic client registrations (RFC 7591)
     authorizations: 0,      // authorization responses sent back to a client
+    clientAuthRejections: 0, // requests refused by strict client authentication (oidc-strict-auth.mjs)
   };
 }
 
@@ -40,7 +43,8 @@ export function countRequests(stats, routes) {
       await next();
     } finally {
       if (ctx.method === 'POST' && ctx.path === routes.token) {
-        const grantType = ctx.oidc?.params?.grant_type ?? '(none)';
+        const form = typeof ctx.request.body === 'string' ? querystring.parse(ctx.request.body) : {};
+        const grantType = ctx.oidc?.params?.grant_type ?? form.grant_type ?? '(none)';
         stats.token[grantType] = (stats.token[grantType] ?? 0) + 1;
         if (ctx.status >= 400) stats.tokenErrors[grantType] = (stats.tokenErrors[grantType] ?? 0) + 1;
       }

@@ -25,7 +25,7 @@ internal static partial class AtomicFile
                 stream.Write(contents);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, path, overwrite: true);
+            MoveOver(temp, path);
         }
         catch
         {
@@ -33,6 +33,26 @@ internal static partial class AtomicFile
             throw;
         }
         FlushDirectory(folder);
+    }
+
+    /// <summary>
+    /// rename(2) over the target. On Windows a reader holding the target open makes the replace fail for a moment, so it
+    /// is retried briefly there; on Unix the rename is atomic whoever has the file open.
+    /// </summary>
+    private static void MoveOver(string temp, string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                File.Move(temp, path, overwrite: true);
+                return;
+            }
+            catch (IOException) when (OperatingSystem.IsWindows() && attempt < 20)
+            {
+                Thread.Sleep(5 * attempt);
+            }
+        }
     }
 
     /// <summary>Deletes a file and flushes its folder; false when it did not exist.</summary>

@@ -50,6 +50,13 @@ public sealed record OidcServerConfig
     /// <summary>Token endpoint authentication methods the server accepts.</summary>
     public IReadOnlyList<string>? ClientAuthMethods { get; init; }
 
+    /// <summary>
+    /// Refuse a client that authenticates with another method than its registered token_endpoint_auth_method
+    /// (secret in the body vs HTTP Basic), and HTTP Basic with client_id in the body, as strict servers do
+    /// (default true; oidc-provider alone accepts both).
+    /// </summary>
+    public bool? StrictClientAuth { get; init; }
+
     /// <summary>Pre-registered clients: RFC 7591 metadata objects with client_id (and client_secret).</summary>
     public IReadOnlyList<JsonObject>? Clients { get; init; }
 

@@ -36,6 +36,9 @@ public sealed record OidcServerStats
     /// <summary>Authorization responses sent back to clients.</summary>
     public int Authorizations { get; init; }
 
+    /// <summary>Requests refused by strict client authentication (see <see cref="OidcServerConfig.StrictClientAuth"/>).</summary>
+    public int ClientAuthRejections { get; init; }
+
     /// <summary>Token endpoint requests with this grant_type (0 when none).</summary>
     public int TokenRequests(string grantType) => Token.GetValueOrDefault(grantType);
 }

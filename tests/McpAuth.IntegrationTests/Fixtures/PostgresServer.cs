@@ -6,17 +6,23 @@ namespace McpAuth.IntegrationTests.Fixtures;
 /// <summary>
 /// A real PostgreSQL server of its own: initdb into a temporary folder, started on 127.0.0.1 on a free port with its
 /// unix socket in that folder, one database created. Runs as the <c>postgres</c> system user when the tests run as
-/// root (PostgreSQL refuses root). Disposing stops it and deletes the folder. Starts in 1-3 s (initdb); use one per test
+/// root (PostgreSQL refuses root). Disposing stops it and deletes the folder; so does a crash of the test process
+/// (a guard shell waits for its stdin to close, then stops the server and deletes the folder). Starts in 1-3 s (initdb); use one per test
 /// class (<c>IClassFixture&lt;PostgresServer&gt;</c>) and <see cref="CreateDatabaseAsync"/> for isolation.
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
 {
     private const string SuperUser = "postgres";
     private const int StartAttempts = 3;
+
+    // Arguments: pg_ctl, data directory, folder. Waits for a line on stdin: "stop" on disposal, or the end of input when
+    // the test process died, maybe in the middle of a start (then it lets that start finish before stopping the server).
+    private const string GuardScript = "exec >/dev/null 2>&1; read -r reason; [ \"$reason\" = stop ] || sleep 10; "
+        + "\"$1\" -D \"$2\" -m immediate -w stop; rm -rf \"$3\"";
     private readonly string _bin = TestTools.PostgresBinDirectory;
     private readonly string? _runAs = ProcessRunner.IsRoot ? "postgres" : null;
     private string? _root;
-    private bool _running;
+    private Process? _guard;
 
     /// <summary>The database created at start.</summary>
     public string Database { get; } = "mcpauth_test";
@@ -54,6 +60,7 @@ public sealed class PostgresServer : IAsyncLifetime
     {
         var clock = Stopwatch.StartNew();
         _root = await CreateRootAsync();
+        _guard = ProcessRunner.StartWithInput("sh", ["-c", GuardScript, "guard", Tool("pg_ctl"), DataDirectory, _root], _runAs, _root);
         try
         {
             await ProcessRunner.RunCheckedAsync(
@@ -81,17 +88,41 @@ public sealed class PostgresServer : IAsyncLifetime
         }
 
         NpgsqlConnection.ClearAllPools();
-        if (_running)
+        await StopGuardAsync();
+        if (Directory.Exists(_root))
         {
             await ProcessRunner.RunAsync(Tool("pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], _runAs, _root);
-            _running = false;
+            Directory.Delete(_root, recursive: true);
         }
 
-        Directory.Delete(_root, recursive: true);
         _root = null;
     }
 
     private string DataDirectory => Path.Combine(_root!, "data");
+
+    private async Task StopGuardAsync()
+    {
+        if (_guard is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _guard.StandardInput.WriteLineAsync("stop");
+            _guard.StandardInput.Close();
+            await _guard.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (TimeoutException)
+        {
+            _guard.Kill(entireProcessTree: true);
+        }
+        finally
+        {
+            _guard.Dispose();
+            _guard = null;
+        }
+    }
 
     private string Tool(string name) => Path.Combine(_bin, name);
 
@@ -119,7 +150,6 @@ public sealed class PostgresServer : IAsyncLifetime
                 Tool("pg_ctl"), ["-D", DataDirectory, "-l", log, "-w", "-t", "30", "-o", options, "start"], _runAs, _root);
             if (result.ExitCode == 0)
             {
-                _running = true;
                 return;
             }
 

@@ -16,10 +16,30 @@ public static class ProcessRunner
         string fileName, IEnumerable<string> arguments, string? asUser = null, string? workingDirectory = null,
         CancellationToken cancellationToken = default)
     {
+        using var process = Process.Start(StartInfo(fileName, arguments, asUser, workingDirectory, redirectOutput: true))
+            ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>
+    /// Starts a command whose stdin stays open until the returned process's StandardInput is closed: when the test
+    /// process dies, the pipe closes too, so a command that waits for the end of its input cleans up after a crash.
+    /// </summary>
+    public static Process StartWithInput(string fileName, IEnumerable<string> arguments, string? asUser = null, string? workingDirectory = null) =>
+        Process.Start(StartInfo(fileName, arguments, asUser, workingDirectory, redirectOutput: false))
+            ?? throw new InvalidOperationException($"Could not start {fileName}.");
+
+    private static ProcessStartInfo StartInfo(
+        string fileName, IEnumerable<string> arguments, string? asUser, string? workingDirectory, bool redirectOutput)
+    {
         var start = new ProcessStartInfo(asUser is null ? fileName : "runuser")
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            RedirectStandardOutput = redirectOutput,
+            RedirectStandardError = redirectOutput,
             RedirectStandardInput = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
@@ -37,13 +57,7 @@ public static class ProcessRunner
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start)
-            ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+        return start;
     }
 
     /// <summary>Runs a command and throws, with its output, when it exits non-zero.</summary>

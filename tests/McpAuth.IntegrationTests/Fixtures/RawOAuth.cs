@@ -5,8 +5,8 @@ using System.Text.Json;
 
 namespace McpAuth.IntegrationTests.Fixtures;
 
-/// <summary>A token endpoint answer as raw JSON, with its status.</summary>
-public sealed record RawTokenResponse(int Status, JsonElement Body)
+/// <summary>A token endpoint answer as raw JSON, with its status and DPoP-Nonce header (RFC 9449 §8).</summary>
+public sealed record RawTokenResponse(int Status, JsonElement Body, string? DpopNonce = null)
 {
     /// <summary>A string member of the body, or null.</summary>
     public string? this[string name] => Body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
@@ -97,8 +97,9 @@ public sealed class RawOAuth(Uri issuer) : IDisposable
     }
 
     /// <summary>A form POST to the token endpoint, with Basic client credentials when a secret is given.</summary>
-    public async Task<RawTokenResponse> TokenAsync(IDictionary<string, string> form, string? clientId = null, string? clientSecret = null) =>
-        await PostFormAsync(await EndpointAsync("token_endpoint"), form, clientId, clientSecret);
+    public async Task<RawTokenResponse> TokenAsync(
+        IDictionary<string, string> form, string? clientId = null, string? clientSecret = null, string? dpopProof = null) =>
+        await PostFormAsync(await EndpointAsync("token_endpoint"), form, clientId, clientSecret, dpopProof);
 
     /// <summary>RFC 7662 introspection.</summary>
     public async Task<RawTokenResponse> IntrospectAsync(IDictionary<string, string> form, string? clientId = null, string? clientSecret = null) =>
@@ -114,9 +115,16 @@ public sealed class RawOAuth(Uri issuer) : IDisposable
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 
-    private async Task<RawTokenResponse> PostFormAsync(Uri endpoint, IDictionary<string, string> form, string? clientId, string? clientSecret)
+    /// <summary>A form POST to any endpoint (device authorization, ...), with Basic client credentials when a secret is given.</summary>
+    public async Task<RawTokenResponse> PostFormAsync(
+        Uri endpoint, IDictionary<string, string> form, string? clientId = null, string? clientSecret = null, string? dpopProof = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new FormUrlEncodedContent(form) };
+        if (dpopProof is not null)
+        {
+            request.Headers.Add("DPoP", dpopProof);
+        }
+
         if (clientSecret is not null)
         {
             var basic = $"{Uri.EscapeDataString(clientId!)}:{Uri.EscapeDataString(clientSecret)}";
@@ -125,7 +133,8 @@ public sealed class RawOAuth(Uri issuer) : IDisposable
 
         using var response = await _http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
-        return new RawTokenResponse((int)response.StatusCode, JsonDocument.Parse(body).RootElement.Clone());
+        var nonce = response.Headers.TryGetValues("DPoP-Nonce", out var values) ? values.FirstOrDefault() : null;
+        return new RawTokenResponse((int)response.StatusCode, JsonDocument.Parse(body).RootElement.Clone(), nonce);
     }
 
     private async Task<JsonElement> GetJsonAsync(Uri url)
@@ -134,6 +143,7 @@ public sealed class RawOAuth(Uri issuer) : IDisposable
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    private static string Base64Url(byte[] bytes) =>
+    /// <summary>Base64url without padding (RFC 7515 §2).</summary>
+    internal static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

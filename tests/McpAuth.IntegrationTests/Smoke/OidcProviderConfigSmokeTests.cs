@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -81,10 +82,67 @@ public sealed class OidcProviderConfigSmokeTests(ConfiguredOidcProviderServer se
         Assert.Equal(2, payload.RootElement.GetProperty("exp").GetInt64() - payload.RootElement.GetProperty("iat").GetInt64());
     }
 
-    private static Task<RawTokenResponse> ClientCredentialsAsync(RawOAuth oauth, string resource) =>
+    [Fact]
+    public async Task StrictClientAuth_RefusesTheSecretInTheBody_AndClientIdNextToBasic_ForABasicClient()
+    {
+        await server.ResetStatsAsync();
+        using var oauth = new RawOAuth(server.Issuer);
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "mcp:read", ["resource"] = Resource };
+
+        var secretInBody = await oauth.TokenAsync(new Dictionary<string, string>(form)
+        {
+            ["client_id"] = "machine", ["client_secret"] = ConfiguredOidcProviderServer.MachineSecret,
+        });
+        var clientIdNextToBasic = await oauth.TokenAsync(
+            new Dictionary<string, string>(form) { ["client_id"] = "machine" }, "machine", ConfiguredOidcProviderServer.MachineSecret);
+        var basic = await ClientCredentialsAsync(oauth, Resource);
+
+        Assert.Equal((401, "invalid_client"), (secretInBody.Status, secretInBody["error"]));
+        Assert.Equal((400, "invalid_request"), (clientIdNextToBasic.Status, clientIdNextToBasic["error"]));
+        Assert.Equal(200, basic.Status);
+        var stats = await server.StatsAsync();
+        Assert.Equal(2, stats.ClientAuthRejections);
+        Assert.Equal(3, stats.TokenRequests("client_credentials"));
+    }
+
+    [Fact]
+    public async Task Dpop_BindsTheAccessTokenToTheProofKey()
+    {
+        using var oauth = new RawOAuth(server.Issuer);
+        using var key = new RawDpopKey();
+
+        var token = await ClientCredentialsAsync(oauth, Resource, key.Proof("POST", await oauth.EndpointAsync("token_endpoint")));
+        var introspection = await oauth.IntrospectAsync(
+            new Dictionary<string, string> { ["token"] = token["access_token"]! }, "resource-server", ConfiguredOidcProviderServer.ResourceServerSecret);
+
+        Assert.True(token.Status == 200, token.Body.ToString());
+        Assert.Equal("DPoP", token["token_type"]);
+        Assert.Equal(key.Thumbprint, introspection.Body.GetProperty("cnf").GetProperty("jkt").GetString());
+    }
+
+    [Fact]
+    public async Task DpopNonceSecret_MakesTheServerDemandANonce_ThenAcceptTheProofThatCarriesIt()
+    {
+        await using var nonceServer = await OidcProviderServer.StartAsync(
+            ConfiguredOidcProviderServer.Config with { DpopNonceSecret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)) });
+        using var oauth = new RawOAuth(nonceServer.Issuer);
+        using var key = new RawDpopKey();
+        var tokenEndpoint = await oauth.EndpointAsync("token_endpoint");
+
+        var refused = await ClientCredentialsAsync(oauth, Resource, key.Proof("POST", tokenEndpoint));
+        var accepted = await ClientCredentialsAsync(oauth, Resource, key.Proof("POST", tokenEndpoint, refused.DpopNonce));
+
+        Assert.Equal(400, refused.Status);
+        Assert.Equal("use_dpop_nonce", refused["error"]);
+        Assert.NotNull(refused.DpopNonce);
+        Assert.True(accepted.Status == 200, accepted.Body.ToString());
+        Assert.Equal("DPoP", accepted["token_type"]);
+    }
+
+    private static Task<RawTokenResponse> ClientCredentialsAsync(RawOAuth oauth, string resource, string? dpopProof = null) =>
         oauth.TokenAsync(
             new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "mcp:read", ["resource"] = resource },
-            "machine", ConfiguredOidcProviderServer.MachineSecret);
+            "machine", ConfiguredOidcProviderServer.MachineSecret, dpopProof);
 
     private static string Base64UrlDecode(string value)
     {

@@ -104,6 +104,38 @@ public sealed class OidcProviderSmokeTests(OidcProviderServer server, ITestOutpu
     }
 
     [Fact]
+    public async Task DeviceAuthorization_ApprovedHeadlessly_IssuesTokensWithARefreshToken()
+    {
+        using var oauth = new RawOAuth(server.Issuer);
+        var client = await oauth.RegisterAsync(new Dictionary<string, object>
+        {
+            ["grant_types"] = new[] { "urn:ietf:params:oauth:grant-type:device_code", "refresh_token" },
+            ["response_types"] = Array.Empty<string>(), ["redirect_uris"] = Array.Empty<string>(),
+            ["token_endpoint_auth_method"] = "none", ["application_type"] = "native",
+        });
+        var clientId = client.GetProperty("client_id").GetString()!;
+        var device = await oauth.PostFormAsync(await oauth.EndpointAsync("device_authorization_endpoint"), new Dictionary<string, string>
+        {
+            ["client_id"] = clientId, ["scope"] = "mcp:read", ["resource"] = Resource,
+        });
+        var deviceCodeGrant = new Dictionary<string, string>
+        {
+            ["grant_type"] = "urn:ietf:params:oauth:grant-type:device_code", ["device_code"] = device["device_code"]!, ["client_id"] = clientId,
+        };
+        var pending = await oauth.TokenAsync(deviceCodeGrant);
+        using var user = new HeadlessAuthorization();
+
+        var page = await user.ApproveDeviceCodeAsync(new Uri(device["verification_uri_complete"]!));
+        var tokens = await oauth.TokenAsync(deviceCodeGrant);
+
+        Assert.Equal("authorization_pending", pending["error"]);
+        Assert.Contains("Sign-in Success", page, StringComparison.Ordinal);
+        Assert.True(tokens.Status == 200, tokens.Body.ToString());
+        Assert.Equal("mcp:read", tokens["scope"]);
+        Assert.NotNull(tokens["refresh_token"]);
+    }
+
+    [Fact]
     public async Task Dispose_StopsTheServer()
     {
         var own = await OidcProviderServer.StartAsync(new OidcServerConfig { AccessTokenTtl = 5 });

@@ -73,6 +73,21 @@ public sealed class CredentialLifecycleTests
     }
 
     [Fact]
+    public async Task Listing_statuses_reports_every_account_and_names_unreadable_entries()
+    {
+        await _f.Lifecycle.SaveAuthorizationAsync(_f.Credential(TimeSpan.FromHours(1)), None);
+        var work = RefreshFixture.Binding with { Profile = "work" };
+        await _f.Lifecycle.SaveAuthorizationAsync(_f.Credential(TimeSpan.FromSeconds(10)) with { Binding = work }, None);
+        var broken = RefreshFixture.Binding with { Profile = "broken" };
+        await _f.Store.WriteAsync(StoreKeys.Credential(broken), "{"u8.ToArray(), None);
+
+        var (statuses, unreadable) = await _f.Lifecycle.ListStatusesAsync(None);
+        Assert.Equal([("default", CredentialState.Valid), ("work", CredentialState.Expiring)],
+            statuses.Select(s => (s.Binding.Profile, s.State)).OrderBy(p => p.Profile));
+        Assert.Equal([StoreKeys.Credential(broken)], unreadable);
+    }
+
+    [Fact]
     public async Task Release_clears_the_credential_and_the_active_client_and_announces_it()
     {
         await _f.Lifecycle.SaveAuthorizationAsync(_f.Credential(TimeSpan.FromHours(1)), None);

@@ -245,6 +245,25 @@ public sealed class RefreshCoordinatorTests
     }
 
     [Fact]
+    public async Task A_lock_timeout_uses_what_the_slow_holder_saved_or_else_reports_the_timeout()
+    {
+        var f = new RefreshFixture(options: RefreshFixture.FastOptions with { LockTimeout = TimeSpan.FromMilliseconds(150) });
+        await f.SaveAsync(f.Credential(TimeSpan.Zero));
+        var refresh = Answer((_, _) => throw new InvalidOperationException("must not refresh"));
+        await using (await f.Store.LockAsync(StoreKeys.Credential(RefreshFixture.Binding), TimeSpan.FromSeconds(5), None))
+        {
+            var timeout = await Assert.ThrowsAsync<McpAuthException>(() => f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask());
+            Assert.Equal(McpAuthErrorCode.StoreLockTimeout, timeout.Code);
+
+            var waiting = f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask();
+            await Task.Delay(50);
+            await f.SaveAsync(f.Credential(TimeSpan.FromHours(1), "at-holder", "rt-holder")); // the holder's refresh
+            Assert.Equal("at-holder", (await waiting).Tokens.AccessToken);
+        }
+        Assert.Equal(0, refresh.Calls);
+    }
+
+    [Fact]
     public void Bindings_compare_by_value_and_with_copies_rehash()
     {
         var a = new CredentialBinding("p", "r", "i", "c");

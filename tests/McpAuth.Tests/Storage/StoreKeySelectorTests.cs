@@ -57,6 +57,18 @@ public sealed class StoreKeySelectorTests : IDisposable
     }
 
     [Fact]
+    public void Without_a_marker_an_existing_key_file_is_preferred_over_a_new_os_key()
+    {
+        var existing = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var os = new FakeProtector("libsecret", available: true);
+        var file = new FakeProtector("key-file", available: true) { Key = existing };
+        var choice = StoreKeySelector.Choose([os, file], Marker);
+        Assert.Equal(("key-file", existing), (choice.Protection, choice.Key));
+        Assert.Null(os.Key);
+        Assert.Equal("key-file", File.ReadAllText(Marker).Trim());
+    }
+
+    [Fact]
     public void An_existing_key_is_loaded_not_replaced()
     {
         var existing = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();

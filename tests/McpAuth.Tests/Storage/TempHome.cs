@@ -31,6 +31,7 @@ internal sealed class TempHome : IDisposable
         }
     }
 
+    /// <summary>Runs a program to completion; its exit code, or -1 when it is not installed.</summary>
     public static int Run(string program, params string[] arguments)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
@@ -38,8 +39,15 @@ internal sealed class TempHome : IDisposable
         {
             info.ArgumentList.Add(argument);
         }
-        using var process = Process.Start(info)!;
-        process.WaitForExit();
-        return process.ExitCode;
+        try
+        {
+            using var process = Process.Start(info)!;
+            process.WaitForExit();
+            return process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1; // the program is not installed
+        }
     }
 }

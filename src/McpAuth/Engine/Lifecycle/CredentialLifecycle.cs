@@ -144,9 +144,23 @@ public sealed class CredentialLifecycle
                 ? new CredentialStatus(binding, CredentialState.Released, generation, null, false, null)
                 : null;
         }
-        return new CredentialStatus(binding, StateOf(stored), stored.Generation, stored.Tokens.ExpiresAt,
-            stored.Tokens.RefreshToken is not null, stored.Tokens.Scope);
+        return StatusOf(stored);
     }
+
+    /// <summary>
+    /// The status of every stored credential (for <c>status</c>), and the entries that could not be read: those are
+    /// reported, never deleted.
+    /// </summary>
+    public async ValueTask<(IReadOnlyList<CredentialStatus> Statuses, IReadOnlyList<StoreKey> Unreadable)> ListStatusesAsync(
+        CancellationToken cancellationToken)
+    {
+        var (credentials, unreadable) = await _vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        return (credentials.Select(StatusOf).ToList(), unreadable);
+    }
+
+    private CredentialStatus StatusOf(StoredCredential stored) =>
+        new(stored.Binding, StateOf(stored), stored.Generation, stored.Tokens.ExpiresAt, stored.Tokens.RefreshToken is not null,
+            stored.Tokens.Scope);
 
     private CredentialState StateOf(StoredCredential stored)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using McpAuth.Engine.Lifecycle;
 using McpAuth.Storage;
 using Microsoft.Extensions.Logging;
@@ -27,7 +26,7 @@ public sealed class RefreshCoordinator
     private readonly ILogger _logger;
     private readonly CredentialEvents _events;
     private readonly AccessTokenCache _cache = new();
-    private readonly ConcurrentDictionary<CredentialBinding, Task<StoredCredential>> _inFlight = new();
+    private readonly SingleFlight<CredentialBinding, StoredCredential> _flights = new();
     private readonly TransientRetry _retry;
 
     public RefreshCoordinator(TokenVault vault, TimeProvider timeProvider, RefreshOptions options, ILogger? logger = null,
@@ -93,7 +92,7 @@ public sealed class RefreshCoordinator
     }
 
     /// <summary>True while this process is refreshing <paramref name="binding"/>.</summary>
-    public bool IsRefreshing(CredentialBinding binding) => _inFlight.ContainsKey(binding);
+    public bool IsRefreshing(CredentialBinding binding) => _flights.IsRunning(binding);
 
     /// <summary>Whether <paramref name="credential"/> can be used now without a refresh.</summary>
     public bool IsFresh(StoredCredential credential)
@@ -125,60 +124,32 @@ public sealed class RefreshCoordinator
             Remember(stored);
             return stored;
         }
-        return await SingleFlight(binding, refresh, rejectedAccessToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await _flights.Join(binding, () => RefreshUnderLockAsync(binding, refresh, rejectedAccessToken))
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private bool IsUsable(StoredCredential credential, string? rejectedAccessToken) =>
         IsFresh(credential) && !string.Equals(credential.Tokens.AccessToken, rejectedAccessToken, StringComparison.Ordinal);
 
-    private Task<StoredCredential> SingleFlight(CredentialBinding binding, RefreshCallback refresh, string? rejectedAccessToken)
-    {
-        while (true)
-        {
-            if (_inFlight.TryGetValue(binding, out var running))
-            {
-                return running;
-            }
-            var flight = new TaskCompletionSource<StoredCredential>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_inFlight.TryAdd(binding, flight.Task))
-            {
-                _ = RunFlightAsync(binding, refresh, rejectedAccessToken, flight);
-                return flight.Task;
-            }
-        }
-    }
-
-    private async Task RunFlightAsync(CredentialBinding binding, RefreshCallback refresh, string? rejectedAccessToken,
-        TaskCompletionSource<StoredCredential> flight)
-    {
-        StoredCredential? result = null;
-        Exception? failure = null;
-        try
-        {
-            result = await RefreshUnderLockAsync(binding, refresh, rejectedAccessToken).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Every failure goes to the callers waiting on the flight.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            failure = e;
-        }
-        // Leave the table before completing, so a caller woken by the result never sees this flight as running.
-        _inFlight.TryRemove(new KeyValuePair<CredentialBinding, Task<StoredCredential>>(binding, flight.Task));
-        if (failure is null)
-        {
-            flight.SetResult(result!);
-        }
-        else
-        {
-            flight.SetException(failure);
-        }
-    }
-
     private async Task<StoredCredential> RefreshUnderLockAsync(CredentialBinding binding, RefreshCallback refresh, string? rejectedAccessToken)
     {
-        var held = await _vault.Store.LockAsync(StoreKeys.RefreshLock(binding), _options.LockTimeout, CancellationToken.None)
-            .ConfigureAwait(false);
+        IAsyncDisposable held;
+        try
+        {
+            held = await _vault.Store.LockAsync(StoreKeys.RefreshLock(binding), _options.LockTimeout, CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreLockTimeout)
+        {
+            // A slow holder may still have finished the refresh we were waiting for.
+            var latest = await _vault.GetCredentialAsync(binding, CancellationToken.None).ConfigureAwait(false);
+            if (latest is not null && IsUsable(latest, rejectedAccessToken))
+            {
+                Remember(latest);
+                return latest;
+            }
+            throw;
+        }
         await using (held.ConfigureAwait(false))
         {
             // Re-read under the lock: another process may have refreshed (or logged out) while we waited.

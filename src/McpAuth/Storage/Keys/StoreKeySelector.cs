@@ -35,18 +35,28 @@ public static class StoreKeySelector
             return new(LoadOrCreate(protector), protector.Name, null);
         }
         var skipped = new List<string>();
+        var available = new List<IKeyProtector>();
         foreach (var protector in protectors)
         {
-            if (!protector.IsAvailable(out var reason))
+            if (protector.IsAvailable(out var reason))
+            {
+                available.Add(protector);
+            }
+            else if (available.Count == 0)
             {
                 skipped.Add(reason ?? protector.Name + " unavailable");
-                continue;
             }
-            var key = LoadOrCreate(protector);
-            WriteMarker(markerPath, protector.Name);
-            return new(key, protector.Name, skipped.Count == 0 ? null : string.Join("; ", skipped));
         }
-        throw new McpAuthException(McpAuthErrorCode.StoreKeyUnavailable, string.Join("; ", skipped));
+        if (available.Count == 0)
+        {
+            throw new McpAuthException(McpAuthErrorCode.StoreKeyUnavailable, string.Join("; ", skipped));
+        }
+        // No marker (first run, or a store from before markers): a protector that already holds a key keeps it.
+        var chosen = available.FirstOrDefault(p => p.LoadKey() is not null) ?? available[0];
+        var key = LoadOrCreate(chosen);
+        WriteMarker(markerPath, chosen.Name);
+        var fallback = chosen == protectors[0] ? null : string.Join("; ", skipped.DefaultIfEmpty($"a key already existed in {chosen.Name}"));
+        return new(key, chosen.Name, fallback);
     }
 
     private static byte[] LoadOrCreate(IKeyProtector protector)

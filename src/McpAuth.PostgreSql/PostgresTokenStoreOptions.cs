@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace McpAuth.PostgreSql;
+
+/// <summary>
+/// Options for <see cref="PostgresTokenStore"/>. Give either <see cref="ConnectionString"/> or <see cref="DataSource"/>,
+/// and an envelope key (<see cref="EnvelopeKey"/> or <see cref="EnvelopeKeyBase64"/>): the store refuses to start
+/// without one unless <see cref="DangerouslyStorePlaintext"/> is set.
+/// </summary>
+public sealed record PostgresTokenStoreOptions
+{
+    /// <summary>An Npgsql connection string. The store builds and owns a data source from it.</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>
+    /// A data source the caller owns (the store never disposes it). It must not use multiplexing: the refresh lock is a
+    /// session-level advisory lock and needs a dedicated session. Transaction-mode poolers (PgBouncer) break it too.
+    /// </summary>
+    public NpgsqlDataSource? DataSource { get; init; }
+
+    /// <summary>The schema that holds McpAuth's tables; created on start. Lower-case letters, digits and '_' only.</summary>
+    public string Schema { get; init; } = "mcpauth";
+
+    /// <summary>The operator's 256-bit envelope key (32 bytes). Entries are sealed with AES-256-GCM under it.</summary>
+    public byte[]? EnvelopeKey { get; init; }
+
+    /// <summary>The envelope key as base64 (32 bytes once decoded); an alternative to <see cref="EnvelopeKey"/>.</summary>
+    public string? EnvelopeKeyBase64 { get; init; }
+
+    /// <summary>
+    /// The id stored beside each ciphertext, naming the key that sealed it. Defaults to a fingerprint of the key, so a
+    /// new key always gets a new id. Letters, digits, '-', '_' and '.', at most 64 characters.
+    /// </summary>
+    public string? KeyId { get; init; }
+
+    /// <summary>
+    /// Earlier envelope keys by key id, for key rotation: entries sealed under them stay readable and are sealed under
+    /// the current key the next time they are written.
+    /// </summary>
+    public IReadOnlyDictionary<string, byte[]>? PreviousEnvelopeKeys { get; init; }
+
+    /// <summary>
+    /// Stores entries unencrypted when no envelope key is given. Anyone who can read the database can then read every
+    /// token. For throwaway test databases only.
+    /// </summary>
+    public bool DangerouslyStorePlaintext { get; init; }
+
+    /// <summary>Logging for migrations, lock timeouts and unreadable entries. Never logs tokens or the connection string.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+}

@@ -1,0 +1,52 @@
+using McpAuth.Http;
+using McpAuth.PostgreSql.Tests.Benchmarks;
+
+namespace McpAuth.PostgreSql.Tests.Gateway;
+
+/// <summary>
+/// The test assembly doubles as a gateway replica: <c>dotnet exec McpAuth.PostgreSql.Tests.dll gateway</c>, configured by
+/// environment variables. It prints "ready", waits for "go" on stdin (so replicas start together), resolves every binding
+/// and prints its <see cref="GatewayReport"/> as JSON on the last line. The test host never calls this.
+/// </summary>
+public static class GatewayProgram
+{
+    public const string ConnectionVariable = "MCPAUTH_PG_CONNECTION";
+    public const string SchemaVariable = "MCPAUTH_PG_SCHEMA";
+    public const string KeyVariable = "MCPAUTH_PG_KEY";
+    public const string IssuerVariable = "MCPAUTH_GATEWAY_ISSUER";
+    public const string CountVariable = "MCPAUTH_GATEWAY_COUNT";
+    public const string ConcurrencyVariable = "MCPAUTH_GATEWAY_CONCURRENCY";
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is ["bench", .. var benchArgs])
+        {
+            return GatewayBenchmarkRunner.Run(benchArgs);
+        }
+        if (args is not ["gateway"])
+        {
+            await Console.Error.WriteLineAsync("usage: gateway (configured by MCPAUTH_* environment variables) | bench [BenchmarkDotNet args]");
+            return 2;
+        }
+        await using var store = await PostgresTokenStore.CreateAsync(new PostgresTokenStoreOptions
+        {
+            ConnectionString = Variable(ConnectionVariable),
+            Schema = Variable(SchemaVariable),
+            EnvelopeKeyBase64 = Variable(KeyVariable),
+        }, CancellationToken.None);
+        using var http = new HttpClient(OAuthHttpClient.CreateDefaultHandler());
+        var replica = new GatewayReplica(store, new OAuthHttpClient(http), TimeSpan.FromSeconds(60));
+        var bindings = GatewayReplica.Bindings(int.Parse(Variable(CountVariable)), Variable(IssuerVariable));
+        Console.WriteLine("ready");
+        if (await Console.In.ReadLineAsync() != "go")
+        {
+            return 3;
+        }
+        var report = await replica.ResolveAllAsync(bindings, int.Parse(Variable(ConcurrencyVariable)), CancellationToken.None);
+        Console.WriteLine(GatewayReplica.Serialize(report));
+        return report.Errors == 0 ? 0 : 1;
+    }
+
+    private static string Variable(string name) =>
+        Environment.GetEnvironmentVariable(name) ?? throw new InvalidOperationException($"{name} is not set");
+}
