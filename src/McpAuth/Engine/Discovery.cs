@@ -123,7 +123,6 @@ internal sealed class Discovery(OAuthHttpClient http, McpAuthOptions options)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", "2025-11-25");
         return SendAndDisposeAsync(request, ct);
     }
 

@@ -19,7 +19,4 @@ internal static partial class EngineLog
 
     [LoggerMessage(5, LogLevel.Warning, "Authorization for {Resource} failed: {Code}")]
     public static partial void AuthorizationFailed(ILogger logger, string resource, McpAuthErrorCode code);
-
-    [LoggerMessage(6, LogLevel.Information, "Refreshed the token for {Resource}")]
-    public static partial void Refreshed(ILogger logger, string resource);
 }

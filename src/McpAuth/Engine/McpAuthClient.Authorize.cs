@@ -50,10 +50,10 @@ public sealed partial class McpAuthClient
         ScopeSelection.Select(challengeScope, discovery.ResourceMetadata?.ScopesSupported, discovery.AuthorizationServer.ScopesSupported,
             _options.RequestRefreshToken);
 
-    private async Task<ClientIdentity> ResolveClientAsync(ResourceSession session, DiscoveryResult discovery, CancellationToken ct)
+    private async Task<ClientIdentity> ResolveClientAsync(DiscoveryResult discovery, CancellationToken ct)
     {
+        // session.Client changes only with the credential it belongs to (in StoreAsync).
         var client = await _identities.ResolveAsync(discovery.AuthorizationServer, ct).ConfigureAwait(false);
-        session.Client = client;
         EngineLog.ClientResolved(_logger, client.ClientId, client.Source, client.Issuer);
         return client;
     }
@@ -65,7 +65,7 @@ public sealed partial class McpAuthClient
         {
             throw new McpAuthException(McpAuthErrorCode.PkceNotSupported, discovery.Issuer);
         }
-        var client = await ResolveClientAsync(session, discovery, ct).ConfigureAwait(false);
+        var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
         return _codeFlow.Begin(discovery, client, scope, _options.RedirectUri, _grants.NewDPoPKey(discovery.AuthorizationServer));
     }
 
@@ -83,7 +83,7 @@ public sealed partial class McpAuthClient
 
     private async Task<AccessToken> ClientCredentialsAsync(ResourceSession session, DiscoveryResult discovery, string? scope, CancellationToken ct)
     {
-        var client = await ResolveClientAsync(session, discovery, ct).ConfigureAwait(false);
+        var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
         var dpop = _grants.NewDPoPKey(discovery.AuthorizationServer);
         var server = discovery.AuthorizationServer;
         var response = await _tokens.RequestAsync(server.TokenEndpoint, server.Issuer, client,
@@ -94,7 +94,7 @@ public sealed partial class McpAuthClient
 
     private async Task<AccessToken> AssertionGrantAsync(ResourceSession session, DiscoveryResult discovery, string? scope, CancellationToken ct)
     {
-        var client = await ResolveClientAsync(session, discovery, ct).ConfigureAwait(false);
+        var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
         var dpop = _grants.NewDPoPKey(discovery.AuthorizationServer);
         var parameters = _options.Grant == McpAuthGrant.JwtBearer
             ? await _grants.WorkloadParametersAsync(scope, discovery.Resource, ct).ConfigureAwait(false)
@@ -111,7 +111,7 @@ public sealed partial class McpAuthClient
         string? scope, string grant, CancellationToken ct)
     {
         var binding = new CredentialBinding(_options.Profile, discovery.Resource, discovery.Issuer, client.ClientId);
-        var previous = session.Credential?.Binding == binding ? session.Credential : null;
+        var previous = await _vault.GetCredentialAsync(binding, ct).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var credential = new StoredCredential
         {
@@ -127,6 +127,7 @@ public sealed partial class McpAuthClient
         await _vault.SaveCredentialAsync(credential, ct).ConfigureAwait(false);
         await _vault.SetActiveClientIdAsync(_options.Profile, ResourceUri.Canonicalize(discovery.Server), discovery.Issuer, client.ClientId, ct)
             .ConfigureAwait(false);
+        Refresher.Remember(credential);
         session.Credential = credential;
         session.DPoP = dpop;
         session.Client = client;

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using McpAuth.Engine.Lifecycle;
+using McpAuth.Engine.Refresh;
 using McpAuth.Http;
 using McpAuth.Protocol;
 using McpAuth.Storage;
@@ -45,11 +47,16 @@ public sealed partial class McpAuthClient
         _tokens = new TokenEndpoint(http, _time, _grants.ClientAssertions);
         _pending = new PendingFlows(options.MaxPendingFlows, options.PendingFlowLifetime, _time);
         _codeFlow = new AuthorizationCodeFlow(_pending, _tokens, _time);
-        Refresher = new TokenRefresher(_tokens, vault, _time, options.RefreshSkew);
+        var coordinator = new RefreshCoordinator(vault, _time, new RefreshOptions { Skew = options.RefreshSkew }, _logger);
+        Events = coordinator.Events;
+        Refresher = new CoordinatedTokenRefresher(coordinator, _tokens, _time);
     }
 
-    /// <summary>The refresh seam; replaceable by a coordinator with cross-process single-flight.</summary>
+    /// <summary>The refresh seam (default: the <see cref="RefreshCoordinator"/>).</summary>
     internal ITokenRefresher Refresher { get; set; }
+
+    /// <summary>Credential lifecycle events (refreshing, refreshed, refresh failed, needs reauthorization).</summary>
+    public CredentialEvents Events { get; }
 
     /// <summary>The options in use.</summary>
     public McpAuthOptions Options => _options;
@@ -129,15 +136,14 @@ public sealed partial class McpAuthClient
                 return null;
             }
             var credential = session.Credential!;
-            if (TokenRefresher.IsExpiring(credential.Tokens, _time.GetUtcNow(), _options.RefreshSkew) && credential.Tokens.RefreshToken is not null
-                && session.Client is { } client)
+            if (!Refresher.IsFresh(credential) && session.Client is { } client)
             {
                 try
                 {
-                    session.Credential = credential = await Refresher.RefreshAsync(credential, client, session.DPoP, cancellationToken).ConfigureAwait(false);
-                    EngineLog.Refreshed(_logger, credential.Binding.Resource);
+                    session.Credential = credential = await Refresher.RefreshAsync(credential, client, session.DPoP, null, cancellationToken)
+                        .ConfigureAwait(false);
                 }
-                catch (McpAuthException e) when (e.Code is McpAuthErrorCode.InvalidGrant or McpAuthErrorCode.InvalidClient)
+                catch (McpAuthException e) when (e.Code is McpAuthErrorCode.LoginRequired or McpAuthErrorCode.InvalidClient)
                 {
                     // The grant is gone: no token, so the next 401 authorizes again.
                     EngineLog.AuthorizationFailed(_logger, credential.Binding.Resource, e.Code);

@@ -1,46 +1,53 @@
+using McpAuth.Engine.Refresh;
 using McpAuth.Protocol;
 using McpAuth.Storage;
 
 namespace McpAuth.Engine;
 
-/// <summary>
-/// The refresh seam: how an expiring credential becomes a fresh one. The default below refreshes under the store's
-/// lock; a coordinator with cross-process single-flight can replace it.
-/// </summary>
+/// <summary>The refresh seam of the engine: how an expiring or rejected credential becomes a fresh one.</summary>
 internal interface ITokenRefresher
 {
-    /// <exception cref="McpAuthException">The classified refresh failure (<see cref="McpAuthErrorCode.InvalidGrant"/> means log in again).</exception>
-    Task<StoredCredential> RefreshAsync(StoredCredential credential, ClientIdentity client, IDPoPProofSigner? dpop, CancellationToken cancellationToken);
+    /// <summary>
+    /// A credential that is fresh and, when <paramref name="rejectedAccessToken"/> is given, carries another access token.
+    /// </summary>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.LoginRequired"/> when the refresh token is missing or refused; outages as classified.
+    /// </exception>
+    Task<StoredCredential> RefreshAsync(
+        StoredCredential credential, ClientIdentity client, IDPoPProofSigner? dpop, string? rejectedAccessToken, CancellationToken cancellationToken);
+
+    /// <summary>Tells the refresher about a credential just saved by an authorization.</summary>
+    void Remember(StoredCredential credential);
+
+    /// <summary>True when <paramref name="credential"/> can be used now without refreshing.</summary>
+    bool IsFresh(StoredCredential credential);
 }
 
-/// <summary>Refreshes (RFC 6749 §6) under the credential's store lock, re-reading first so a refresh done elsewhere is reused.</summary>
-internal sealed class TokenRefresher(TokenEndpoint tokens, TokenVault vault, TimeProvider time, TimeSpan skew) : ITokenRefresher
+/// <summary>
+/// Refresh through the <see cref="RefreshCoordinator"/> (single flight in the process and across processes, rotated
+/// refresh tokens never replayed, <c>invalid_grant</c> marks the credential for reauthorization); this class only
+/// supplies the refresh_token grant itself (RFC 6749 §6, with the RFC 8707 resource and the credential's DPoP key).
+/// </summary>
+internal sealed class CoordinatedTokenRefresher(RefreshCoordinator coordinator, TokenEndpoint tokens, TimeProvider time) : ITokenRefresher
 {
     public async Task<StoredCredential> RefreshAsync(
-        StoredCredential credential, ClientIdentity client, IDPoPProofSigner? dpop, CancellationToken cancellationToken)
+        StoredCredential credential, ClientIdentity client, IDPoPProofSigner? dpop, string? rejectedAccessToken, CancellationToken cancellationToken)
     {
-        await using var held = (await vault.Store.LockAsync(StoreKeys.RefreshLock(credential.Binding), TimeSpan.FromSeconds(30), cancellationToken)
-            .ConfigureAwait(false)).ConfigureAwait(false);
-        var current = await vault.GetCredentialAsync(credential.Binding, cancellationToken).ConfigureAwait(false) ?? credential;
-        if (current.Generation != credential.Generation && !IsExpiring(current.Tokens, time.GetUtcNow(), skew))
+        async Task<TokenSet> Refresh(StoredCredential current, CancellationToken ct)
         {
-            return current;
+            var refreshToken = current.Tokens.RefreshToken ?? throw new McpAuthException(McpAuthErrorCode.LoginRequired, "no refresh token");
+            var parameters = TokenEndpointMessages.RefreshToken(refreshToken, current.Binding.Resource);
+            var response = await tokens.RequestAsync(new Uri(current.TokenEndpoint), current.Binding.Issuer, client, parameters, dpop, ct)
+                .ConfigureAwait(false);
+            // A null refresh token or scope tells the coordinator to keep the previous ones (RFC 6749 §6, §5.1).
+            return response.ToTokenSet(time.GetUtcNow());
         }
-        var refreshToken = current.Tokens.RefreshToken ?? throw new McpAuthException(McpAuthErrorCode.LoginRequired, "no refresh token");
-        var parameters = TokenEndpointMessages.RefreshToken(refreshToken, current.Binding.Resource);
-        var response = await tokens.RequestAsync(new Uri(current.TokenEndpoint), current.Binding.Issuer, client, parameters, dpop, cancellationToken)
-            .ConfigureAwait(false);
-        var refreshed = current with
-        {
-            Tokens = response.ToTokenSet(time.GetUtcNow(), refreshToken, current.Tokens.Scope),
-            Generation = current.Generation + 1,
-            State = CredentialState.Valid,
-            UpdatedAt = time.GetUtcNow(),
-        };
-        await vault.SaveCredentialAsync(refreshed, cancellationToken).ConfigureAwait(false);
-        return refreshed;
+        return rejectedAccessToken is null
+            ? await coordinator.GetValidAsync(credential.Binding, Refresh, cancellationToken).ConfigureAwait(false)
+            : await coordinator.RefreshAfterRejectionAsync(credential.Binding, rejectedAccessToken, Refresh, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>True when the token expires within <paramref name="skew"/>.</summary>
-    public static bool IsExpiring(TokenSet tokens, DateTimeOffset now, TimeSpan skew) => tokens.ExpiresAt is { } at && at - skew <= now;
+    public void Remember(StoredCredential credential) => coordinator.Remember(credential);
+
+    public bool IsFresh(StoredCredential credential) => coordinator.IsFresh(credential);
 }

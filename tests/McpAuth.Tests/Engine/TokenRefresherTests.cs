@@ -1,4 +1,5 @@
 using McpAuth.Engine;
+using McpAuth.Engine.Refresh;
 using McpAuth.Http;
 using McpAuth.Storage;
 
@@ -11,64 +12,63 @@ public class TokenRefresherTests
     private static readonly ClientIdentity Client = new("https://as.example.com", "c1", null, "none", "dcr");
     private static readonly CredentialBinding Binding = new("default", "https://mcp.example.com", "https://as.example.com", "c1");
 
-    private static StoredCredential Credential(long generation, DateTimeOffset expiresAt) => new()
+    private static StoredCredential Credential(long generation, DateTimeOffset expiresAt, string accessToken = "old-at") => new()
     {
         Binding = Binding,
-        Tokens = new TokenSet { AccessToken = "old-at", RefreshToken = "rt-1", ExpiresAt = expiresAt, Scope = "a b" },
+        Tokens = new TokenSet { AccessToken = accessToken, RefreshToken = "rt-1", ExpiresAt = expiresAt, Scope = "a b" },
         TokenEndpoint = TokenUrl,
         Generation = generation,
     };
 
-    private static (TokenRefresher, TokenVault) Create(FakeHttp http)
+    private static async Task<(CoordinatedTokenRefresher, TokenVault)> Create(FakeHttp http, StoredCredential stored)
     {
         var vault = new TokenVault(new InMemoryTokenStore());
+        await vault.SaveCredentialAsync(stored, default);
         var time = new FixedTime(Now);
         var tokens = new TokenEndpoint(new OAuthHttpClient(new HttpClient(http)), time, null);
-        return (new TokenRefresher(tokens, vault, time, TimeSpan.FromSeconds(60)), vault);
+        var coordinator = new RefreshCoordinator(vault, time, new RefreshOptions { MaxTransientRetries = 0 });
+        return (new CoordinatedTokenRefresher(coordinator, tokens, time), vault);
     }
 
     [Fact]
     public async Task Refresh_sends_the_resource_keeps_the_old_refresh_token_and_saves_a_new_generation()
     {
         var http = new FakeHttp().OnJson("POST", TokenUrl, """{"access_token":"new-at","token_type":"Bearer","expires_in":600}""");
-        var (refresher, vault) = Create(http);
-        var refreshed = await refresher.RefreshAsync(Credential(1, Now), Client, null, default);
+        var (refresher, vault) = await Create(http, Credential(1, Now));
+        var refreshed = await refresher.RefreshAsync(Credential(1, Now), Client, null, null, default);
         var form = Assert.Single(http.Requests).Form();
         Assert.Equal("refresh_token", form["grant_type"]);
         Assert.Equal("rt-1", form["refresh_token"]);
         Assert.Equal("https://mcp.example.com", form["resource"]);
+        Assert.Equal("c1", form["client_id"]);
         Assert.False(form.ContainsKey("scope"));
-        Assert.Equal("new-at", refreshed.Tokens.AccessToken);
-        Assert.Equal("rt-1", refreshed.Tokens.RefreshToken);
-        Assert.Equal("a b", refreshed.Tokens.Scope);
-        Assert.Equal(2, refreshed.Generation);
+        Assert.Equal(("new-at", "rt-1", "a b"), (refreshed.Tokens.AccessToken, refreshed.Tokens.RefreshToken, refreshed.Tokens.Scope));
+        Assert.True(refreshed.Generation > 1);
         Assert.Equal(refreshed, await vault.GetCredentialAsync(Binding, default));
     }
 
     [Fact]
-    public async Task A_credential_refreshed_elsewhere_is_reused_without_a_request()
+    public async Task A_fresh_credential_is_used_without_a_request_and_a_rejected_one_is_refreshed()
     {
-        var (refresher, vault) = Create(new FakeHttp());
-        var newer = Credential(5, Now.AddHours(1));
-        await vault.SaveCredentialAsync(newer, default);
-        Assert.Equal(newer, await refresher.RefreshAsync(Credential(1, Now), Client, null, default));
+        var http = new FakeHttp().OnJson("POST", TokenUrl, """{"access_token":"new-at","token_type":"Bearer","expires_in":600}""");
+        var fresh = Credential(1, Now.AddHours(1));
+        var (refresher, _) = await Create(http, fresh);
+        Assert.Equal("old-at", (await refresher.RefreshAsync(fresh, Client, null, null, default)).Tokens.AccessToken);
+        Assert.Empty(http.Requests);
+        Assert.Equal("new-at", (await refresher.RefreshAsync(fresh, Client, null, "old-at", default)).Tokens.AccessToken);
+        Assert.Single(http.Requests);
     }
 
     [Fact]
-    public async Task Invalid_grant_surfaces_as_a_typed_error()
+    public async Task A_refused_refresh_token_asks_for_a_login()
     {
         var http = new FakeHttp().OnJson("POST", TokenUrl, """{"error":"invalid_grant"}""", 400);
-        var (refresher, _) = Create(http);
-        var e = await Assert.ThrowsAsync<McpAuthException>(() => refresher.RefreshAsync(Credential(1, Now), Client, null, default));
-        Assert.Equal(McpAuthErrorCode.InvalidGrant, e.Code);
+        var (refresher, vault) = await Create(http, Credential(1, Now));
+        var e = await Assert.ThrowsAsync<McpAuthException>(() => refresher.RefreshAsync(Credential(1, Now), Client, null, null, default));
+        Assert.Equal(McpAuthErrorCode.LoginRequired, e.Code);
+        Assert.Equal("invalid_grant", e.OAuthError);
+        Assert.Equal(CredentialState.NeedsReauthorization, (await vault.GetCredentialAsync(Binding, default))!.State);
     }
-
-    [Theory]
-    [InlineData(30, true)]
-    [InlineData(61, false)]
-    public void Expiring_means_within_the_skew(int secondsLeft, bool expiring) =>
-        Assert.Equal(expiring, TokenRefresher.IsExpiring(new TokenSet { AccessToken = "a", ExpiresAt = Now.AddSeconds(secondsLeft) }, Now,
-            TimeSpan.FromSeconds(60)));
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
