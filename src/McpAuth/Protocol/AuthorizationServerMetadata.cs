@@ -13,6 +13,8 @@ public sealed record AuthorizationServerMetadata
     public IReadOnlyList<string>? GrantTypesSupported { get; init; }
     public IReadOnlyList<string>? CodeChallengeMethodsSupported { get; init; }
     public IReadOnlyList<string>? TokenEndpointAuthMethodsSupported { get; init; }
+    /// <summary>RFC 8414 §2 <c>revocation_endpoint_auth_methods_supported</c>; absent means the token endpoint's methods apply.</summary>
+    public IReadOnlyList<string>? RevocationEndpointAuthMethodsSupported { get; init; }
     /// <summary>RFC 9449 §5.1.</summary>
     public IReadOnlyList<string>? DPoPSigningAlgValuesSupported { get; init; }
     /// <summary>RFC 9207 §3: the server sends <c>iss</c> in every authorization response.</summary>
@@ -103,6 +105,7 @@ public sealed record AuthorizationServerMetadata
                 GrantTypesSupported = OAuthJson.OptionalStringArray(json, "grant_types_supported"),
                 CodeChallengeMethodsSupported = OAuthJson.OptionalStringArray(json, "code_challenge_methods_supported"),
                 TokenEndpointAuthMethodsSupported = OAuthJson.OptionalStringArray(json, "token_endpoint_auth_methods_supported"),
+                RevocationEndpointAuthMethodsSupported = OAuthJson.OptionalStringArray(json, "revocation_endpoint_auth_methods_supported"),
                 DPoPSigningAlgValuesSupported = OAuthJson.OptionalStringArray(json, "dpop_signing_alg_values_supported"),
                 AuthorizationResponseIssParameterSupported =
                     OAuthJson.OptionalBool(json, "authorization_response_iss_parameter_supported") ?? false,

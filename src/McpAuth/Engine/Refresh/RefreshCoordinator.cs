@@ -200,11 +200,35 @@ public sealed class RefreshCoordinator
             throw;
         }
         var updated = Merge(current, tokens);
-        await _vault.SaveCredentialAsync(updated, CancellationToken.None).ConfigureAwait(false);
+        await SaveRotatedAsync(updated).ConfigureAwait(false);
         Remember(updated);
         RefreshLog.Refreshed(_logger, binding.Issuer, binding.ClientId, updated.Generation);
         _events.Publish(CredentialEventKind.Refreshed, binding, CredentialState.Valid, updated.Generation);
         return updated;
+    }
+
+    /// <summary>
+    /// Persists a refreshed credential while the refresh lock is still held. The old refresh token is spent, so the
+    /// rotated one exists only here: releasing the lock before it is saved would let another process re-read and
+    /// replay the spent token, and the authorization server would revoke the whole grant. Store outages are retried
+    /// with backoff; the new access token is never handed out unsaved.
+    /// </summary>
+    private async Task SaveRotatedAsync(StoredCredential updated)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _vault.SaveCredentialAsync(updated, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreUnavailable && attempt < _options.MaxSaveRetries)
+            {
+                var delay = _retry.Delay(attempt, retryAfter: null) ?? _options.MaxBackoff;
+                RefreshLog.RetryingSave(_logger, e.Code, updated.Binding.Issuer, updated.Binding.ClientId, attempt + 1, delay);
+                await Task.Delay(delay, _time).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>
