@@ -32,13 +32,14 @@ public sealed record AuthorizationServerMetadata
     /// ("Authorization Server Metadata Discovery"): RFC 8414 §3.1 path insertion, OpenID path insertion, then the
     /// OpenID path-appended form; for an issuer without a path, the two root documents.
     /// </summary>
-    /// <exception cref="ArgumentException">The issuer is not an absolute URL, or has a query or fragment (RFC 8414 §2).</exception>
+    /// <exception cref="ArgumentException">The issuer is not an absolute http(s) URL, or has a query or fragment (RFC 8414 §2).</exception>
     public static IReadOnlyList<Uri> DiscoveryUris(string issuer)
     {
         ArgumentNullException.ThrowIfNull(issuer);
-        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var uri) || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var uri) || uri.Query.Length > 0 || uri.Fragment.Length > 0
+            || uri.Scheme is not ("https" or "http"))
         {
-            throw new ArgumentException("An issuer is an absolute URL without query or fragment.", nameof(issuer));
+            throw new ArgumentException("An issuer is an absolute http(s) URL without query or fragment.", nameof(issuer));
         }
         var origin = uri.GetLeftPart(UriPartial.Authority);
         var path = uri.AbsolutePath.TrimEnd('/');
