@@ -22,10 +22,14 @@ public static class PostgresServiceCollectionExtensions
     }
 }
 
-/// <summary>The store behind <see cref="PostgresServiceCollectionExtensions.AddMcpAuthPostgreSql"/>: created on first use.</summary>
+/// <summary>
+/// The store behind <see cref="PostgresServiceCollectionExtensions.AddMcpAuthPostgreSql"/>: created on first use; a failed
+/// creation (database down) is tried again on the next use.
+/// </summary>
 internal sealed class DeferredPostgresTokenStore(PostgresTokenStoreOptions options) : ITokenStore, IAsyncDisposable
 {
-    private readonly Lazy<Task<PostgresTokenStore>> _store = new(() => PostgresTokenStore.CreateAsync(options, CancellationToken.None));
+    private readonly Lock _gate = new();
+    private Task<PostgresTokenStore>? _store;
 
     public string BackendName => "postgresql";
 
@@ -46,11 +50,21 @@ internal sealed class DeferredPostgresTokenStore(PostgresTokenStoreOptions optio
 
     public async ValueTask DisposeAsync()
     {
-        if (_store.IsValueCreated && _store.Value.IsCompletedSuccessfully)
+        if (_store is { IsCompletedSuccessfully: true } store)
         {
-            await _store.Value.Result.DisposeAsync().ConfigureAwait(false);
+            await store.Result.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private Task<PostgresTokenStore> StoreAsync(CancellationToken cancellationToken) => _store.Value.WaitAsync(cancellationToken);
+    private Task<PostgresTokenStore> StoreAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_store is null or { IsFaulted: true } or { IsCanceled: true })
+            {
+                _store = PostgresTokenStore.CreateAsync(options, CancellationToken.None);
+            }
+            return _store.WaitAsync(cancellationToken);
+        }
+    }
 }
