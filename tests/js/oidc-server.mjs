@@ -4,7 +4,8 @@
 //
 // Prints one JSON line on stdout once it listens: {"issuer":"http://127.0.0.1:PORT","port":PORT}.
 // Logs (JSON lines) go to stderr. Exits when its stdin closes, or on SIGTERM / SIGINT.
-// Test-only endpoints on the same server: GET /__test/stats (counters as JSON), POST /__test/reset.
+// Test-only endpoints on the same server: GET /__test/stats (counters as JSON), POST /__test/reset,
+// DELETE /__test/clients/<client_id> (forget a dynamically registered client, as servers sometimes do).
 // See oidc-config.mjs for the configuration fields.
 
 import http from 'node:http';
@@ -22,8 +23,13 @@ function listen(server) {
   });
 }
 
-function testEndpoint(stats, reset) {
+function testEndpoint(stats, reset, forgetClient) {
   return (req, res) => {
+    const forget = req.method === 'DELETE' && /^\/__test\/clients\/([^/?]+)$/.exec(req.url);
+    if (forget) {
+      forgetClient(decodeURIComponent(forget[1])).then(() => { res.writeHead(204); res.end(); });
+      return true;
+    }
     if (req.url === '/__test/stats' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(stats()));
@@ -67,7 +73,11 @@ async function main() {
   countEvents(provider, stats, log);
   if (config.interaction === 'auto') provider.use(autoInteraction(provider, config.accountId));
 
-  const handleTest = testEndpoint(() => stats, () => Object.assign(stats, createStats()));
+  const handleTest = testEndpoint(
+    () => stats,
+    () => Object.assign(stats, createStats()),
+    (clientId) => provider.Client.adapter.destroy(clientId), // the server "forgets" a registered client
+  );
   const handleProvider = provider.callback();
   server.on('request', (req, res) => handleTest(req, res) || handleProvider(req, res));
 

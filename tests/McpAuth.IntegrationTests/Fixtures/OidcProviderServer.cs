@@ -86,6 +86,16 @@ public class OidcProviderServer : IAsyncLifetime, IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// Makes the server forget a dynamically registered client (its next request gets invalid_client), as servers
+    /// that expire or lose registrations do. Pre-registered clients cannot be forgotten.
+    /// </summary>
+    public async Task ForgetClientAsync(string clientId, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.DeleteAsync(new Uri(Issuer, $"/__test/clients/{Uri.EscapeDataString(clientId)}"), cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
     /// <summary>Stops the server: closes its stdin (it exits), and kills it if it has not exited after 2 s.</summary>
     public async Task DisposeAsync()
     {

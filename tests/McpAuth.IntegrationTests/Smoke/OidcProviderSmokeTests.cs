@@ -136,6 +136,20 @@ public sealed class OidcProviderSmokeTests(OidcProviderServer server, ITestOutpu
     }
 
     [Fact]
+    public async Task ForgetClient_MakesTheNextRefreshFailWithInvalidClient()
+    {
+        using var oauth = new RawOAuth(server.Issuer);
+        var clientId = await oauth.RegisterPublicClientAsync(RedirectUri);
+        var tokens = await AuthorizeAndRedeemAsync(oauth, clientId);
+
+        await server.ForgetClientAsync(clientId);
+        var refresh = await oauth.RefreshAsync(clientId, tokens["refresh_token"]!);
+
+        Assert.Equal(200, tokens.Status);
+        Assert.Equal((401, "invalid_client"), (refresh.Status, refresh["error"]));
+    }
+
+    [Fact]
     public async Task Dispose_StopsTheServer()
     {
         var own = await OidcProviderServer.StartAsync(new OidcServerConfig { AccessTokenTtl = 5 });
