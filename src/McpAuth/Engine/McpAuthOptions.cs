@@ -38,6 +38,7 @@ public enum DPoPMode
 public sealed record PreRegisteredClient(
     string ClientId, string? ClientSecret = null, string? TokenEndpointAuthMethod = null, string? Issuer = null)
 {
+    /// <summary>Never prints the client secret.</summary>
     public override string ToString() => $"PreRegisteredClient {{ ClientId = {ClientId}, Issuer = {Issuer} }}";
 }
 
@@ -47,6 +48,7 @@ public sealed record PreRegisteredClient(
 /// <param name="KeyId">The <c>kid</c> to put in the JWS header, if any.</param>
 public sealed record ClientKeyOptions(string Pkcs8Pem, string Algorithm, string? KeyId = null)
 {
+    /// <summary>Never prints the private key.</summary>
     public override string ToString() => $"ClientKeyOptions {{ Algorithm = {Algorithm}, KeyId = {KeyId} }}";
 }
 
