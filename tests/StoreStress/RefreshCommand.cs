@@ -37,6 +37,7 @@ public static class RefreshCommand
         var client = new OAuthHttpClient(http);
         var refresh = Callback(client, tokenEndpoint);
         var vault = new TokenVault(store);
+        var first = true;
         while (true)
         {
             var lifecycle = new CredentialLifecycle(vault);
@@ -57,6 +58,11 @@ public static class RefreshCommand
                 var current = await vault.GetCredentialAsync(StressBinding.Value, CancellationToken.None);
                 var tokens = await Grant(client, tokenEndpoint, LoginGrant, current!);
                 await lifecycle.SaveAuthorizationAsync(current! with { Tokens = tokens }, CancellationToken.None);
+            }
+            if (first)
+            {
+                first = false;
+                StressBinding.SignalReady(); // warmed up: from now on a kill lands inside the refresh work
             }
         }
     }

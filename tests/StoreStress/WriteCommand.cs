@@ -17,6 +17,10 @@ public static class WriteCommand
         {
             var key = new StoreKey(StoreEntryKind.Registration, "crash-" + random.Next(entries));
             await store.WriteAsync(key, Value(n, 1 + random.Next(200_000)), CancellationToken.None);
+            if (n == 1)
+            {
+                StressBinding.SignalReady(); // warmed up: from now on a kill lands inside the write work
+            }
         }
     }
 

@@ -56,9 +56,14 @@ internal static class FileLock
         }
     }
 
-    // ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION; .NET reports a held flock on Unix as a sharing violation too.
+    // Windows: ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION. Unix: a held flock surfaces as a plain IOException whose
+    // HResult is the raw errno EWOULDBLOCK (11 on Linux, 35 on macOS) - checked by the contract's lock tests.
+    private const int EWouldBlockLinux = 11;
+    private const int EWouldBlockMac = 35;
+
     private static bool IsContention(IOException e) =>
-        e.HResult is unchecked((int)0x80070020) or unchecked((int)0x80070021) || e.GetType() == typeof(IOException) && e.HResult == 11;
+        e.HResult is unchecked((int)0x80070020) or unchecked((int)0x80070021)
+        || e.GetType() == typeof(IOException) && e.HResult is EWouldBlockLinux or EWouldBlockMac;
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

@@ -70,19 +70,29 @@ public sealed class FileTokenStore : ITokenStore
         StoreKeyChoice key;
         using (FileLock.Acquire(Path.Combine(home, "store.key.lock"), "store.key", KeySetupTimeout))
         {
-            key = StoreKeySelector.Choose(protectors, Path.Combine(home, "store.key-protection"));
+            key = StoreKeySelector.Choose(protectors, MarkerPath(home));
         }
         var store = new FileTokenStore(home, key);
         store.SweepOrphanedTempFiles();
         return store;
     }
 
-    /// <summary>The default protectors: this platform's OS secret store (if any), then the key file.</summary>
+    /// <summary>
+    /// The default protectors: this platform's OS secret store (if any), then the key file. When the store already
+    /// chose the key file, only the key file: the OS protectors load the MSAL libraries, time a short-lived command
+    /// (<c>mcpauth token</c>) should not spend.
+    /// </summary>
     public static IReadOnlyList<IKeyProtector> DefaultProtectors(string home)
     {
         var keyFile = new KeyFileProtector(Path.Combine(home, "store.key"));
+        if (StoreKeySelector.ReadMarker(MarkerPath(home)) == KeyProtectionNames.KeyFile)
+        {
+            return [keyFile];
+        }
         return OsKeyProtector.ForCurrentPlatform(home) is { } os ? [os, keyFile] : [keyFile];
     }
+
+    private static string MarkerPath(string home) => Path.Combine(home, "store.key-protection");
 
     /// <summary>The file of one entry (whether or not it exists).</summary>
     public string EntryPath(StoreKey key) => Path.Combine(Folder, key.Kind.ToString(), key.Id + EntryExtension);

@@ -22,7 +22,7 @@ public sealed class CrashTests : IDisposable
         for (var round = 0; round < Rounds; round++)
         {
             using var child = StressProcess.Start("write", _home.Path, random.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), "4");
-            await KillAfterAsync(child, TimeSpan.FromMilliseconds(400 + random.Next(1100)));
+            await KillAfterAsync(child, TimeSpan.FromMilliseconds(random.Next(300)));
         }
 
         var store = StoreStress.StressBinding.OpenStore(_home.Path); // opening sweeps the temp files of dead writers
@@ -53,7 +53,7 @@ public sealed class CrashTests : IDisposable
         for (var round = 0; round < Rounds; round++)
         {
             using var child = StressProcess.Start("refresh-loop", _home.Path, server.TokenEndpoint.ToString());
-            await KillAfterAsync(child, TimeSpan.FromMilliseconds(400 + random.Next(1100)));
+            await KillAfterAsync(child, TimeSpan.FromMilliseconds(random.Next(300)));
         }
 
         StoreStress.StressBinding.OpenStore(_home.Path);
@@ -65,15 +65,19 @@ public sealed class CrashTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(_home.Path, "*.tmp", SearchOption.AllDirectories));
     }
 
+    /// <summary>Waits for the child's "ready" line (first unit of work done), lets it work for <paramref name="delay"/>, kills it.</summary>
     private static async Task KillAfterAsync(Process child, TimeSpan delay)
     {
+        var stderr = child.StandardError.ReadToEndAsync();
+        var ready = await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal("ready", ready);
         _ = child.StandardOutput.ReadToEndAsync();
-        _ = child.StandardError.ReadToEndAsync();
         await Task.Delay(delay);
-        if (!child.HasExited)
+        if (child.HasExited)
         {
-            child.Kill(entireProcessTree: true);
+            Assert.Fail($"the child stopped on its own (exit {child.ExitCode}): {await stderr}");
         }
+        child.Kill(entireProcessTree: true);
         await child.WaitForExitAsync();
     }
 

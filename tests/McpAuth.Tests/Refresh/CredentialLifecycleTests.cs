@@ -39,6 +39,31 @@ public sealed class CredentialLifecycleTests
     }
 
     [Fact]
+    public async Task Waiting_for_a_login_sees_one_saved_by_another_process_and_times_out_otherwise()
+    {
+        var f = new RefreshFixture();
+        var waiting = f.Lifecycle.WaitForAuthorizationAsync(RefreshFixture.Binding, TimeSpan.FromSeconds(10), None);
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+        // Another process's lifecycle over the same store completes the login.
+        var otherProcess = new CredentialLifecycle(f.Vault, f.Time);
+        await otherProcess.SaveAuthorizationAsync(f.Credential(TimeSpan.FromHours(1), "at-other"), None);
+        Assert.Equal("at-other", (await waiting)!.Tokens.AccessToken);
+
+        Assert.Null(await f.Lifecycle.WaitForAuthorizationAsync(RefreshFixture.Binding, TimeSpan.FromMilliseconds(100), None));
+    }
+
+    [Fact]
+    public async Task Waiting_for_a_login_in_this_process_wakes_at_once()
+    {
+        _f.Lifecycle.StorePollInterval = TimeSpan.FromMinutes(5); // only the event can wake it in time
+        var waiting = _f.Lifecycle.WaitForAuthorizationAsync(RefreshFixture.Binding, TimeSpan.FromMinutes(1), None);
+        await Task.Delay(50);
+        await _f.Lifecycle.SaveAuthorizationAsync(_f.Credential(TimeSpan.FromHours(1)), None);
+        Assert.NotNull(await waiting.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
     public async Task Status_follows_the_lifecycle()
     {
         Assert.Null(await _f.Lifecycle.GetStatusAsync(RefreshFixture.Binding, None));

@@ -121,6 +121,17 @@ public sealed class FileTokenStoreTests : IDisposable
     }
 
     [Fact]
+    public void Once_the_key_file_is_chosen_the_default_protectors_skip_the_os_store()
+    {
+        var before = FileTokenStore.DefaultProtectors(_home.Path);
+        Assert.Equal(KeyProtectionNames.KeyFile, before[^1].Name);
+        var store = FileTokenStore.Open(new FileTokenStoreOptions { Home = _home.Path, KeyProtectors = [before[^1]] });
+        Assert.Equal(KeyProtectionNames.KeyFile, store.KeyProtection);
+        var after = FileTokenStore.DefaultProtectors(_home.Path);
+        Assert.Equal([KeyProtectionNames.KeyFile], after.Select(p => p.Name));
+    }
+
+    [Fact]
     public async Task Replacing_an_entry_leaves_no_temp_file()
     {
         var store = Open();

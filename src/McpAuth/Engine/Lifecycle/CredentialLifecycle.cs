@@ -25,7 +25,7 @@ public sealed record CredentialStatus(
 /// <see cref="Events"/>. Every change is made under the credential's store lock, so it cannot interleave with a refresh
 /// in this or another process.
 /// </summary>
-public sealed class CredentialLifecycle
+public sealed partial class CredentialLifecycle
 {
     private readonly TokenVault _vault;
     private readonly TimeProvider _time;

@@ -73,7 +73,8 @@ public static class StoreKeySelector
         return key;
     }
 
-    private static string? ReadMarker(string path)
+    /// <summary>The remembered protection name, or null when none was chosen yet.</summary>
+    internal static string? ReadMarker(string path)
     {
         try
         {
