@@ -82,6 +82,34 @@ internal static class TokenGrantHandlers
         return server.Tokens.Issue(grant, scope, withRefreshToken: false);
     }
 
+    /// <summary>
+    /// RFC 7523 §2.1: the assertion is checked by <see cref="SandboxAuthorizationServerOptions.JwtBearerAssertionValidator"/>
+    /// (the sandbox does not verify JWTs itself); confidential clients only, no refresh token.
+    /// </summary>
+    public static TokenOutcome JwtBearer(FormRequest form, SandboxClient client, SandboxAuthorizationServer server)
+    {
+        if (form.Get("assertion") is not { } assertion)
+        {
+            return OAuthError.InvalidRequest("assertion is required");
+        }
+        if (server.Options.JwtBearerAssertionValidator!(assertion) is not { } subject)
+        {
+            return OAuthError.InvalidGrant("assertion refused");
+        }
+        var scopeText = form.Get("scope");
+        if (server.ValidateScope(scopeText) is { } scopeError)
+        {
+            return scopeError;
+        }
+        var resource = ResolveResource(form, null, server, out var resourceError);
+        if (resourceError is not null)
+        {
+            return resourceError;
+        }
+        var scope = ScopeSet.Parse(scopeText ?? server.Options.DefaultScope);
+        return server.Tokens.Issue(new Grant(client.ClientId, subject, scope, resource), scope, withRefreshToken: false);
+    }
+
     private static OAuthError? CheckRefresh(Grant grant, ScopeSet requested, IReadOnlyList<string> resources)
     {
         if (!requested.IsSubsetOf(grant.Scope))
