@@ -67,19 +67,7 @@ internal static class TokenGrantHandlers
         {
             return OAuthError.UnauthorizedClient("client_credentials needs a confidential client");
         }
-        var scopeText = form.Get("scope");
-        if (server.ValidateScope(scopeText) is { } scopeError)
-        {
-            return scopeError;
-        }
-        var resource = ResolveResource(form, null, server, out var resourceError);
-        if (resourceError is not null)
-        {
-            return resourceError;
-        }
-        var scope = ScopeSet.Parse(scopeText ?? server.Options.DefaultScope);
-        var grant = new Grant(client.ClientId, client.ClientId, scope, resource);
-        return server.Tokens.Issue(grant, scope, withRefreshToken: false);
+        return IssueWithoutRefreshToken(form, client, client.ClientId, server);
     }
 
     /// <summary>
@@ -96,6 +84,12 @@ internal static class TokenGrantHandlers
         {
             return OAuthError.InvalidGrant("assertion refused");
         }
+        return IssueWithoutRefreshToken(form, client, subject, server);
+    }
+
+    /// <summary>The requested (or default) scope and resource, checked; an access token for <paramref name="subject"/> only.</summary>
+    private static TokenOutcome IssueWithoutRefreshToken(FormRequest form, SandboxClient client, string subject, SandboxAuthorizationServer server)
+    {
         var scopeText = form.Get("scope");
         if (server.ValidateScope(scopeText) is { } scopeError)
         {

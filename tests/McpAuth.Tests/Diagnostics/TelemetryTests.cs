@@ -2,6 +2,7 @@ using System.Diagnostics;
 using McpAuth.Diagnostics;
 using McpAuth.Engine;
 using McpAuth.Tests.Orchestration;
+using McpAuth.Tests.Refresh;
 
 namespace McpAuth.Tests.Diagnostics;
 
@@ -61,7 +62,7 @@ public class TelemetryTests
             : accepted
                 ? FakeHttp.Json("""{"access_token":"at-2","token_type":"Bearer","expires_in":3600}""")
                 : FakeHttp.Json("""{"error":"invalid_grant"}""", 400));
-        var time = new ManualTime();
+        var time = new ManualTimeProvider();
         var client = new McpAuthClient(new McpAuthOptions(), world.Vault, new HttpClient(world.Http), time);
         await client.AuthorizeAsync(Server, world.Interaction, default);
         using var recorder = new TelemetryRecorder(client);
@@ -74,14 +75,5 @@ public class TelemetryTests
         Assert.Equal(accepted ? 1 : 0, recorder.Sum(McpAuthTelemetryNames.Refreshes));
         Assert.Equal(accepted ? 0 : 1, recorder.Sum(McpAuthTelemetryNames.Failures, McpAuthTelemetryNames.StepTag, "refresh"));
         Assert.Equal(1, recorder.Count(McpAuthTelemetryNames.RefreshDuration, McpAuthTelemetryNames.OutcomeTag, accepted ? "success" : "failure"));
-    }
-
-    private sealed class ManualTime : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }

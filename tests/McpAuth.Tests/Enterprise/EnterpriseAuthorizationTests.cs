@@ -2,6 +2,7 @@ using System.Text;
 using McpAuth.Engine;
 using McpAuth.Protocol;
 using McpAuth.Tests.Orchestration;
+using McpAuth.Tests.Refresh;
 
 namespace McpAuth.Tests.Enterprise;
 
@@ -18,7 +19,7 @@ public class EnterpriseAuthorizationTests
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly OAuthWorld _world = new();
-    private readonly ManualTime _time = new(Start);
+    private readonly ManualTimeProvider _time = new(Start);
     private readonly List<string> _logins = [];
     private Func<int, HttpResponseMessage> _idp = n => IdJag($"jag-{n}");
     private Func<RecordedRequest, HttpResponseMessage>? _as;
@@ -172,14 +173,5 @@ public class EnterpriseAuthorizationTests
         Assert.Equal(EnterpriseLeg.IdpLogin, e.Leg);
         Assert.Equal(McpAuthErrorCode.LoginRequired, e.Code);
         Assert.Empty(Exchanges);
-    }
-
-    private sealed class ManualTime(DateTimeOffset now) : TimeProvider
-    {
-        private DateTimeOffset _now = now;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }
