@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using McpAuth.Cli;
 using McpAuth.Cli.Callback;
 using McpAuth.Cli.Commands;
@@ -11,11 +12,15 @@ using McpAuth.Cli.Commands.Token;
 using McpAuth.Cli.Engine;
 
 var cli = CliContext.FromProcess();
+// Ctrl-C and SIGTERM cancel the running command, which cleans up (listener closed, port released) and exits 2.
+using var cancel = new CancellationTokenSource();
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 // The engine is created only by the verb that runs, so `mcpauth token` loads no more than it needs.
 Func<ICliEngine> engine = () => EngineFactory.Create(cli);
 if (TokenFastPath.TryParse(args) is { } tokenOptions)
 {
-    return await CommandErrors.RunAsync(cli, ct => new TokenRunner(cli, engine).RunAsync(tokenOptions, ct), CancellationToken.None);
+    return await CommandErrors.RunAsync(cli, ct => new TokenRunner(cli, engine).RunAsync(tokenOptions, ct), cancel.Token);
 }
 var runners = new CommandRunners
 {
@@ -28,4 +33,10 @@ var runners = new CommandRunners
     Demo = (o, ct) => new DemoRunner(cli).RunAsync(o, ct),
 };
 var root = CommandTree.Build(cli, runners);
-return await CommandTree.InvokeAsync(root, cli, args, CancellationToken.None);
+return await CommandTree.InvokeAsync(root, cli, args, cancel.Token);
+
+void Cancel(PosixSignalContext context)
+{
+    context.Cancel = true;
+    cancel.Cancel();
+}

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.PostgreSql.Tests.Fixtures;
+using McpAuth.PostgreSql.Tests.Gateway;
 using McpAuth.Storage;
 using Npgsql;
 
@@ -68,6 +69,33 @@ public sealed class PostgresAdvisoryLockTests(PostgresServer server) : StoreTest
         await using var acquired = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
         await held.DisposeAsync();
         await using var next = await replicaA.LockAsync(new StoreKey(StoreEntryKind.Credential, "other"), TimeSpan.Zero, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Replica_process_killed_holding_the_lock_releases_it_with_its_connection()
+    {
+        var survivor = await CreateStoreAsync();
+        using var holder = ReplicaProcesses.StartLockHolder(
+            new ReplicaSettings(Server.ConnectionString, Schema, Key, "https://as.example", "gateway", 0, 1), Credential.Id);
+        try
+        {
+            Assert.Equal("locked", await holder.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+            var error = await Assert.ThrowsAsync<McpAuthException>(() => survivor.LockAsync(Credential, TimeSpan.Zero, CancellationToken.None).AsTask());
+            Assert.Equal(McpAuthErrorCode.StoreLockTimeout, error.Code);
+
+            holder.Kill(); // SIGKILL: no dispose, no unlock
+            var clock = Stopwatch.StartNew();
+            await using var taken = await survivor.LockAsync(Credential, TimeSpan.FromSeconds(10), CancellationToken.None);
+
+            Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            if (!holder.HasExited)
+            {
+                holder.Kill();
+            }
+        }
     }
 
     [Fact]

@@ -45,13 +45,20 @@ public static class CommandTree
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(cli);
-        var configuration = new InvocationConfiguration { Output = cli.Out, Error = cli.Err, EnableDefaultExceptionHandler = false };
+        // Ctrl-C is handled by the caller's token (see Program), so cancelled commands exit 2, not 130.
+        var configuration = new InvocationConfiguration
+        {
+            Output = cli.Out, Error = cli.Err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
+        };
         var result = root.Parse(args.Count == 0 ? ["--help"] : args);
         if (result.Action is ParseErrorAction parseError)
         {
             // Parse errors are prose: the message and typo suggestions go to stderr; help only when asked for.
             parseError.ShowHelp = false;
-            var toStderr = new InvocationConfiguration { Output = cli.Err, Error = cli.Err, EnableDefaultExceptionHandler = false };
+            var toStderr = new InvocationConfiguration
+            {
+                Output = cli.Err, Error = cli.Err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
+            };
             var code = await result.InvokeAsync(toStderr, cancellationToken).ConfigureAwait(false);
             var verb = result.CommandResult.Command is RootCommand ? "" : result.CommandResult.Command.Name + " ";
             await cli.Err.WriteLineAsync($"Run 'mcpauth {verb}--help' for usage.").ConfigureAwait(false);

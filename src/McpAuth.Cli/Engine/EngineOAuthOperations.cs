@@ -11,7 +11,7 @@ namespace McpAuth.Cli.Engine;
 
 /// <summary>
 /// The OAuth steps, done by the McpAuth engine (<see cref="McpAuthClient"/>): login through the CLI's interaction,
-/// refresh; revocation (RFC 7009) and import with the protocol layer.
+/// refresh, logout (RFC 7009 revocation, then clearing) and import.
 /// </summary>
 internal sealed class EngineOAuthOperations : IOAuthOperations
 {
@@ -20,13 +20,11 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
     private readonly CliContext _cli;
     private readonly CredentialLifecycle _lifecycle;
     private readonly HttpClient _http = new(OAuthHttpClient.CreateDefaultHandler());
-    private readonly OAuthHttpClient _oauth;
 
     public EngineOAuthOperations(CliContext cli, CredentialLifecycle lifecycle)
     {
         _cli = cli;
         _lifecycle = lifecycle;
-        _oauth = new OAuthHttpClient(_http);
     }
 
     public async Task LoginAsync(LoginOptions options, InteractiveAuthorization? interaction, CancellationToken cancellationToken)
@@ -58,33 +56,20 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
         return token.Value;
     }
 
-    public async Task<(bool Revoked, string? Note)> RevokeAsync(StoredCredential credential, CancellationToken cancellationToken)
+    public Task<LogoutAction> LogoutAsync(StoredCredential credential, bool keepRegistration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(credential);
-        var redirect = new CallbackPortMemory(_cli.Home).RecallRedirectUri(new Uri(credential.Binding.Resource), credential.Binding.Profile)
-            ?? DefaultRedirectUri;
-        var registration = await _lifecycle.Vault.GetRegistrationAsync(credential.Binding.Issuer, redirect.AbsoluteUri, cancellationToken)
-            .ConfigureAwait(false);
-        var secret = registration?.ClientId == credential.Binding.ClientId ? registration.ClientSecret : null;
-        return await new TokenRevoker(_oauth).RevokeAsync(credential, secret, cancellationToken).ConfigureAwait(false);
+        var binding = credential.Binding;
+        var redirect = new CallbackPortMemory(_cli.Home).RecallRedirectUri(new Uri(binding.Resource), binding.Profile) ?? DefaultRedirectUri;
+        var client = CreateClient(redirect, binding.Profile, null, null, null);
+        return TokenRevoker.LogoutAsync(client, credential, keepRegistration, cancellationToken);
     }
 
-    public async Task<bool> ForgetRegistrationAsync(StoredCredential credential, CancellationToken cancellationToken)
+    public Task ImportAsync(ImportOptions options, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(credential);
-        var redirect = new CallbackPortMemory(_cli.Home).RecallRedirectUri(new Uri(credential.Binding.Resource), credential.Binding.Profile);
-        if (redirect is null)
-        {
-            return false;
-        }
-        var registration = await _lifecycle.Vault.GetRegistrationAsync(credential.Binding.Issuer, redirect.AbsoluteUri, cancellationToken)
-            .ConfigureAwait(false);
-        return registration?.ClientId == credential.Binding.ClientId
-            && await _lifecycle.Vault.DeleteRegistrationAsync(credential.Binding.Issuer, redirect.AbsoluteUri, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(options);
+        return CredentialImporter.ImportAsync(CreateClient(DefaultRedirectUri, options.Profile, null, null, null), options, cancellationToken);
     }
-
-    public Task ImportAsync(ImportOptions options, CancellationToken cancellationToken) =>
-        new CredentialImporter(_oauth, _lifecycle, _cli.Time).ImportAsync(options, DefaultRedirectUri, cancellationToken);
 
     private McpAuthClient CreateClient(Uri redirectUri, string profile, string? clientId, string? clientSecret, Uri? clientMetadataUrl)
     {

@@ -13,11 +13,11 @@ internal interface IOAuthOperations : IAsyncDisposable
     /// <summary>Refreshes a stored credential (single flight across processes) and returns the new access token.</summary>
     Task<string> RefreshAsync(StoredCredential credential, CancellationToken cancellationToken);
 
-    /// <summary>Revokes the credential's tokens (RFC 7009). Returns whether it did, and why not.</summary>
-    Task<(bool Revoked, string? Note)> RevokeAsync(StoredCredential credential, CancellationToken cancellationToken);
-
-    /// <summary>Deletes the client registration the credential was issued to, when it was a dynamic one.</summary>
-    Task<bool> ForgetRegistrationAsync(StoredCredential credential, CancellationToken cancellationToken);
+    /// <summary>
+    /// Logs out of one credential: revokes its tokens (RFC 7009), then always clears it; removes its registration
+    /// unless <paramref name="keepRegistration"/>.
+    /// </summary>
+    Task<LogoutAction> LogoutAsync(StoredCredential credential, bool keepRegistration, CancellationToken cancellationToken);
 
     Task ImportAsync(ImportOptions options, CancellationToken cancellationToken);
 }

@@ -88,11 +88,7 @@ internal sealed class StoreEngine : ICliEngine
         var actions = new List<LogoutAction>(chosen.Count);
         foreach (var credential in chosen)
         {
-            var (revoked, note) = await _oauth.Value.RevokeAsync(credential, cancellationToken).ConfigureAwait(false);
-            var cleared = await _lifecycle.ReleaseAsync(credential.Binding, cancellationToken).ConfigureAwait(false);
-            var registrationRemoved = !options.KeepRegistration
-                && await _oauth.Value.ForgetRegistrationAsync(credential, cancellationToken).ConfigureAwait(false);
-            actions.Add(new LogoutAction(credential.Binding.Resource, credential.Binding.Profile, revoked, note, cleared, registrationRemoved));
+            actions.Add(await _oauth.Value.LogoutAsync(credential, options.KeepRegistration, cancellationToken).ConfigureAwait(false));
         }
         return actions;
     }

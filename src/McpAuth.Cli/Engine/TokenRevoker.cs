@@ -1,54 +1,41 @@
-using McpAuth.Http;
-using McpAuth.Protocol;
+using McpAuth.Engine;
 using McpAuth.Storage;
 
 namespace McpAuth.Cli.Engine;
 
 /// <summary>
-/// Revokes a stored credential's tokens at its revocation endpoint (RFC 7009 §2.1): the refresh token first (which
-/// revokes the grant on most servers), then the access token. Public clients only send <c>client_id</c>; confidential
-/// clients authenticate with the secret of their stored registration; without it logout says so instead of guessing.
+/// <c>mcpauth logout</c> for one credential, done by the library (<see cref="McpAuthClient.LogoutAsync(StoredCredential, McpAuth.Engine.LogoutOptions?, CancellationToken)"/>:
+/// RFC 7009 revocation of the refresh token then the access token, then the credential always cleared); this class
+/// only turns the library's result into the CLI's words.
 /// </summary>
-internal sealed class TokenRevoker(OAuthHttpClient http)
+internal static class TokenRevoker
 {
-    public async Task<(bool Revoked, string? Note)> RevokeAsync(StoredCredential credential, string? clientSecret, CancellationToken cancellationToken)
+    public static async Task<LogoutAction> LogoutAsync(
+        McpAuthClient client, StoredCredential credential, bool keepRegistration, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(credential);
-        if (credential.RevocationEndpoint is null || !Uri.TryCreate(credential.RevocationEndpoint, UriKind.Absolute, out var endpoint))
-        {
-            return (false, "the authorization server has no revocation endpoint");
-        }
-        var method = credential.TokenEndpointAuthMethod ?? ClientAuthentication.None;
-        if (method is not ClientAuthentication.None && (clientSecret is null || method == ClientAuthentication.PrivateKeyJwt))
-        {
-            return (false, $"the client authenticates with {method} and its secret is not stored; revoke it at the server");
-        }
-        try
-        {
-            if (credential.Tokens.RefreshToken is { } refresh)
-            {
-                await RevokeOneAsync(endpoint, method, credential.Binding.ClientId, clientSecret, refresh, Revocation.RefreshTokenHint, cancellationToken).ConfigureAwait(false);
-            }
-            await RevokeOneAsync(endpoint, method, credential.Binding.ClientId, clientSecret, credential.Tokens.AccessToken, Revocation.AccessTokenHint, cancellationToken)
-                .ConfigureAwait(false);
-            return (true, null);
-        }
-        catch (McpAuthException e)
-        {
-            return (false, $"revocation failed: {e.Code}{(e.OAuthError is null ? "" : $" ({e.OAuthError})")}");
-        }
+        var result = await client.LogoutAsync(credential, new McpAuth.Engine.LogoutOptions { RemoveRegistration = !keepRegistration }, cancellationToken)
+            .ConfigureAwait(false);
+        var b = result.Binding;
+        return new LogoutAction(b.Resource, b.Profile, result.Revocation == RevocationOutcome.Revoked, Note(result, credential), result.Cleared,
+            result.RegistrationRemoved);
     }
 
-    private async Task RevokeOneAsync(
-        Uri endpoint, string method, string clientId, string? clientSecret, string token, string hint, CancellationToken cancellationToken)
+    /// <summary>Why revocation was skipped or failed, in the CLI's words; null when it worked.</summary>
+    public static string? Note(LogoutResult result, StoredCredential credential)
     {
-        var parameters = new List<KeyValuePair<string, string>>(Revocation.BuildParameters(token, hint));
-        var authorization = ClientAuthentication.Apply(method, clientId, clientSecret, parameters);
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new FormUrlEncodedContent(parameters) };
-        if (authorization is not null)
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(credential);
+        return result.Revocation switch
         {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-        Revocation.ReadResponse(await http.SendAsync(request, cancellationToken).ConfigureAwait(false));
+            RevocationOutcome.Revoked => null,
+            RevocationOutcome.NotRequested => "not requested",
+            RevocationOutcome.NotSupported => "the authorization server has no revocation endpoint",
+            RevocationOutcome.NoClientCredentials =>
+                $"the client authenticates with {credential.RevocationEndpointAuthMethod ?? credential.TokenEndpointAuthMethod} and its secret is not stored; revoke it at the server",
+            _ => $"revocation failed: {result.RevocationError?.Code}{(result.RevocationError?.OAuthError is { } error ? $" ({error})" : "")}"
+                + (result.RefreshTokenRevoked ? " after the refresh token was revoked" : ""),
+        };
     }
 }

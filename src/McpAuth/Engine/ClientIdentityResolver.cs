@@ -50,6 +50,45 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         return await RegisterAsync(server, server.RegistrationEndpoint, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The identity a stored credential was issued to, found without the network: the configured pre-registered
+    /// client, else the stored registration for this redirect URI, else any stored registration of that client id at
+    /// the issuer, else a client known only by its id and stored method (public clients, imports).
+    /// </summary>
+    public async Task<ClientIdentity> FromStoredAsync(StoredCredential credential, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        var (issuer, clientId) = (credential.Binding.Issuer, credential.Binding.ClientId);
+        if (options.Client is { } client && client.ClientId == clientId && (client.Issuer is null || client.Issuer == issuer))
+        {
+            var method = client.TokenEndpointAuthMethod ?? credential.TokenEndpointAuthMethod
+                ?? (client.ClientSecret is null ? ClientAuthentication.None : ClientAuthentication.ClientSecretBasic);
+            return new ClientIdentity(issuer, clientId, client.ClientSecret, method, "preregistered");
+        }
+        var stored = await vault.GetRegistrationAsync(issuer, options.RedirectUri.OriginalString, cancellationToken).ConfigureAwait(false);
+        if (stored?.ClientId != clientId)
+        {
+            stored = await FindRegistrationAsync(issuer, clientId, cancellationToken).ConfigureAwait(false);
+        }
+        return stored is not null
+            ? new ClientIdentity(issuer, clientId, stored.ClientSecret, stored.TokenEndpointAuthMethod, stored.Source)
+            : new ClientIdentity(issuer, clientId, null, credential.TokenEndpointAuthMethod ?? ClientAuthentication.None, "stored");
+    }
+
+    /// <summary>Deletes every stored registration of <paramref name="clientId"/> at <paramref name="issuer"/>. True when one was removed.</summary>
+    public async Task<bool> RemoveRegistrationsAsync(string issuer, string clientId, CancellationToken cancellationToken)
+    {
+        var removed = false;
+        while (await FindRegistrationAsync(issuer, clientId, cancellationToken).ConfigureAwait(false) is { } registration)
+        {
+            removed |= await vault.DeleteRegistrationAsync(registration.Issuer, registration.RedirectUri, cancellationToken).ConfigureAwait(false);
+        }
+        return removed;
+    }
+
+    private async Task<StoredRegistration?> FindRegistrationAsync(string issuer, string clientId, CancellationToken ct) =>
+        (await vault.ListRegistrationsAsync(ct).ConfigureAwait(false)).FirstOrDefault(r => r.Issuer == issuer && r.ClientId == clientId);
+
     /// <summary>Forgets a dynamic registration (after <c>invalid_client</c>) so the next authorization registers again.</summary>
     public async Task ForgetAsync(ClientIdentity identity, CancellationToken cancellationToken)
     {

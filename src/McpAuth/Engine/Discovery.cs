@@ -41,6 +41,11 @@ internal sealed class Discovery(OAuthHttpClient http, McpAuthOptions options)
         }
         var resource = prm?.Resource ?? ResourceUri.Canonicalize(server);
         var metadata = await FindServerMetadataAsync(server, prm, cancellationToken).ConfigureAwait(false);
+        if (metadata.AuthorizationEndpoint is { } authorize)
+        {
+            // Opened in the user's browser, never through OAuthHttpClient: the same policy applies (OAuth 2.1 §1.5).
+            EndpointPolicy.Validate(authorize, options.Http.DangerouslyAllowLinkLocalAddresses);
+        }
         return new DiscoveryResult(server, resource, prm, prmUrl, metadata);
     }
 

@@ -19,4 +19,10 @@ internal static partial class EngineLog
 
     [LoggerMessage(5, LogLevel.Warning, "Authorization for {Resource} failed: {Code}")]
     public static partial void AuthorizationFailed(ILogger logger, string resource, McpAuthErrorCode code);
+
+    [LoggerMessage(6, LogLevel.Information, "Logged out of {Resource}: revocation {Outcome} {Code}")]
+    public static partial void LoggedOut(ILogger logger, string resource, RevocationOutcome outcome, McpAuthErrorCode? code);
+
+    [LoggerMessage(7, LogLevel.Information, "Imported a credential for {Resource} from {Issuer}")]
+    public static partial void Imported(ILogger logger, string resource, string issuer);
 }

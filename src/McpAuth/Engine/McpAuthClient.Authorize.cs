@@ -50,6 +50,7 @@ public sealed partial class McpAuthClient
             Resource = ResourceUri.Canonicalize(server),
             ResourceMetadataUrl = discovery.ResourceMetadataUrl?.AbsoluteUri,
             Issuer = discovery.Issuer,
+            BindingResource = discovery.Resource,
             DiscoveredAt = _time.GetUtcNow(),
         }, ct).ConfigureAwait(false);
         return discovery;
@@ -133,6 +134,7 @@ public sealed partial class McpAuthClient
             TokenEndpoint = discovery.AuthorizationServer.TokenEndpoint.AbsoluteUri,
             TokenEndpointAuthMethod = client.TokenEndpointAuthMethod,
             RevocationEndpoint = discovery.AuthorizationServer.RevocationEndpoint?.AbsoluteUri,
+            RevocationEndpointAuthMethod = TokenRevocation.ChooseMethod(discovery.AuthorizationServer.RevocationEndpointAuthMethodsSupported, client),
             DPoPPrivateJwk = dpop?.PrivateJwk,
             Generation = (previous?.Generation ?? 0) + 1,
             UpdatedAt = now,
@@ -149,35 +151,46 @@ public sealed partial class McpAuthClient
     }
 
     /// <summary>
-    /// Loads a credential stored by an earlier process: only when discovery was recorded for the server (no network
-    /// otherwise), then discovery again to learn the current issuer and client.
+    /// Loads a credential stored by an earlier process with no network request: the discovery record of the server
+    /// (keyed by its canonical URL) names the issuer and the published resource, the active-client index the client.
+    /// Discovery runs again only when a 401 says the stored token no longer works.
     /// </summary>
     private async Task<bool> LoadStoredAsync(ResourceSession session, Uri server, CancellationToken ct)
     {
-        if (await _vault.GetDiscoveryAsync(ResourceUri.Canonicalize(server), ct).ConfigureAwait(false) is not { } record)
+        if (await FindStoredAsync(server, ct).ConfigureAwait(false) is not { } credential)
         {
             return false;
         }
-        var clientId = await _vault.GetActiveClientIdAsync(_options.Profile, ResourceUri.Canonicalize(server), record.Issuer, ct).ConfigureAwait(false);
-        if (clientId is null)
+        var client = await _identities.FromStoredAsync(credential, ct).ConfigureAwait(false);
+        if (_options.Client is { } configured && (configured.Issuer is null || configured.Issuer == credential.Binding.Issuer)
+            && configured.ClientId != client.ClientId)
         {
+            // The configured client changed since the login: that login is not this client's.
             return false;
         }
-        var discovery = await DiscoverAsync(session, server, null, ct).ConfigureAwait(false);
-        var binding = new CredentialBinding(_options.Profile, discovery.Resource, discovery.Issuer, clientId);
-        if (await _vault.GetCredentialAsync(binding, ct).ConfigureAwait(false) is not { } credential)
-        {
-            return false;
-        }
-        var client = await _identities.ResolveAsync(discovery.AuthorizationServer, ct).ConfigureAwait(false);
-        if (client.ClientId != clientId)
-        {
-            return false;
-        }
+        Refresher.Remember(credential);
         session.Client = client;
         session.Credential = credential;
         session.Scope = credential.Tokens.Scope;
         session.DPoP = credential.DPoPPrivateJwk is { } jwk ? _grants.DPoPKeyFromJwk(jwk) : null;
         return true;
+    }
+
+    /// <summary>The stored credential of this profile's active client for <paramref name="server"/>, read without the network.</summary>
+    private async Task<StoredCredential?> FindStoredAsync(Uri server, CancellationToken ct)
+    {
+        var canonical = ResourceUri.Canonicalize(server);
+        if (await _vault.GetDiscoveryAsync(canonical, ct).ConfigureAwait(false) is not { } record)
+        {
+            return null;
+        }
+        var clientId = await _vault.GetActiveClientIdAsync(_options.Profile, canonical, record.Issuer, ct).ConfigureAwait(false);
+        if (clientId is null)
+        {
+            return null;
+        }
+        var binding = new CredentialBinding(_options.Profile, record.BindingResource ?? canonical, record.Issuer, clientId);
+        var credential = await _vault.GetCredentialAsync(binding, ct).ConfigureAwait(false);
+        return credential is { State: not CredentialState.NeedsReauthorization } ? credential : null;
     }
 }

@@ -1,6 +1,4 @@
-using McpAuth.Diagnostics;
 using McpAuth.Protocol;
-using McpAuth.Storage;
 
 namespace McpAuth.Engine;
 
@@ -21,8 +19,4 @@ public sealed partial class McpAuthClient
         return await _delegation.DelegateAsync(resource, token, credential, client, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<StoredCredential> RefreshTracedAsync(
-        StoredCredential credential, ClientIdentity client, IDPoPProofSigner? dpop, string? rejected, CancellationToken ct) =>
-        Telemetry.RunAsync(McpAuthTelemetryNames.RefreshSpan, credential.Binding.Resource,
-            () => Refresher.RefreshAsync(credential, client, dpop, rejected, ct));
 }

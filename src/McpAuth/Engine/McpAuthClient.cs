@@ -27,6 +27,8 @@ public sealed partial class McpAuthClient
     private readonly PendingFlows _pending;
     private readonly AuthorizationCodeFlow _codeFlow;
     private readonly GrantExtensions _grants;
+    private readonly CredentialLifecycle _lifecycle;
+    private readonly TokenRevocation _revocation;
     private readonly EnterpriseAuthorization _enterprise;
     private readonly Delegation _delegation;
     private readonly ConcurrentDictionary<string, ResourceSession> _sessions = new(StringComparer.Ordinal);
@@ -57,9 +59,10 @@ public sealed partial class McpAuthClient
         _delegation = new Delegation(options, _tokens, _time, Telemetry, _logger);
         _pending = new PendingFlows(options.MaxPendingFlows, options.PendingFlowLifetime, _time);
         _codeFlow = new AuthorizationCodeFlow(_pending, _tokens, _time);
-        var coordinator = new RefreshCoordinator(vault, _time, new RefreshOptions { Skew = options.RefreshSkew }, _logger);
-        Events = coordinator.Events;
-        Refresher = new CoordinatedTokenRefresher(coordinator, _tokens, _time);
+        _revocation = new TokenRevocation(http);
+        _lifecycle = new CredentialLifecycle(vault, _time, new RefreshOptions { Skew = options.RefreshSkew }, _logger);
+        Events = _lifecycle.Events;
+        Refresher = new CoordinatedTokenRefresher(_lifecycle.Refresh, _tokens, _time);
     }
 
     /// <summary>The engine's traces and metrics (one source and meter per instance).</summary>

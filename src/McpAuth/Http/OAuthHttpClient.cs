@@ -108,6 +108,11 @@ public sealed class OAuthHttpClient
         {
             throw new McpAuthException(inner.Code, inner.Message, e) { Endpoint = redacted };
         }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        {
+            // Response headers over MaxResponseHeadersLength: a size attack, not a connection failure.
+            throw new McpAuthException(McpAuthErrorCode.ResponseTooLarge, redacted.ToString(), e) { Endpoint = redacted };
+        }
         catch (HttpRequestException e)
         {
             throw new McpAuthException(McpAuthErrorCode.TransportFailure, redacted.ToString(), e) { Endpoint = redacted };

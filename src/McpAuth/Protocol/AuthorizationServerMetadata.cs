@@ -23,6 +23,8 @@ public sealed record AuthorizationServerMetadata
     public IReadOnlyList<string>? CodeChallengeMethodsSupported { get; init; }
     /// <summary>RFC 8414 §2 <c>token_endpoint_auth_methods_supported</c>.</summary>
     public IReadOnlyList<string>? TokenEndpointAuthMethodsSupported { get; init; }
+    /// <summary>RFC 8414 §2 <c>revocation_endpoint_auth_methods_supported</c>; absent means the token endpoint's methods apply.</summary>
+    public IReadOnlyList<string>? RevocationEndpointAuthMethodsSupported { get; init; }
     /// <summary>RFC 9449 §5.1.</summary>
     public IReadOnlyList<string>? DPoPSigningAlgValuesSupported { get; init; }
     /// <summary>RFC 9207 §3: the server sends <c>iss</c> in every authorization response.</summary>
@@ -40,13 +42,14 @@ public sealed record AuthorizationServerMetadata
     /// ("Authorization Server Metadata Discovery"): RFC 8414 §3.1 path insertion, OpenID path insertion, then the
     /// OpenID path-appended form; for an issuer without a path, the two root documents.
     /// </summary>
-    /// <exception cref="ArgumentException">The issuer is not an absolute URL, or has a query or fragment (RFC 8414 §2).</exception>
+    /// <exception cref="ArgumentException">The issuer is not an absolute http(s) URL, or has a query or fragment (RFC 8414 §2).</exception>
     public static IReadOnlyList<Uri> DiscoveryUris(string issuer)
     {
         ArgumentNullException.ThrowIfNull(issuer);
-        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var uri) || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var uri) || uri.Query.Length > 0 || uri.Fragment.Length > 0
+            || uri.Scheme is not ("https" or "http"))
         {
-            throw new ArgumentException("An issuer is an absolute URL without query or fragment.", nameof(issuer));
+            throw new ArgumentException("An issuer is an absolute http(s) URL without query or fragment.", nameof(issuer));
         }
         var origin = uri.GetLeftPart(UriPartial.Authority);
         var path = uri.AbsolutePath.TrimEnd('/');
@@ -112,6 +115,7 @@ public sealed record AuthorizationServerMetadata
                 GrantTypesSupported = OAuthJson.OptionalStringArray(json, "grant_types_supported"),
                 CodeChallengeMethodsSupported = OAuthJson.OptionalStringArray(json, "code_challenge_methods_supported"),
                 TokenEndpointAuthMethodsSupported = OAuthJson.OptionalStringArray(json, "token_endpoint_auth_methods_supported"),
+                RevocationEndpointAuthMethodsSupported = OAuthJson.OptionalStringArray(json, "revocation_endpoint_auth_methods_supported"),
                 DPoPSigningAlgValuesSupported = OAuthJson.OptionalStringArray(json, "dpop_signing_alg_values_supported"),
                 AuthorizationResponseIssParameterSupported =
                     OAuthJson.OptionalBool(json, "authorization_response_iss_parameter_supported") ?? false,

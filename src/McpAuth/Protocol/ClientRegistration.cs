@@ -97,12 +97,13 @@ public static class ClientRegistration
         }
         return ResponseMembers.Read(response, () =>
         {
-            var expiresAt = OAuthJson.OptionalInt64(json, "client_secret_expires_at");
+            // RFC 7591 §3.2.1: 0 means the secret never expires.
+            var expiresAt = ResponseMembers.OptionalNumericDate(json, "client_secret_expires_at");
             return new ClientRegistrationResponse(
                 OAuthJson.RequiredString(json, "client_id"),
                 OAuthJson.OptionalString(json, "client_secret"),
                 OAuthJson.OptionalString(json, "token_endpoint_auth_method"),
-                expiresAt is > 0 ? DateTimeOffset.FromUnixTimeSeconds(expiresAt.Value) : null);
+                expiresAt > DateTimeOffset.UnixEpoch ? expiresAt : null);
         });
     }
 }

@@ -18,6 +18,11 @@ internal static class OAuthJson
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.InvalidResponse"/> when it is not one.</exception>
     public static JsonElement ParseObject(ReadOnlyMemory<byte> utf8, string what)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+        {
+            // JsonDocument checks structure, not the bytes inside strings; GetString would throw later.
+            throw new McpAuthException(McpAuthErrorCode.InvalidResponse, $"{what} is not valid UTF-8 JSON");
+        }
         try
         {
             using var document = JsonDocument.Parse(utf8, DocumentOptions);
@@ -47,7 +52,20 @@ internal static class OAuthJson
         {
             return null;
         }
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw WrongType(name, "a string");
+        return value.ValueKind == JsonValueKind.String ? Text(value, name) : throw WrongType(name, "a string");
+    }
+
+    /// <summary>A string value; an escaped lone surrogate (<c>"\udc00"</c>) cannot become text and is a wrong type.</summary>
+    internal static string Text(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw WrongType(name, "valid Unicode text");
+        }
     }
 
     public static Uri RequiredUri(JsonElement obj, string name) => OptionalUri(obj, name) ?? throw Missing(name);
@@ -82,7 +100,7 @@ internal static class OAuthJson
             {
                 throw WrongType(name, "an array of strings");
             }
-            list.Add(item.GetString()!);
+            list.Add(Text(item, name));
         }
         return list;
     }
@@ -106,7 +124,7 @@ internal static class OAuthJson
             }
             throw WrongType(name, "an integer in range");
         }
-        if (value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), System.Globalization.NumberStyles.Integer,
+        if (value.ValueKind == JsonValueKind.String && long.TryParse(Text(value, name), System.Globalization.NumberStyles.Integer,
                 System.Globalization.CultureInfo.InvariantCulture, out var parsed))
         {
             return parsed;

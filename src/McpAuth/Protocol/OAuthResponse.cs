@@ -116,11 +116,26 @@ public static class OAuthResponseReader
 
     private static McpAuthException FromOAuthError(OAuthResponse response, JsonElement json)
     {
-        var error = json.GetProperty("error").GetString()!;
+        string error;
+        try
+        {
+            error = OAuthJson.Text(json.GetProperty("error"), "error");
+        }
+        catch (McpAuthException)
+        {
+            error = "(unprintable error code)";
+        }
         string? description = null;
         if (json.TryGetProperty("error_description", out var d) && d.ValueKind == JsonValueKind.String)
         {
-            description = d.GetString();
+            try
+            {
+                description = OAuthJson.Text(d, "error_description");
+            }
+            catch (McpAuthException)
+            {
+                // An escaped lone surrogate: no description rather than no error.
+            }
         }
         return Map(response, error, description);
     }

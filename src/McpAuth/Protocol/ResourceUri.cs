@@ -44,12 +44,15 @@ public static class ResourceUri
     public static bool Covers(string resource, Uri server)
     {
         ArgumentNullException.ThrowIfNull(server);
-        if (resource is null || !Uri.TryCreate(resource, UriKind.Absolute, out var resourceUri) || resourceUri.Fragment.Length > 0)
+        if (resource is null || !Uri.TryCreate(resource, UriKind.Absolute, out var resourceUri) || resourceUri.Fragment.Length > 0
+            || resourceUri.Scheme is not ("https" or "http"))
         {
             return false;
         }
-        var a = new Uri(Canonicalize(resourceUri));
-        var b = new Uri(Canonicalize(server));
+        if (!Uri.TryCreate(Canonicalize(resourceUri), UriKind.Absolute, out var a) || !Uri.TryCreate(Canonicalize(server), UriKind.Absolute, out var b))
+        {
+            return false;
+        }
         if (Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.UriEscaped, StringComparison.Ordinal) != 0)
         {
             return false;

@@ -7,6 +7,9 @@ namespace McpAuth.Storage;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UseStringEnumConverter = true,
+    // A damaged entry with "client_id": null, or a binding without its resource, is corrupt: not a record with a null id.
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
     MaxDepth = 16)]
 [JsonSerializable(typeof(StoredCredential))]
 [JsonSerializable(typeof(StoredRegistration))]

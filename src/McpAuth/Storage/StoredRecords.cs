@@ -95,6 +95,11 @@ public sealed record StoredCredential
     public string? TokenEndpointAuthMethod { get; init; }
     /// <summary>The revocation endpoint (RFC 7009), when the server advertises one.</summary>
     public string? RevocationEndpoint { get; init; }
+    /// <summary>
+    /// How the client authenticates at the revocation endpoint (RFC 8414 <c>revocation_endpoint_auth_methods_supported</c>);
+    /// null means <see cref="TokenEndpointAuthMethod"/>.
+    /// </summary>
+    public string? RevocationEndpointAuthMethod { get; init; }
     /// <summary>The DPoP private key (JWK) when the tokens are DPoP-bound.</summary>
     public string? DPoPPrivateJwk { get; init; }
     /// <summary>When the credential last changed.</summary>
@@ -133,6 +138,11 @@ public sealed record DiscoveryRecord
     public required string Issuer { get; init; }
     /// <summary>The RFC 8414 metadata URL used.</summary>
     public string? AuthorizationServerMetadataUrl { get; init; }
+    /// <summary>
+    /// The resource exactly as the protected resource metadata publishes it (the <see cref="CredentialBinding.Resource"/>
+    /// of credentials for this server), so a new process finds its credential without discovery. Null in older records.
+    /// </summary>
+    public string? BindingResource { get; init; }
     /// <summary>When discovery ran.</summary>
     public DateTimeOffset DiscoveredAt { get; init; }
 }

@@ -87,6 +87,26 @@ public sealed class TokenVault
             StoreJsonContext.Default.StoredRegistration, cancellationToken);
     }
 
+    /// <summary>Every readable registration (unreadable entries are skipped, never deleted).</summary>
+    public async ValueTask<IReadOnlyList<StoredRegistration>> ListRegistrationsAsync(CancellationToken cancellationToken)
+    {
+        var registrations = new List<StoredRegistration>();
+        foreach (var key in await _store.ListAsync(StoreEntryKind.Registration, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                if (await ReadAsync(key, StoreJsonContext.Default.StoredRegistration, cancellationToken).ConfigureAwait(false) is { } r)
+                {
+                    registrations.Add(r);
+                }
+            }
+            catch (McpAuthException e) when (e.Code is McpAuthErrorCode.StoreEntryCorrupt or McpAuthErrorCode.StoreKeyUnavailable)
+            {
+            }
+        }
+        return registrations;
+    }
+
     /// <summary>Deletes a client registration; false when there was none.</summary>
     public ValueTask<bool> DeleteRegistrationAsync(string issuer, string redirectUri, CancellationToken cancellationToken) =>
         _store.DeleteAsync(StoreKeys.Registration(issuer, redirectUri), cancellationToken);

@@ -1,5 +1,6 @@
 using McpAuth.Http;
 using McpAuth.PostgreSql.Tests.Benchmarks;
+using McpAuth.Storage;
 
 namespace McpAuth.PostgreSql.Tests.Gateway;
 
@@ -14,6 +15,7 @@ public static class GatewayProgram
     public const string SchemaVariable = "MCPAUTH_PG_SCHEMA";
     public const string KeyVariable = "MCPAUTH_PG_KEY";
     public const string IssuerVariable = "MCPAUTH_GATEWAY_ISSUER";
+    public const string ClientIdVariable = "MCPAUTH_GATEWAY_CLIENT_ID";
     public const string CountVariable = "MCPAUTH_GATEWAY_COUNT";
     public const string ConcurrencyVariable = "MCPAUTH_GATEWAY_CONCURRENCY";
 
@@ -23,9 +25,10 @@ public static class GatewayProgram
         {
             return GatewayBenchmarkRunner.Run(benchArgs);
         }
-        if (args is not ["gateway"])
+        if (args is not (["gateway"] or ["hold-lock", _]))
         {
-            await Console.Error.WriteLineAsync("usage: gateway (configured by MCPAUTH_* environment variables) | bench [BenchmarkDotNet args]");
+            await Console.Error.WriteLineAsync(
+                "usage: gateway | hold-lock <credential id> (configured by MCPAUTH_* environment variables) | bench [BenchmarkDotNet args]");
             return 2;
         }
         await using var store = await PostgresTokenStore.CreateAsync(new PostgresTokenStoreOptions
@@ -34,9 +37,17 @@ public static class GatewayProgram
             Schema = Variable(SchemaVariable),
             EnvelopeKeyBase64 = Variable(KeyVariable),
         }, CancellationToken.None);
+        if (args is ["hold-lock", var id])
+        {
+            // A replica that takes a refresh lock and then dies (the test kills it) without releasing anything.
+            await store.LockAsync(new StoreKey(StoreEntryKind.Credential, id), TimeSpan.FromSeconds(30), CancellationToken.None);
+            Console.WriteLine("locked");
+            await Task.Delay(Timeout.Infinite);
+        }
         using var http = new HttpClient(OAuthHttpClient.CreateDefaultHandler());
         var replica = new GatewayReplica(store, new OAuthHttpClient(http), TimeSpan.FromSeconds(60));
-        var bindings = GatewayReplica.Bindings(int.Parse(Variable(CountVariable)), Variable(IssuerVariable));
+        var bindings = GatewayReplica.Bindings(int.Parse(Variable(CountVariable)), Variable(IssuerVariable),
+            Variable(ClientIdVariable));
         Console.WriteLine("ready");
         if (await Console.In.ReadLineAsync() != "go")
         {

@@ -30,9 +30,9 @@ public sealed class GatewayReplica
             new RefreshOptions { Skew = skew, LockTimeout = TimeSpan.FromSeconds(120) });
     }
 
-    public static IReadOnlyList<CredentialBinding> Bindings(int count, string issuer) =>
+    public static IReadOnlyList<CredentialBinding> Bindings(int count, string issuer, string clientId = "gateway") =>
         Enumerable.Range(0, count)
-            .Select(i => new CredentialBinding($"tenant{i % 25}/user{i}", "https://mcp.example/", issuer, "gateway"))
+            .Select(i => new CredentialBinding($"tenant{i % 25}/user{i}", "https://mcp.example/", issuer, clientId))
             .ToList();
 
     /// <summary>The bearer for one request: from memory when it is valid, else from the store, refreshed when due.</summary>
@@ -68,7 +68,7 @@ public sealed class GatewayReplica
                 {
                     lock (errors)
                     {
-                        errors.Add(e.Code.ToString());
+                        errors.Add(e.InnerException is { } inner ? $"{e.Code} ({inner.GetType().Name}: {inner.Message})" : e.Code.ToString());
                     }
                 }
             });
@@ -76,26 +76,18 @@ public sealed class GatewayReplica
             clock.Elapsed.TotalSeconds, errors.Distinct().ToList());
     }
 
-    /// <summary>The refresh_token grant (RFC 6749 §6), called by the coordinator once per needed refresh.</summary>
+    /// <summary>
+    /// The refresh_token grant (RFC 6749 §6) with the library's own request and response code, called by the coordinator
+    /// once per needed refresh. A public client: client_id in the body. No resource parameter (the grant's applies).
+    /// </summary>
     private async Task<TokenSet> RefreshAsync(StoredCredential credential, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, credential.TokenEndpoint)
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["grant_type"] = "refresh_token",
-                ["refresh_token"] = credential.Tokens.RefreshToken!,
-                ["client_id"] = credential.Binding.ClientId,
-            }),
-        };
-        var json = OAuthResponseReader.ReadJson(await _http.SendAsync(request, cancellationToken), "token response");
+        var parameters = TokenEndpointMessages.RefreshToken(credential.Tokens.RefreshToken!, resource: null);
+        parameters.Add(new("client_id", credential.Binding.ClientId));
+        using var request = new HttpRequestMessage(HttpMethod.Post, credential.TokenEndpoint) { Content = new FormUrlEncodedContent(parameters) };
+        var response = TokenEndpointMessages.Read(await _http.SendAsync(request, cancellationToken));
         Interlocked.Increment(ref _refreshed);
-        return new TokenSet
-        {
-            AccessToken = json.GetProperty("access_token").GetString()!,
-            RefreshToken = json.TryGetProperty("refresh_token", out var rt) ? rt.GetString() : null,
-            ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(json.GetProperty("expires_in").GetInt64()),
-        };
+        return response.ToTokenSet(DateTimeOffset.UtcNow);
     }
 
     public static string Serialize(GatewayReport report) => JsonSerializer.Serialize(report);

@@ -76,4 +76,23 @@ public class TelemetryTests
         Assert.Equal(accepted ? 0 : 1, recorder.Sum(McpAuthTelemetryNames.Failures, McpAuthTelemetryNames.StepTag, "refresh"));
         Assert.Equal(1, recorder.Count(McpAuthTelemetryNames.RefreshDuration, McpAuthTelemetryNames.OutcomeTag, accepted ? "success" : "failure"));
     }
+
+    [Theory]
+    [InlineData(200)]
+    [InlineData(503)]
+    public async Task A_logout_revocation_has_a_span_and_a_failure_is_counted(int status)
+    {
+        var world = new OAuthWorld(asMetadataExtra: ",\"revocation_endpoint\":\"https://as.example.com/revoke\"");
+        world.Http.On("POST", "https://as.example.com/revoke", _ => FakeHttp.Status(status));
+        var client = world.Client();
+        await client.AuthorizeAsync(Server, world.Interaction, default);
+        var credential = Assert.Single((await world.Vault.ListCredentialsAsync(default)).Credentials);
+        using var recorder = new TelemetryRecorder(client);
+
+        await client.LogoutAsync(credential, new LogoutOptions { Revoke = true }, default);
+
+        var span = Assert.Single(recorder.Spans, s => s.OperationName == McpAuthTelemetryNames.RevocationSpan);
+        Assert.Equal(status == 200 ? ActivityStatusCode.Ok : ActivityStatusCode.Error, span.Status);
+        Assert.Equal(status == 200 ? 0 : 1, recorder.Sum(McpAuthTelemetryNames.Failures, McpAuthTelemetryNames.StepTag, "revocation"));
+    }
 }

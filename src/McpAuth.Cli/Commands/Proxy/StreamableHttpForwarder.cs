@@ -25,18 +25,13 @@ public sealed class StreamableHttpForwarder(
     /// <summary>Forwards one message from the client; a failure becomes a JSON-RPC error for requests.</summary>
     public async Task SendAsync(string message, CancellationToken cancellationToken)
     {
-        JsonNode? parsed;
-        try
+        var (ok, parsed) = await ParseAsync(message, "ignored a line from the client that is not JSON").ConfigureAwait(false);
+        if (!ok)
         {
-            parsed = JsonNode.Parse(message);
-        }
-        catch (JsonException)
-        {
-            await log.WriteLineAsync("mcpauth proxy: ignored a line from the client that is not JSON.").ConfigureAwait(false);
             return;
         }
         var id = (parsed as JsonObject)?["id"]?.DeepClone();
-        var isInitialize = (parsed as JsonObject)?["method"]?.GetValue<string>() == "initialize";
+        var isInitialize = (parsed as JsonObject)?["method"] is JsonValue method && method.TryGetValue(out string? name) && name == "initialize";
         try
         {
             using var response = await PostWithCredentialsAsync(message, cancellationToken).ConfigureAwait(false);
@@ -157,14 +152,9 @@ public sealed class StreamableHttpForwarder(
 
     private async Task RelayMessageAsync(string json, bool isInitialize)
     {
-        JsonNode? node;
-        try
+        var (ok, node) = await ParseAsync(json, "the MCP server sent a message that is not JSON; dropped").ConfigureAwait(false);
+        if (!ok)
         {
-            node = JsonNode.Parse(json);
-        }
-        catch (JsonException)
-        {
-            await log.WriteLineAsync("mcpauth proxy: the MCP server sent a message that is not JSON; dropped.").ConfigureAwait(false);
             return;
         }
         if (isInitialize && node?["result"]?["protocolVersion"] is JsonValue version && version.TryGetValue(out string? text))
@@ -172,6 +162,20 @@ public sealed class StreamableHttpForwarder(
             _protocolVersion = text;
         }
         await sink(node?.ToJsonString() ?? "null").ConfigureAwait(false);
+    }
+
+    /// <summary>Parses one JSON-RPC message; on failure says <paramref name="complaint"/> on stderr.</summary>
+    private async Task<(bool Ok, JsonNode? Node)> ParseAsync(string json, string complaint)
+    {
+        try
+        {
+            return (true, JsonNode.Parse(json));
+        }
+        catch (JsonException)
+        {
+            await log.WriteLineAsync($"mcpauth proxy: {complaint}.").ConfigureAwait(false);
+            return (false, null);
+        }
     }
 
     private async Task FailAsync(JsonNode? id, string message)

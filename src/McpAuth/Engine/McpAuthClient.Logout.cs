@@ -1,0 +1,97 @@
+using McpAuth.Storage;
+
+namespace McpAuth.Engine;
+
+/// <summary>How <see cref="McpAuthClient.LogoutAsync(Uri, LogoutOptions?, CancellationToken)"/> releases a credential.</summary>
+public sealed record LogoutOptions
+{
+    /// <summary>Revoke the tokens at the authorization server (RFC 7009) before clearing them. Default true.</summary>
+    public bool Revoke { get; init; } = true;
+
+    /// <summary>Also delete the stored client registration the tokens were issued to. Default false (kept for the next login).</summary>
+    public bool RemoveRegistration { get; init; }
+
+    /// <summary>For <see cref="McpAuthClient.LogoutAllAsync"/>: every profile, not only <see cref="McpAuthOptions.Profile"/>.</summary>
+    public bool AllProfiles { get; init; }
+}
+
+/// <summary>What a logout did for one credential. The local copy is cleared even when revocation failed.</summary>
+/// <param name="Binding">The credential.</param>
+/// <param name="RefreshTokenRevoked">The refresh token was revoked at the server.</param>
+/// <param name="AccessTokenRevoked">The access token was revoked at the server.</param>
+/// <param name="Revocation">What happened at the revocation endpoint.</param>
+/// <param name="RevocationError">The typed failure when <paramref name="Revocation"/> is <see cref="RevocationOutcome.Failed"/>.</param>
+/// <param name="Cleared">The stored credential was deleted (false when it was already gone).</param>
+/// <param name="RegistrationRemoved">The client registration was deleted too.</param>
+public sealed record LogoutResult(
+    CredentialBinding Binding, bool RefreshTokenRevoked, bool AccessTokenRevoked, RevocationOutcome Revocation,
+    McpAuthException? RevocationError, bool Cleared, bool RegistrationRemoved);
+
+public sealed partial class McpAuthClient
+{
+    /// <summary>
+    /// Logs out of <paramref name="server"/> for this profile: revokes the refresh token, then the access token
+    /// (RFC 7009), then ALWAYS clears the credential and releases its lifecycle, even when revocation failed.
+    /// Reads the store only to find the credential (no discovery).
+    /// </summary>
+    /// <returns>What happened; null when no credential is stored for the server.</returns>
+    /// <exception cref="McpAuthException">Store errors only; revocation failures are in the result.</exception>
+    public async Task<LogoutResult?> LogoutAsync(Uri server, LogoutOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var session = Session(server);
+        await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var credential = session.Credential ?? await FindStoredAsync(server, cancellationToken).ConfigureAwait(false);
+            if (credential is null)
+            {
+                return null;
+            }
+            var result = await LogoutAsync(credential, options, cancellationToken).ConfigureAwait(false);
+            session.Credential = null;
+            session.Client = null;
+            session.DPoP = null;
+            return result;
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    /// <summary>Logs out of every stored credential of this profile (or of every profile), one result each.</summary>
+    /// <exception cref="McpAuthException">Store errors only.</exception>
+    public async Task<IReadOnlyList<LogoutResult>> LogoutAllAsync(LogoutOptions? options, CancellationToken cancellationToken)
+    {
+        var (credentials, _) = await _vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        var results = new List<LogoutResult>();
+        foreach (var credential in credentials.Where(c => options?.AllProfiles == true || c.Binding.Profile == _options.Profile))
+        {
+            results.Add(await LogoutAsync(credential, options, cancellationToken).ConfigureAwait(false));
+        }
+        foreach (var session in _sessions.Values)
+        {
+            session.Credential = null;
+        }
+        return results;
+    }
+
+    /// <summary>Logs out of one stored credential (as listed by <see cref="TokenVault.ListCredentialsAsync"/>).</summary>
+    /// <exception cref="McpAuthException">Store errors only.</exception>
+    public async Task<LogoutResult> LogoutAsync(StoredCredential credential, LogoutOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        options ??= new LogoutOptions();
+        var binding = credential.Binding;
+        var client = await _identities.FromStoredAsync(credential, cancellationToken).ConfigureAwait(false);
+        var report = options.Revoke
+            ? await RevokeTracedAsync(credential, client, cancellationToken).ConfigureAwait(false)
+            : new RevocationReport(false, false, RevocationOutcome.NotRequested, null);
+        var cleared = await _lifecycle.ReleaseAsync(binding, cancellationToken).ConfigureAwait(false);
+        var removed = options.RemoveRegistration
+            && await _identities.RemoveRegistrationsAsync(binding.Issuer, binding.ClientId, cancellationToken).ConfigureAwait(false);
+        EngineLog.LoggedOut(_logger, binding.Resource, report.Outcome, report.Error?.Code);
+        return new LogoutResult(binding, report.RefreshTokenRevoked, report.AccessTokenRevoked, report.Outcome, report.Error, cleared, removed);
+    }
+}

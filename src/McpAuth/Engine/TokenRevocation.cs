@@ -1,0 +1,106 @@
+using McpAuth.Http;
+using McpAuth.Protocol;
+using McpAuth.Storage;
+
+namespace McpAuth.Engine;
+
+/// <summary>What happened at the revocation endpoint during a logout.</summary>
+public enum RevocationOutcome
+{
+    /// <summary>Every stored token was revoked (RFC 7009 §2.2).</summary>
+    Revoked,
+    /// <summary>Revocation was not asked for (<see cref="LogoutOptions.Revoke"/> false).</summary>
+    NotRequested,
+    /// <summary>The authorization server advertises no revocation endpoint.</summary>
+    NotSupported,
+    /// <summary>The client authenticates with a secret or key that is not available here; nothing was sent.</summary>
+    NoClientCredentials,
+    /// <summary>The server or the network refused; see <see cref="LogoutResult.RevocationError"/>.</summary>
+    Failed,
+}
+
+/// <summary>What revoking one credential's tokens did.</summary>
+internal sealed record RevocationReport(bool RefreshTokenRevoked, bool AccessTokenRevoked, RevocationOutcome Outcome, McpAuthException? Error);
+
+/// <summary>
+/// Revokes a credential's tokens (RFC 7009 §2.1): the refresh token first (most servers then revoke the whole grant),
+/// then the access token, authenticated as the revocation endpoint asks (RFC 8414 §2
+/// <c>revocation_endpoint_auth_methods_supported</c>, else the token endpoint method). A server that answers 401 to
+/// the client's authentication gets the request once more with the access token as a bearer credential.
+/// </summary>
+internal sealed class TokenRevocation(OAuthHttpClient http)
+{
+    /// <summary>
+    /// The method to authenticate at the revocation endpoint: the client's token endpoint method when the endpoint
+    /// accepts it (or advertises nothing), else the first advertised method the client can perform.
+    /// </summary>
+    public static string ChooseMethod(IReadOnlyList<string>? revocationMethods, ClientIdentity client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (revocationMethods is null || revocationMethods.Contains(client.TokenEndpointAuthMethod, StringComparer.Ordinal))
+        {
+            return client.TokenEndpointAuthMethod;
+        }
+        return ClientAuthentication.Choose(revocationMethods, client.ClientSecret is not null)
+            ?? (revocationMethods.Contains(ClientAuthentication.None, StringComparer.Ordinal) ? ClientAuthentication.None : client.TokenEndpointAuthMethod);
+    }
+
+    /// <summary>Revokes the refresh token, then the access token; never throws for a server or network failure.</summary>
+    /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
+    public async Task<RevocationReport> RevokeAsync(StoredCredential credential, ClientIdentity client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        if (credential.RevocationEndpoint is null || !Uri.TryCreate(credential.RevocationEndpoint, UriKind.Absolute, out var endpoint))
+        {
+            return new(false, false, RevocationOutcome.NotSupported, null);
+        }
+        var method = credential.RevocationEndpointAuthMethod ?? credential.TokenEndpointAuthMethod ?? client.TokenEndpointAuthMethod;
+        if (method is ClientAuthentication.PrivateKeyJwt || (method is not ClientAuthentication.None && client.ClientSecret is null))
+        {
+            return new(false, false, RevocationOutcome.NoClientCredentials, null);
+        }
+        bool refreshRevoked = false;
+        try
+        {
+            if (credential.Tokens.RefreshToken is { } refresh)
+            {
+                await RevokeOneAsync(endpoint, method, client, refresh, Revocation.RefreshTokenHint, credential.Tokens.AccessToken, cancellationToken)
+                    .ConfigureAwait(false);
+                refreshRevoked = true;
+            }
+            await RevokeOneAsync(endpoint, method, client, credential.Tokens.AccessToken, Revocation.AccessTokenHint, credential.Tokens.AccessToken,
+                cancellationToken).ConfigureAwait(false);
+            return new(refreshRevoked, true, RevocationOutcome.Revoked, null);
+        }
+        catch (McpAuthException e)
+        {
+            return new(refreshRevoked, false, RevocationOutcome.Failed, e);
+        }
+    }
+
+    private async Task RevokeOneAsync(
+        Uri endpoint, string method, ClientIdentity client, string token, string hint, string bearer, CancellationToken ct)
+    {
+        var parameters = new List<KeyValuePair<string, string>>(Revocation.BuildParameters(token, hint));
+        var authorization = ClientAuthentication.Apply(method, client.ClientId, client.ClientSecret, parameters);
+        var response = await SendAsync(endpoint, parameters, authorization, ct).ConfigureAwait(false);
+        if (response.StatusCode == 401)
+        {
+            // Some servers authenticate revocation with the access token itself (RFC 6750 §2.1): one retry that way.
+            response = await SendAsync(endpoint, Revocation.BuildParameters(token, hint), "Bearer " + bearer, ct).ConfigureAwait(false);
+        }
+        Revocation.ReadResponse(response);
+    }
+
+    private async Task<OAuthResponse> SendAsync(
+        Uri endpoint, IEnumerable<KeyValuePair<string, string>> parameters, string? authorization, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new FormUrlEncodedContent(parameters) };
+        request.Headers.Accept.ParseAdd("application/json");
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+        return await http.SendAsync(request, ct).ConfigureAwait(false);
+    }
+}

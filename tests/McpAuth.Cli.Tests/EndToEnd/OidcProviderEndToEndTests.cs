@@ -1,0 +1,87 @@
+using System.Net.Http.Headers;
+using System.Text;
+using McpAuth.IntegrationTests.Fixtures;
+using McpAuth.Sandbox;
+
+namespace McpAuth.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// The built mcpauth against a real authorization server (oidc-provider 9 on Node 22, auto consent) guarding the
+/// sandbox MCP server, which validates tokens by RFC 7662 introspection at oidc-provider.
+/// </summary>
+public sealed class OidcProviderEndToEndTests : IAsyncLifetime
+{
+    private readonly TempHome _home = new();
+    private readonly HttpClient _http = new();
+    private OidcProviderServer _oidc = null!;
+    private SandboxMcpServer _mcp = null!;
+    private CliProcess _cli = null!;
+
+    public async Task InitializeAsync()
+    {
+        _oidc = await OidcProviderServer.StartAsync(new OidcServerConfig
+        {
+            AccessTokenTtl = 30,
+            Clients = [OidcServerConfig.ResourceServerClient("mcp-rs", "mcp-rs-secret")],
+            IntrospectionClients = ["mcp-rs"],
+        });
+        _mcp = await SandboxMcpServer.StartAsync(
+            new SandboxMcpServerOptions { AuthorizationServers = [_oidc.IssuerIdentifier], ScopesSupported = ["mcp:read", "mcp:write"] },
+            new IntrospectionTokenValidator(_http, new Uri(_oidc.Issuer, "/token/introspection"), "mcp-rs", "mcp-rs-secret"));
+        // A browser keeps cookies across oidc-provider's interaction redirects.
+        var browser = Path.Combine(_home.Path, "browser.sh");
+        await File.WriteAllTextAsync(browser,
+            $"#!/bin/sh\nexec curl -s -L -c '{_home.Path}/jar' -b '{_home.Path}/jar' -o /dev/null \"$1\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(browser, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        _cli = new CliProcess(Path.Combine(_home.Path, "home"));
+        _cli.Environment["BROWSER"] = browser;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _mcp.DisposeAsync();
+        await _oidc.DisposeAsync();
+        _http.Dispose();
+        _home.Dispose();
+    }
+
+    private async Task<System.Net.HttpStatusCode> CallAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _mcp.McpServerUrl)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        using var response = await _http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task Login_token_refresh_and_logout_against_oidc_provider()
+    {
+        var server = _mcp.McpServerUrl.AbsoluteUri;
+
+        var login = await _cli.RunAsync("login", server);
+        Assert.True(login.ExitCode == ExitCodes.Ok, login.Stderr + _oidc.Log);
+
+        var first = await _cli.RunAsync("token", server);
+        Assert.True(first.ExitCode == ExitCodes.Ok, first.Stderr);
+        Assert.Equal(System.Net.HttpStatusCode.OK, await CallAsync(first.Stdout.TrimEnd('\n')));
+
+        // Tokens live 30 s, less than the refresh skew: the next token call refreshes (with a rotated refresh token).
+        var second = await _cli.RunAsync("token", server);
+        Assert.True(second.ExitCode == ExitCodes.Ok, second.Stderr + _oidc.Log);
+        Assert.NotEqual(first.Stdout, second.Stdout);
+        Assert.Equal(System.Net.HttpStatusCode.OK, await CallAsync(second.Stdout.TrimEnd('\n')));
+
+        var logout = await _cli.RunAsync("logout", server);
+        Assert.Equal(ExitCodes.Ok, logout.ExitCode);
+        Assert.Contains("revoked the tokens at the authorization server", logout.Stderr);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, await CallAsync(second.Stdout.TrimEnd('\n')));
+        Assert.Equal(ExitCodes.LoginNeeded, (await _cli.RunAsync("token", server)).ExitCode);
+    }
+}

@@ -1,0 +1,61 @@
+using McpAuth.IntegrationTests.Fixtures;
+using McpAuth.Sandbox;
+
+namespace McpAuth.IntegrationTests.Lifecycle;
+
+/// <summary>
+/// oidc-provider (refresh rotation with replay detection, 90 s access tokens, a resource server allowed to introspect)
+/// and a protected MCP server (the sandbox's) that validates every token by introspection at oidc-provider.
+/// </summary>
+public sealed class LifecycleServers : IAsyncLifetime
+{
+    public const string ResourceServerId = "resource-server";
+    public const string ResourceServerSecret = "rs-secret-lifecycle-0123456789";
+    public const int AccessTokenTtl = 90;
+
+    private readonly HttpClient _introspectionHttp = new();
+
+    public OidcProviderServer Oidc { get; private set; } = null!;
+
+    public SandboxMcpServer Mcp { get; private set; } = null!;
+
+    public Uri McpUrl => Mcp.McpServerUrl;
+
+    public async Task InitializeAsync()
+    {
+        Oidc = await OidcProviderServer.StartAsync(new OidcServerConfig
+        {
+            AccessTokenTtl = AccessTokenTtl,
+            Clients = [OidcServerConfig.ResourceServerClient(ResourceServerId, ResourceServerSecret)],
+            IntrospectionClients = [ResourceServerId],
+        });
+        var introspection = new Uri(Oidc.IssuerIdentifier + "/token/introspection");
+        Mcp = await SandboxMcpServer.StartAsync(
+            new SandboxMcpServerOptions { AuthorizationServers = [Oidc.IssuerIdentifier], ScopesSupported = ["mcp:read", "mcp:write"] },
+            new IntrospectionTokenValidator(_introspectionHttp, introspection, ResourceServerId, ResourceServerSecret));
+    }
+
+    /// <summary>Whether oidc-provider still considers <paramref name="token"/> active (RFC 7662, as the resource server).</summary>
+    public async Task<bool> IsActiveAsync(string token)
+    {
+        using var oauth = new RawOAuth(Oidc.Issuer);
+        var answer = await oauth.IntrospectAsync(new Dictionary<string, string> { ["token"] = token }, ResourceServerId, ResourceServerSecret);
+        return answer.Body.GetProperty("active").GetBoolean();
+    }
+
+    /// <summary>Every request oidc-provider answered since the last reset.</summary>
+    public async Task<int> AuthorizationServerRequestsAsync() => (await Oidc.StatsAsync()).Requests.Values.Sum();
+
+    public async Task DisposeAsync()
+    {
+        if (Mcp is not null)
+        {
+            await Mcp.DisposeAsync();
+        }
+        if (Oidc is not null)
+        {
+            await Oidc.DisposeAsync();
+        }
+        _introspectionHttp.Dispose();
+    }
+}

@@ -1,0 +1,57 @@
+using McpAuth.Engine;
+
+namespace McpAuth.Tests.Orchestration;
+
+public class ColdStartTests
+{
+    [Theory]
+    [InlineData(OAuthWorld.Server)]
+    [InlineData("https://MCP.example.com:443/mcp")]
+    public async Task A_new_client_over_the_same_store_resolves_a_valid_token_with_zero_requests(string typed)
+    {
+        // The metadata publishes a resource that differs from the server URL: the binding uses the published one.
+        var world = new LifecycleWorld();
+        world.World.Http.OnJson("GET", OAuthWorld.Prm, """{"resource":"https://mcp.example.com/","authorization_servers":["https://as.example.com"]}""");
+        var first = await world.LoggedInAsync();
+        var expected = (await first.GetAccessTokenAsync(LifecycleWorld.Server, default)).Value;
+        var before = world.World.Http.Requests.Count;
+        var token = await world.World.Client().GetAccessTokenAsync(new Uri(typed), default);
+        Assert.Equal(expected, token.Value);
+        Assert.NotNull(token.ExpiresAt);
+        Assert.Equal(before, world.World.Http.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_new_client_refreshes_an_expired_stored_token_with_one_token_request_and_no_discovery()
+    {
+        var world = new LifecycleWorld();
+        var time = new MutableTime();
+        await new McpAuthClient(new McpAuthOptions(), world.World.Vault, new HttpClient(world.World.Http), time)
+            .AuthorizeAsync(LifecycleWorld.Server, world.World.Interaction, default);
+        time.Now += TimeSpan.FromHours(2);
+        var before = world.World.Http.Requests.Count;
+        var token = await new McpAuthClient(new McpAuthOptions(), world.World.Vault, new HttpClient(world.World.Http), time)
+            .GetAccessTokenAsync(LifecycleWorld.Server, default);
+        Assert.Equal("at-2", token.Value);
+        var sent = world.World.Http.Requests.Skip(before).ToList();
+        var refresh = Assert.Single(sent);
+        Assert.Equal(("refresh_token", "rt-1"), (refresh.Form()["grant_type"], refresh.Form()["refresh_token"]));
+    }
+
+    [Fact]
+    public async Task A_changed_pre_registered_client_does_not_use_the_other_clients_stored_login()
+    {
+        var world = new LifecycleWorld();
+        await world.LoggedInAsync();
+        var e = await Assert.ThrowsAsync<McpAuthException>(() =>
+            world.World.Client(new McpAuthOptions { Client = new PreRegisteredClient("another") }).GetAccessTokenAsync(LifecycleWorld.Server, default));
+        Assert.Equal(McpAuthErrorCode.LoginRequired, e.Code);
+    }
+
+    private sealed class MutableTime : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}
