@@ -29,6 +29,12 @@ public sealed class RefreshCoordinator
     private readonly SingleFlight<CredentialBinding, StoredCredential> _flights = new();
     private readonly TransientRetry _retry;
 
+    /// <summary>Creates the coordinator over <paramref name="vault"/> (its store supplies the cross-process lock).</summary>
+    /// <param name="vault">Where credentials are stored.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="options">Refresh timing (skew, lock timeout, retries).</param>
+    /// <param name="logger">Safe-to-share logs; none when null.</param>
+    /// <param name="events">Where lifecycle events are raised; a new hub when null.</param>
     public RefreshCoordinator(TokenVault vault, TimeProvider timeProvider, RefreshOptions options, ILogger? logger = null,
         CredentialEvents? events = null)
     {
