@@ -16,7 +16,8 @@ public sealed class McpAuthClients
     private readonly IOptionsMonitor<McpAuthOptions> _options;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, McpAuthClient> _clients = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string Profile, DateTimeOffset Started)> _flows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Profile, DateTimeOffset Started)> _flows = new(StringComparer.Ordinal);
+    private readonly Lock _flowsGate = new();
     private readonly Lazy<McpAuthClient> _default;
 
     /// <param name="services">The container (vault, HTTP client factory, clock, logs, meters).</param>
@@ -48,14 +49,61 @@ public sealed class McpAuthClients
     /// <summary>
     /// Starts an authorization code flow for <paramref name="profile"/> at <paramref name="server"/> (see
     /// <see cref="McpAuthClient.BeginAuthorizationAsync"/>) and remembers which profile its <c>state</c> belongs to.
+    /// Pending flows are bounded per tenant (the part of the profile before '/') and in total, and expire after
+    /// <see cref="McpAuthOptions.PendingFlowLifetime"/>.
     /// </summary>
-    /// <exception cref="McpAuthException">Discovery, identity and configuration errors.</exception>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.TooManyPendingFlows"/> when the tenant's or the total bound is reached; discovery,
+    /// identity and configuration errors.
+    /// </exception>
     public async Task<AuthorizationStart> BeginAuthorizationAsync(string profile, Uri server, CancellationToken cancellationToken)
     {
-        var start = await ForProfile(profile).BeginAuthorizationAsync(server, cancellationToken).ConfigureAwait(false);
-        Prune();
-        _flows[start.State] = (profile, _time.GetUtcNow());
-        return start;
+        ArgumentException.ThrowIfNullOrEmpty(profile);
+        var reservation = Reserve(profile);
+        try
+        {
+            var start = await ForProfile(profile).BeginAuthorizationAsync(server, cancellationToken).ConfigureAwait(false);
+            lock (_flowsGate)
+            {
+                _flows.Remove(reservation, out var reserved);
+                _flows[start.State] = reserved;
+            }
+            return start;
+        }
+        catch
+        {
+            lock (_flowsGate)
+            {
+                _flows.Remove(reservation);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Takes a slot for one more pending flow of <paramref name="profile"/>, or refuses when a bound is reached.</summary>
+    private string Reserve(string profile)
+    {
+        var options = _options.CurrentValue;
+        var tenant = TenantOf(profile);
+        var reservation = "reserved:" + Guid.NewGuid().ToString("N");
+        lock (_flowsGate)
+        {
+            Prune(options.PendingFlowLifetime);
+            var ofTenant = _flows.Values.Count(f => TenantOf(f.Profile) == tenant);
+            if (_flows.Count >= options.MaxPendingFlowsTotal || ofTenant >= options.MaxPendingFlowsPerTenant)
+            {
+                throw new McpAuthException(McpAuthErrorCode.TooManyPendingFlows, _flows.Count >= options.MaxPendingFlowsTotal ? "total" : "tenant");
+            }
+            _flows[reservation] = (profile, _time.GetUtcNow());
+        }
+        return reservation;
+    }
+
+    /// <summary>The tenant of a "tenant/user" profile; a profile without '/' is its own tenant.</summary>
+    internal static string TenantOf(string profile)
+    {
+        var slash = profile.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? profile : profile[..slash];
     }
 
     /// <summary>
@@ -69,22 +117,27 @@ public sealed class McpAuthClients
     {
         ArgumentNullException.ThrowIfNull(callbackUrl);
         var state = HttpUtility.ParseQueryString(callbackUrl.Query)["state"];
-        if (state is null || !_flows.TryRemove(state, out var flow))
+        (string Profile, DateTimeOffset Started) flow;
+        lock (_flowsGate)
         {
-            throw new McpAuthException(McpAuthErrorCode.StateMismatch, "callback");
+            if (state is null || state.StartsWith("reserved:", StringComparison.Ordinal) || !_flows.Remove(state, out flow))
+            {
+                throw new McpAuthException(McpAuthErrorCode.StateMismatch, "callback");
+            }
         }
         var token = await ForProfile(flow.Profile).CompleteAuthorizationAsync(callbackUrl, cancellationToken).ConfigureAwait(false);
         return (flow.Profile, token);
     }
 
-    private void Prune()
+    /// <summary>Drops expired pending flows; the caller holds <see cref="_flowsGate"/>.</summary>
+    private void Prune(TimeSpan lifetime)
     {
-        var cutoff = _time.GetUtcNow() - _options.CurrentValue.PendingFlowLifetime;
-        foreach (var (state, flow) in _flows)
+        var cutoff = _time.GetUtcNow() - lifetime;
+        foreach (var (state, flow) in _flows.ToList())
         {
             if (flow.Started < cutoff)
             {
-                _flows.TryRemove(state, out _);
+                _flows.Remove(state);
             }
         }
     }

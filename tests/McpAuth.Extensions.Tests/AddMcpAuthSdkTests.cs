@@ -14,9 +14,9 @@ namespace McpAuth.Extensions.Tests;
 /// </summary>
 public sealed class AddMcpAuthSdkTests : IAsyncLifetime
 {
-    private Sandbox.Sandbox _sandbox = null!;
+    private McpAuth.Sandbox.Sandbox _sandbox = null!;
 
-    public async Task InitializeAsync() => _sandbox = await Sandbox.Sandbox.StartAsync();
+    public async Task InitializeAsync() => _sandbox = await McpAuth.Sandbox.Sandbox.StartAsync();
 
     public async Task DisposeAsync() => await _sandbox.DisposeAsync();
 
@@ -127,4 +127,55 @@ public sealed class AddMcpAuthSdkTests : IAsyncLifetime
         var replay = await Assert.ThrowsAsync<McpAuthException>(() => clients.CompleteAuthorizationAsync(aliceCallback, CancellationToken.None));
         Assert.Equal(McpAuthErrorCode.StateMismatch, replay.Code);
     }
+}
+
+public sealed class PendingFlowBoundTests : IAsyncLifetime
+{
+    private McpAuth.Sandbox.Sandbox _sandbox = null!;
+
+    public async Task InitializeAsync() => _sandbox = await McpAuth.Sandbox.Sandbox.StartAsync();
+
+    public async Task DisposeAsync() => await _sandbox.DisposeAsync();
+
+    [Fact]
+    public async Task Pending_flows_are_bounded_per_tenant_and_in_total_and_a_completed_flow_frees_its_slot()
+    {
+        var services = new ServiceCollection();
+        services.AddMcpAuth(options =>
+        {
+            options.RedirectUri = new Uri("http://127.0.0.1:33418/callback");
+            options.MaxPendingFlowsPerTenant = 2;
+            options.MaxPendingFlowsTotal = 3;
+        }).UseInMemoryStore();
+        await using var provider = services.BuildServiceProvider();
+        var clients = provider.GetRequiredService<McpAuthClients>();
+        var server = _sandbox.McpServerUrl;
+
+        var first = await clients.BeginAuthorizationAsync("acme/alice", server, CancellationToken.None);
+        await clients.BeginAuthorizationAsync("acme/bob", server, CancellationToken.None);
+        var tenantFull = await Assert.ThrowsAsync<McpAuthException>(
+            () => clients.BeginAuthorizationAsync("acme/carol", server, CancellationToken.None));
+        await clients.BeginAuthorizationAsync("globex/dave", server, CancellationToken.None);
+        var totalFull = await Assert.ThrowsAsync<McpAuthException>(
+            () => clients.BeginAuthorizationAsync("initech/erin", server, CancellationToken.None));
+
+        Assert.Equal(McpAuthErrorCode.TooManyPendingFlows, tenantFull.Code);
+        Assert.Equal("tenant", tenantFull.Detail);
+        Assert.Equal(McpAuthErrorCode.TooManyPendingFlows, totalFull.Code);
+        Assert.Equal("total", totalFull.Detail);
+
+        // Completing alice's flow frees one slot of tenant "acme" and of the total.
+        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+        var callback = (await browser.GetAsync(first.AuthorizationUrl)).Headers.Location!;
+        var (profile, _) = await clients.CompleteAuthorizationAsync(callback, CancellationToken.None);
+        Assert.Equal("acme/alice", profile);
+        await clients.BeginAuthorizationAsync("acme/carol", server, CancellationToken.None);
+    }
+
+    [Theory]
+    [InlineData("acme/alice", "acme")]
+    [InlineData("acme/team/alice", "acme")]
+    [InlineData("default", "default")]
+    public void The_tenant_is_the_profile_before_its_first_slash(string profile, string tenant) =>
+        Assert.Equal(tenant, McpAuthClients.TenantOf(profile));
 }

@@ -151,6 +151,18 @@ public sealed class McpAuthOptions
     /// <summary>How many authorizations may be pending at once. Default 16.</summary>
     public int MaxPendingFlows { get; set; } = 16;
 
+    /// <summary>
+    /// For an application acting for many users (profiles "tenant/user"): how many authorizations one tenant may have
+    /// pending at once across all its users. Default 64.
+    /// </summary>
+    public int MaxPendingFlowsPerTenant { get; set; } = 64;
+
+    /// <summary>
+    /// For an application acting for many users: how many authorizations may be pending at once across every profile.
+    /// Default 1024.
+    /// </summary>
+    public int MaxPendingFlowsTotal { get; set; } = 1024;
+
     /// <summary>How long a pending authorization stays valid. Default 10 minutes.</summary>
     public TimeSpan PendingFlowLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -179,6 +191,10 @@ public sealed class McpAuthOptions
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.InvalidConfiguration"/>.</exception>
     public void Validate()
     {
+        if (MaxPendingFlows < 1 || MaxPendingFlowsPerTenant < 1 || MaxPendingFlowsTotal < 1)
+        {
+            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, "MaxPendingFlows");
+        }
         if (!RedirectUri.IsAbsoluteUri)
         {
             throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(RedirectUri));
