@@ -141,6 +141,11 @@ public sealed partial class McpAuthClient
             var credential = session.Credential!;
             if (!Refresher.IsFresh(credential) && session.Client is { } client)
             {
+                if (!await StillBoundAsync(session, server, credential, cancellationToken).ConfigureAwait(false))
+                {
+                    session.Credential = null;
+                    return null;
+                }
                 try
                 {
                     session.Credential = credential = await Refresher.RefreshAsync(credential, client, session.DPoP, null, cancellationToken)
