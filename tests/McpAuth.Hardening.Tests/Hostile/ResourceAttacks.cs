@@ -31,6 +31,18 @@ public static class ResourceAttacks
                 await Verdict.Throws(McpAuthErrorCode.ResourceMismatch, () => rig.AuthorizeAsync(world.Mcp.Url)),
                 Verdict.That(world.As.Server.Requests.Count == 0, "the authorization server was contacted"));
         });
+        foreach (var resource in new[] { "javascript:alert(1)", "file:///mcp", "urn:mcp:server" })
+        {
+            yield return new($"resource: metadata names a resource that is not an http(s) URL ({resource})", async () =>
+            {
+                await using var world = await World.StartAsync();
+                world.Mcp.Metadata["resource"] = resource;
+                using var rig = new ClientRig();
+                return Verdict.All(
+                    await Verdict.Throws(McpAuthErrorCode.ResourceMismatch, () => rig.AuthorizeAsync(world.Mcp.Url)),
+                    Verdict.That(world.As.Server.Requests.Count == 0, "the authorization server was contacted"));
+            });
+        }
         yield return new("resource: a server listing another server's AS gets a token for itself only", ForeignServerSharesAs);
         yield return new("resource: the handler never sends one server's token to another", TokenStaysWithItsServer);
         yield return new("resource: a redirect from the MCP server to another origin carries no token", RedirectCarriesNoToken);
@@ -97,8 +109,10 @@ public static class ResourceAttacks
         var evil = new FakeAuthorizationServer(await world.ServerAsync());
         world.Mcp.Metadata["authorization_servers"] = new JsonArray(evil.Issuer);
         var later = rig.NewClient(); // another process, same store
+        // Either outcome is safe: the stored credential refreshed at the issuer it is bound to, or a new login needed.
+        var failure = await Verdict.Throws(McpAuthErrorCode.LoginRequired, () => later.GetAccessTokenAsync(world.Mcp.Url, CancellationToken.None));
         return Verdict.All(
-            await Verdict.Throws(McpAuthErrorCode.LoginRequired, () => later.GetAccessTokenAsync(world.Mcp.Url, CancellationToken.None)),
+            Verdict.That(failure is null || world.As.Server.To("/token").Count == 2, $"neither a new login nor a refresh at the bound issuer: {failure}"),
             Verdict.That(!world.As.IssuedTokens.Any(evil.Server.Saw), "the new authorization server saw a stored token"),
             Verdict.Untouched(evil.Server, "/token"));
     }
