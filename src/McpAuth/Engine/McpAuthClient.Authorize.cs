@@ -193,4 +193,19 @@ public sealed partial class McpAuthClient
         var credential = await _vault.GetCredentialAsync(binding, ct).ConfigureAwait(false);
         return credential is { State: not CredentialState.NeedsReauthorization } ? credential : null;
     }
+
+    /// <summary>
+    /// Before the first refresh of a credential loaded without discovery (a new process), checks that the server is
+    /// still served by the issuer and resource the credential is bound to: a refresh token is only ever used for the
+    /// binding it was issued in. Once per session; a changed binding means a new login.
+    /// </summary>
+    private async Task<bool> StillBoundAsync(ResourceSession session, Uri server, StoredCredential credential, CancellationToken ct)
+    {
+        if (session.Discovery is not null)
+        {
+            return true;
+        }
+        var discovery = await DiscoverAsync(session, server, null, ct).ConfigureAwait(false);
+        return discovery.Issuer == credential.Binding.Issuer && discovery.Resource == credential.Binding.Resource;
+    }
 }

@@ -154,6 +154,11 @@ public sealed partial class McpAuthClient
             var credential = session.Credential!;
             if (!Refresher.IsFresh(credential) && session.Client is { } client)
             {
+                if (!await StillBoundAsync(session, server, credential, cancellationToken).ConfigureAwait(false))
+                {
+                    session.Credential = null;
+                    return null;
+                }
                 try
                 {
                     session.Credential = credential = await RefreshTracedAsync(credential, client, session.DPoP, null, cancellationToken)

@@ -22,7 +22,7 @@ public class ColdStartTests
     }
 
     [Fact]
-    public async Task A_new_client_refreshes_an_expired_stored_token_with_one_token_request_and_no_discovery()
+    public async Task A_new_client_checks_the_binding_by_discovery_once_then_refreshes_an_expired_stored_token_with_one_token_request()
     {
         var world = new LifecycleWorld();
         var time = new MutableTime();
@@ -34,8 +34,27 @@ public class ColdStartTests
             .GetAccessTokenAsync(LifecycleWorld.Server, default);
         Assert.Equal("at-2", token.Value);
         var sent = world.World.Http.Requests.Skip(before).ToList();
-        var refresh = Assert.Single(sent);
+        Assert.All(sent.SkipLast(1), r => Assert.Equal(HttpMethod.Get, r.Method));
+        var refresh = sent[^1];
         Assert.Equal(("refresh_token", "rt-1"), (refresh.Form()["grant_type"], refresh.Form()["refresh_token"]));
+        Assert.Single(sent, r => r.Method == HttpMethod.Post);
+    }
+
+    [Fact]
+    public async Task A_new_client_never_refreshes_when_the_server_now_names_another_authorization_server()
+    {
+        var world = new LifecycleWorld();
+        var time = new MutableTime();
+        await new McpAuthClient(new McpAuthOptions(), world.World.Vault, new HttpClient(world.World.Http), time)
+            .AuthorizeAsync(LifecycleWorld.Server, world.World.Interaction, default);
+        world.World.AddAuthorizationServer("https://as2.example.com");
+        world.World.Http.OnJson("GET", OAuthWorld.Prm, """{"resource":"https://mcp.example.com/mcp","authorization_servers":["https://as2.example.com"]}""");
+        time.Now += TimeSpan.FromHours(2);
+        var before = world.World.Http.Requests.Count;
+        var e = await Assert.ThrowsAsync<McpAuthException>(() =>
+            new McpAuthClient(new McpAuthOptions(), world.World.Vault, new HttpClient(world.World.Http), time).GetAccessTokenAsync(LifecycleWorld.Server, default));
+        Assert.Equal(McpAuthErrorCode.LoginRequired, e.Code);
+        Assert.DoesNotContain(world.World.Http.Requests.Skip(before), r => r.Method == HttpMethod.Post);
     }
 
     [Fact]
