@@ -16,12 +16,12 @@ public sealed class TokenVault
     public ITokenStore Store => _store;
 
     public ValueTask<StoredCredential?> GetCredentialAsync(CredentialBinding binding, CancellationToken cancellationToken) =>
-        ReadAsync(StoreKeys.Credential(binding), StoreJsonContext.Default.StoredCredential, cancellationToken);
+        ReadAsync(StoreKeys.Credential(binding), ReadCredential, cancellationToken);
 
     public ValueTask SaveCredentialAsync(StoredCredential credential, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(credential);
-        return WriteAsync(StoreKeys.Credential(credential.Binding), credential, StoreJsonContext.Default.StoredCredential, cancellationToken);
+        return _store.WriteAsync(StoreKeys.Credential(credential.Binding), StoredRecordCodec.WriteCredential(credential), cancellationToken);
     }
 
     public ValueTask<bool> DeleteCredentialAsync(CredentialBinding binding, CancellationToken cancellationToken) =>
@@ -38,7 +38,7 @@ public sealed class TokenVault
         {
             try
             {
-                if (await ReadAsync(key, StoreJsonContext.Default.StoredCredential, cancellationToken).ConfigureAwait(false) is { } c)
+                if (await ReadAsync(key, ReadCredential, cancellationToken).ConfigureAwait(false) is { } c)
                 {
                     credentials.Add(c);
                 }
@@ -53,14 +53,14 @@ public sealed class TokenVault
 
     public async ValueTask<string?> GetActiveClientIdAsync(string profile, string resource, string issuer, CancellationToken cancellationToken)
     {
-        var record = await ReadAsync(StoreKeys.ActiveClient(profile, resource, issuer), StoreJsonContext.Default.ActiveClientRecord,
-            cancellationToken).ConfigureAwait(false);
+        var record = await ReadAsync(StoreKeys.ActiveClient(profile, resource, issuer), ReadActiveClient, cancellationToken)
+            .ConfigureAwait(false);
         return record?.ClientId;
     }
 
     public ValueTask SetActiveClientIdAsync(string profile, string resource, string issuer, string clientId, CancellationToken cancellationToken) =>
-        WriteAsync(StoreKeys.ActiveClient(profile, resource, issuer), new ActiveClientRecord(profile, resource, issuer, clientId),
-            StoreJsonContext.Default.ActiveClientRecord, cancellationToken);
+        _store.WriteAsync(StoreKeys.ActiveClient(profile, resource, issuer),
+            StoredRecordCodec.WriteActiveClient(new ActiveClientRecord(profile, resource, issuer, clientId)), cancellationToken);
 
     public ValueTask<bool> ClearActiveClientAsync(string profile, string resource, string issuer, CancellationToken cancellationToken) =>
         _store.DeleteAsync(StoreKeys.ActiveClient(profile, resource, issuer), cancellationToken);
@@ -120,7 +120,17 @@ public sealed class TokenVault
     public ValueTask<bool> DeleteIdentityTokenAsync(string profile, string idpIssuer, CancellationToken cancellationToken) =>
         _store.DeleteAsync(StoreKeys.IdentityToken(profile, idpIssuer), cancellationToken);
 
-    private async ValueTask<T?> ReadAsync<T>(StoreKey key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    // The records `mcpauth token` reads go through the hand-written codec (no JIT-compiled serializer generics at start).
+    private static readonly Func<byte[], StoredCredential?> ReadCredential = bytes => StoredRecordCodec.ReadCredential(bytes);
+    private static readonly Func<byte[], ActiveClientRecord?> ReadActiveClient = bytes => StoredRecordCodec.ReadActiveClient(bytes);
+
+    private ValueTask<T?> ReadAsync<T>(StoreKey key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class =>
+        ReadAsync(key, bytes => JsonSerializer.Deserialize(bytes, type), cancellationToken);
+
+    /// <summary>Reads and decodes one entry; null when absent.</summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreEntryCorrupt"/> when it does not decode.</exception>
+    private async ValueTask<T?> ReadAsync<T>(StoreKey key, Func<byte[], T?> decode, CancellationToken cancellationToken)
         where T : class
     {
         var bytes = await _store.ReadAsync(key, cancellationToken).ConfigureAwait(false);
@@ -130,8 +140,7 @@ public sealed class TokenVault
         }
         try
         {
-            return JsonSerializer.Deserialize(bytes, type)
-                ?? throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString());
+            return decode(bytes) ?? throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString());
         }
         catch (JsonException e)
         {
