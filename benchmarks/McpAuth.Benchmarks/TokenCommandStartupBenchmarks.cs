@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using McpAuth.Storage;
 using McpAuth.Storage.Keys;
 
@@ -11,10 +14,20 @@ namespace McpAuth.Benchmarks;
 /// empty console program published the same way (the baseline: Ratio column). Both are published apphosts
 /// (framework-dependent, ReadyToRun); <c>benchmarks/startup.sh</c> publishes them and runs this class.
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 25)]
+[Config(typeof(StartupConfig))]
 [MedianColumn, MinColumn, MaxColumn]
 public class TokenCommandStartupBenchmarks
 {
+    /// <summary>
+    /// One process launch per iteration. In-process toolchain: the timed work is a child process anyway, and building
+    /// a separate benchmark executable timed out on the loaded build machine.
+    /// </summary>
+    private sealed class StartupConfig : ManualConfig
+    {
+        public StartupConfig() => AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(3)
+            .WithIterationCount(25).WithToolchain(InProcessEmitToolchain.Instance));
+    }
+
     private const string Server = "https://mcp.example.test/mcp";
     private const string AccessToken = "startup-benchmark-access-token";
     private string _home = "";
