@@ -92,6 +92,20 @@ internal static partial class StoredRecordCodec
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
 
+    /// <summary>One JSON object, its members written by <paramref name="members"/>, compact and UTF-8.</summary>
+    private static byte[] WriteObject<T>(T record, Action<Utf8JsonWriter, T> members)
+        where T : class
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            members(writer, record);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
     private static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
     {
         if (value is not null)

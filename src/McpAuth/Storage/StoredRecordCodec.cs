@@ -18,26 +18,19 @@ internal static partial class StoredRecordCodec
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
 
-    public static byte[] WriteCredential(StoredCredential credential)
+    public static byte[] WriteCredential(StoredCredential credential) => WriteObject(credential, static (writer, credential) =>
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            WriteBinding(writer, credential.Binding);
-            WriteTokens(writer, credential.Tokens);
-            writer.WriteString("token_endpoint", credential.TokenEndpoint);
-            writer.WriteString("state", StateName(credential.State));
-            writer.WriteNumber("generation", credential.Generation);
-            WriteOptional(writer, "token_endpoint_auth_method", credential.TokenEndpointAuthMethod);
-            WriteOptional(writer, "revocation_endpoint", credential.RevocationEndpoint);
-            WriteOptional(writer, "revocation_endpoint_auth_method", credential.RevocationEndpointAuthMethod);
-            WriteOptional(writer, "d_po_p_private_jwk", credential.DPoPPrivateJwk);
-            writer.WriteString("updated_at", credential.UpdatedAt);
-            writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
+        WriteBinding(writer, credential.Binding);
+        WriteTokens(writer, credential.Tokens);
+        writer.WriteString("token_endpoint", credential.TokenEndpoint);
+        writer.WriteString("state", StateName(credential.State));
+        writer.WriteNumber("generation", credential.Generation);
+        WriteOptional(writer, "token_endpoint_auth_method", credential.TokenEndpointAuthMethod);
+        WriteOptional(writer, "revocation_endpoint", credential.RevocationEndpoint);
+        WriteOptional(writer, "revocation_endpoint_auth_method", credential.RevocationEndpointAuthMethod);
+        WriteOptional(writer, "d_po_p_private_jwk", credential.DPoPPrivateJwk);
+        writer.WriteString("updated_at", credential.UpdatedAt);
+    });
 
     /// <exception cref="JsonException">The bytes are not a stored credential.</exception>
     public static StoredCredential ReadCredential(ReadOnlySpan<byte> json)
@@ -78,20 +71,13 @@ internal static partial class StoredRecordCodec
         };
     }
 
-    public static byte[] WriteActiveClient(ActiveClientRecord record)
+    public static byte[] WriteActiveClient(ActiveClientRecord record) => WriteObject(record, static (writer, record) =>
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("profile", record.Profile);
-            writer.WriteString("resource", record.Resource);
-            writer.WriteString("issuer", record.Issuer);
-            writer.WriteString("client_id", record.ClientId);
-            writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
+        writer.WriteString("profile", record.Profile);
+        writer.WriteString("resource", record.Resource);
+        writer.WriteString("issuer", record.Issuer);
+        writer.WriteString("client_id", record.ClientId);
+    });
 
     /// <exception cref="JsonException">The bytes are not an active-client record.</exception>
     public static ActiveClientRecord ReadActiveClient(ReadOnlySpan<byte> json)
