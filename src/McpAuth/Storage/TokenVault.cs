@@ -21,13 +21,13 @@ public sealed class TokenVault
     /// <summary>The credential of <paramref name="binding"/>, or null.</summary>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreEntryCorrupt"/>, <see cref="McpAuthErrorCode.StoreUnavailable"/>, <see cref="McpAuthErrorCode.StoreKeyUnavailable"/>.</exception>
     public ValueTask<StoredCredential?> GetCredentialAsync(CredentialBinding binding, CancellationToken cancellationToken) =>
-        ReadAsync(StoreKeys.Credential(binding), StoreJsonContext.Default.StoredCredential, cancellationToken);
+        ReadAsync(StoreKeys.Credential(binding), ReadCredential, cancellationToken);
 
     /// <summary>Stores <paramref name="credential"/> under its binding, replacing any previous one.</summary>
     public ValueTask SaveCredentialAsync(StoredCredential credential, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(credential);
-        return WriteAsync(StoreKeys.Credential(credential.Binding), credential, StoreJsonContext.Default.StoredCredential, cancellationToken);
+        return _store.WriteAsync(StoreKeys.Credential(credential.Binding), StoredRecordCodec.WriteCredential(credential), cancellationToken);
     }
 
     /// <summary>Deletes the credential of <paramref name="binding"/>; false when there was none.</summary>
@@ -45,7 +45,7 @@ public sealed class TokenVault
         {
             try
             {
-                if (await ReadAsync(key, StoreJsonContext.Default.StoredCredential, cancellationToken).ConfigureAwait(false) is { } c)
+                if (await ReadAsync(key, ReadCredential, cancellationToken).ConfigureAwait(false) is { } c)
                 {
                     credentials.Add(c);
                 }
@@ -61,15 +61,15 @@ public sealed class TokenVault
     /// <summary>The client id whose credential is active for a profile, resource and issuer, or null.</summary>
     public async ValueTask<string?> GetActiveClientIdAsync(string profile, string resource, string issuer, CancellationToken cancellationToken)
     {
-        var record = await ReadAsync(StoreKeys.ActiveClient(profile, resource, issuer), StoreJsonContext.Default.ActiveClientRecord,
-            cancellationToken).ConfigureAwait(false);
+        var record = await ReadAsync(StoreKeys.ActiveClient(profile, resource, issuer), ReadActiveClient, cancellationToken)
+            .ConfigureAwait(false);
         return record?.ClientId;
     }
 
     /// <summary>Records the client id whose credential is active for a profile, resource and issuer.</summary>
     public ValueTask SetActiveClientIdAsync(string profile, string resource, string issuer, string clientId, CancellationToken cancellationToken) =>
-        WriteAsync(StoreKeys.ActiveClient(profile, resource, issuer), new ActiveClientRecord(profile, resource, issuer, clientId),
-            StoreJsonContext.Default.ActiveClientRecord, cancellationToken);
+        _store.WriteAsync(StoreKeys.ActiveClient(profile, resource, issuer),
+            StoredRecordCodec.WriteActiveClient(new ActiveClientRecord(profile, resource, issuer, clientId)), cancellationToken);
 
     /// <summary>Forgets the active client id for a profile, resource and issuer; false when there was none.</summary>
     public ValueTask<bool> ClearActiveClientAsync(string profile, string resource, string issuer, CancellationToken cancellationToken) =>
@@ -138,7 +138,17 @@ public sealed class TokenVault
     public ValueTask<bool> DeleteIdentityTokenAsync(string profile, string idpIssuer, CancellationToken cancellationToken) =>
         _store.DeleteAsync(StoreKeys.IdentityToken(profile, idpIssuer), cancellationToken);
 
-    private async ValueTask<T?> ReadAsync<T>(StoreKey key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    // The records `mcpauth token` reads go through the hand-written codec (no JIT-compiled serializer generics at start).
+    private static readonly Func<byte[], StoredCredential?> ReadCredential = bytes => StoredRecordCodec.ReadCredential(bytes);
+    private static readonly Func<byte[], ActiveClientRecord?> ReadActiveClient = bytes => StoredRecordCodec.ReadActiveClient(bytes);
+
+    private ValueTask<T?> ReadAsync<T>(StoreKey key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class =>
+        ReadAsync(key, bytes => JsonSerializer.Deserialize(bytes, type), cancellationToken);
+
+    /// <summary>Reads and decodes one entry; null when absent.</summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreEntryCorrupt"/> when it does not decode.</exception>
+    private async ValueTask<T?> ReadAsync<T>(StoreKey key, Func<byte[], T?> decode, CancellationToken cancellationToken)
         where T : class
     {
         var bytes = await _store.ReadAsync(key, cancellationToken).ConfigureAwait(false);
@@ -148,8 +158,7 @@ public sealed class TokenVault
         }
         try
         {
-            return JsonSerializer.Deserialize(bytes, type)
-                ?? throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString());
+            return decode(bytes) ?? throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString());
         }
         catch (JsonException e)
         {

@@ -1,0 +1,2 @@
+// Writes one line, as `mcpauth token` does, and exits.
+Console.Out.Write("empty\n");

@@ -1,0 +1,132 @@
+using System.Text;
+using System.Text.Json;
+using McpAuth.Storage;
+
+namespace McpAuth.Tests.Storage;
+
+/// <summary>
+/// The hand-written codec writes exactly the bytes the source-generated serializer wrote (entries stay readable both
+/// ways), ignores unknown members, and reports damage as <see cref="McpAuthErrorCode.StoreEntryCorrupt"/>.
+/// </summary>
+public sealed class StoredRecordCodecTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 8, 30, 15, 123, TimeSpan.Zero);
+
+    private static StoredCredential Full() => new()
+    {
+        Binding = new CredentialBinding("work/alice", "https://mcp.example.com/mcp", "https://auth.example.com", "client-1"),
+        Tokens = new TokenSet
+        {
+            AccessToken = "at-\"quoted\"-é", TokenType = "DPoP", RefreshToken = "rt", ExpiresAt = Now.AddHours(1).ToOffset(TimeSpan.FromHours(2)),
+            Scope = "mcp read", IdToken = "id", Extras = new Dictionary<string, string> { ["user"] = "alice", ["org"] = "<acme>" },
+        },
+        TokenEndpoint = "https://auth.example.com/token",
+        State = CredentialState.NeedsReauthorization,
+        Generation = 42,
+        TokenEndpointAuthMethod = "client_secret_basic",
+        RevocationEndpoint = "https://auth.example.com/revoke",
+        RevocationEndpointAuthMethod = "none",
+        DPoPPrivateJwk = "{\"kty\":\"EC\"}",
+        UpdatedAt = Now,
+    };
+
+    private static StoredCredential Minimal() => new()
+    {
+        Binding = new CredentialBinding("default", "https://mcp.example.com/mcp", "https://auth.example.com", "client-1"),
+        Tokens = new TokenSet { AccessToken = "at" },
+        TokenEndpoint = "https://auth.example.com/token",
+    };
+
+    public static TheoryData<string> Shapes => new() { "full", "minimal" };
+
+    private static StoredCredential Shape(string name) => name == "full" ? Full() : Minimal();
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Writes_the_serializer_bytes(string shape)
+    {
+        var credential = Shape(shape);
+        var expected = JsonSerializer.SerializeToUtf8Bytes(credential, StoreJsonContext.Default.StoredCredential);
+        Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(StoredRecordCodec.WriteCredential(credential)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Reads_what_the_serializer_wrote(string shape)
+    {
+        var credential = Shape(shape);
+        var read = StoredRecordCodec.ReadCredential(JsonSerializer.SerializeToUtf8Bytes(credential, StoreJsonContext.Default.StoredCredential));
+        AssertSame(credential, read);
+        AssertSame(credential, JsonSerializer.Deserialize(StoredRecordCodec.WriteCredential(credential), StoreJsonContext.Default.StoredCredential)!);
+    }
+
+    [Fact]
+    public void Active_client_round_trips_with_the_serializer_bytes()
+    {
+        var record = new ActiveClientRecord("default", "https://mcp.example.com/mcp", "https://auth.example.com", "client-1");
+        var bytes = StoredRecordCodec.WriteActiveClient(record);
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(record, StoreJsonContext.Default.ActiveClientRecord), bytes);
+        Assert.Equal(record, StoredRecordCodec.ReadActiveClient(bytes));
+    }
+
+    [Fact]
+    public void Unknown_members_are_ignored()
+    {
+        var json = """
+            {"future":{"deep":[1,{"x":null}]},"binding":{"profile":"p","resource":"r","issuer":"i","client_id":"c","extra":true},
+             "tokens":{"access_token":"at","later":"x","expires_at":null},"token_endpoint":"t","state":"expiring","generation":3,
+             "updated_at":"2026-11-22T08:30:15+00:00","trailing":1}
+            """;
+        var read = StoredRecordCodec.ReadCredential(Encoding.UTF8.GetBytes(json));
+        Assert.Equal(new CredentialBinding("p", "r", "i", "c"), read.Binding);
+        Assert.Equal("at", read.Tokens.AccessToken);
+        Assert.Equal("Bearer", read.Tokens.TokenType);
+        Assert.Null(read.Tokens.ExpiresAt);
+        Assert.Equal(CredentialState.Expiring, read.State);
+        Assert.Equal(3, read.Generation);
+        Assert.Equal(Now.AddMilliseconds(-123), read.UpdatedAt);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("{\"binding\":")]
+    [InlineData("{} {}")]
+    [InlineData("""{"tokens":{"access_token":"at"},"token_endpoint":"t"}""")]
+    [InlineData("""{"binding":{"profile":"p","resource":"r","issuer":"i"},"tokens":{"access_token":"at"},"token_endpoint":"t"}""")]
+    [InlineData("""{"binding":{"profile":"p","resource":"r","issuer":"i","client_id":null},"tokens":{"access_token":"at"},"token_endpoint":"t"}""")]
+    [InlineData("""{"binding":{"profile":"p","resource":"r","issuer":"i","client_id":"c"},"tokens":{},"token_endpoint":"t"}""")]
+    [InlineData("""{"binding":{"profile":"p","resource":"r","issuer":"i","client_id":"c"},"tokens":{"access_token":"at"}}""")]
+    [InlineData("""{"binding":{"profile":"p","resource":"r","issuer":"i","client_id":"c"},"tokens":{"access_token":"at"},"token_endpoint":"t","state":"Gone"}""")]
+    [InlineData("""{"binding":{"profile":"p","resource":"r","issuer":"i","client_id":"c"},"tokens":{"access_token":"at"},"token_endpoint":"t","generation":"1"}""")]
+    [InlineData("""{"binding":{"profile":"p","resource":"r","issuer":"i","client_id":"c"},"tokens":{"access_token":"at","expires_at":"soon"},"token_endpoint":"t"}""")]
+    [InlineData("""{"binding":{"profile":"p","resource":"r","issuer":"i","client_id":"c"},"tokens":{"access_token":"at"},"token_endpoint":"t","updated_at":null}""")]
+    public async Task Damaged_credentials_are_StoreEntryCorrupt(string json)
+    {
+        var store = new InMemoryTokenStore();
+        var binding = new CredentialBinding("p", "r", "i", "c");
+        await store.WriteAsync(StoreKeys.Credential(binding), Encoding.UTF8.GetBytes(json), CancellationToken.None);
+        var error = await Assert.ThrowsAsync<McpAuthException>(() => new TokenVault(store).GetCredentialAsync(binding, CancellationToken.None).AsTask());
+        Assert.Equal(McpAuthErrorCode.StoreEntryCorrupt, error.Code);
+    }
+
+    [Fact]
+    public async Task The_vault_round_trips_through_the_codec()
+    {
+        var vault = new TokenVault(new InMemoryTokenStore());
+        var credential = Full();
+        await vault.SaveCredentialAsync(credential, CancellationToken.None);
+        await vault.SetActiveClientIdAsync("default", "r", "i", "client-9", CancellationToken.None);
+        AssertSame(credential, (await vault.GetCredentialAsync(credential.Binding, CancellationToken.None))!);
+        Assert.Equal("client-9", await vault.GetActiveClientIdAsync("default", "r", "i", CancellationToken.None));
+    }
+
+    private static void AssertSame(StoredCredential expected, StoredCredential actual)
+    {
+        Assert.Equal(expected.Binding, actual.Binding);
+        Assert.Equal(expected.Tokens.Extras ?? new Dictionary<string, string>(), actual.Tokens.Extras ?? new Dictionary<string, string>());
+        Assert.Equal(expected.Tokens with { Extras = null }, actual.Tokens with { Extras = null });
+        Assert.Equal(expected with { Tokens = actual.Tokens }, actual);
+    }
+}
