@@ -21,6 +21,9 @@ public sealed class LifecycleServers : IAsyncLifetime
 
     public Uri McpUrl => Mcp.McpServerUrl;
 
+    /// <summary>oidc-provider's interaction mode: null for automatic consent, "html" for its real login and consent pages.</summary>
+    public string? Interaction { get; init; }
+
     public async Task InitializeAsync()
     {
         Oidc = await OidcProviderServer.StartAsync(new OidcServerConfig
@@ -28,6 +31,7 @@ public sealed class LifecycleServers : IAsyncLifetime
             AccessTokenTtl = AccessTokenTtl,
             Clients = [OidcServerConfig.ResourceServerClient(ResourceServerId, ResourceServerSecret)],
             IntrospectionClients = [ResourceServerId],
+            Interaction = Interaction,
         });
         var introspection = new Uri(Oidc.IssuerIdentifier + "/token/introspection");
         Mcp = await SandboxMcpServer.StartAsync(
