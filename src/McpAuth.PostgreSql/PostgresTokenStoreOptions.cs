@@ -10,7 +10,12 @@ namespace McpAuth.PostgreSql;
 /// </summary>
 public sealed record PostgresTokenStoreOptions
 {
-    /// <summary>An Npgsql connection string. The store builds and owns a data source from it.</summary>
+    /// <summary>
+    /// An Npgsql connection string. The store builds and owns a data source from it. Size its pool: a refresh in flight
+    /// holds two connections (the lock session and one for reads and writes), so <c>Maximum Pool Size</c> should be at
+    /// least twice the refreshes a replica runs at once, and all replicas' pools together must stay below the server's
+    /// <c>max_connections</c> (a refused connection is <see cref="McpAuthErrorCode.StoreUnavailable"/>).
+    /// </summary>
     public string? ConnectionString { get; init; }
 
     /// <summary>

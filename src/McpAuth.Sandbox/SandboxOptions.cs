@@ -45,6 +45,12 @@ public sealed record SandboxAuthorizationServerOptions
     /// <summary>Serve the counters as JSON at <c>GET {issuer}/__stats</c>.</summary>
     public bool ExposeStatsEndpoint { get; init; }
 
+    /// <summary>
+    /// Accepts the JWT bearer grant (RFC 7523 §2.1) when set: returns the subject of an assertion it trusts, or null to
+    /// refuse it (<c>invalid_grant</c>). For enterprise-managed authorization tests (the assertion is an IdP's ID-JAG).
+    /// </summary>
+    public Func<string, string?>? JwtBearerAssertionValidator { get; init; }
+
     /// <summary>The clock for every lifetime above.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -28,7 +28,7 @@ catch (McpAuthException e)
 
 static async Task<int> TokenAsync(string home, Uri server, int callers, long startAtUnixMs)
 {
-    var counter = new CountingHandler(OAuthHttpClient.CreateDefaultHandler());
+    var counter = new LifecycleProbe.CountingHandler(OAuthHttpClient.CreateDefaultHandler());
     using var http = new HttpClient(counter);
     var vault = new TokenVault(FileTokenStore.Open(new FileTokenStoreOptions { Home = home }));
     var client = new McpAuthClient(new McpAuthOptions { RedirectUri = new Uri("http://127.0.0.1:33418/callback"), DPoP = DPoPMode.Disabled }, vault, http);
@@ -54,16 +54,19 @@ static int Usage()
     return 2;
 }
 
-/// <summary>Counts the requests sent to authorization servers.</summary>
-internal sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+namespace LifecycleProbe
 {
-    private int _count;
-
-    public int Count => Volatile.Read(ref _count);
-
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>Counts the requests sent through it (also used by the lifecycle integration tests).</summary>
+    public sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
     {
-        Interlocked.Increment(ref _count);
-        return base.SendAsync(request, cancellationToken);
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _count);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }

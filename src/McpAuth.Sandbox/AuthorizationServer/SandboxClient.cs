@@ -39,5 +39,8 @@ public static class SandboxGrantTypes
     public const string RefreshToken = "refresh_token";
     public const string ClientCredentials = "client_credentials";
 
+    /// <summary>RFC 7523 §2.1; accepted only with <see cref="SandboxAuthorizationServerOptions.JwtBearerAssertionValidator"/>.</summary>
+    public const string JwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
     internal static readonly string[] All = [AuthorizationCode, RefreshToken, ClientCredentials];
 }

@@ -50,6 +50,11 @@ internal static class TokenEndpointHandler
         {
             return OAuthError.InvalidRequest("grant_type is required");
         }
+        if (grantType == SandboxGrantTypes.JwtBearer && server.Options.JwtBearerAssertionValidator is not null)
+        {
+            return client.Allows(grantType) ? TokenGrantHandlers.JwtBearer(form, client, server)
+                : OAuthError.UnauthorizedClient("client is not registered for this grant type");
+        }
         if (!SandboxGrantTypes.All.Contains(grantType))
         {
             return new OAuthError("unsupported_grant_type", "grant type not supported");

@@ -67,6 +67,29 @@ internal static class TokenGrantHandlers
         {
             return OAuthError.UnauthorizedClient("client_credentials needs a confidential client");
         }
+        return IssueWithoutRefreshToken(form, client, client.ClientId, server);
+    }
+
+    /// <summary>
+    /// RFC 7523 §2.1: the assertion is checked by <see cref="SandboxAuthorizationServerOptions.JwtBearerAssertionValidator"/>
+    /// (the sandbox does not verify JWTs itself); confidential clients only, no refresh token.
+    /// </summary>
+    public static TokenOutcome JwtBearer(FormRequest form, SandboxClient client, SandboxAuthorizationServer server)
+    {
+        if (form.Get("assertion") is not { } assertion)
+        {
+            return OAuthError.InvalidRequest("assertion is required");
+        }
+        if (server.Options.JwtBearerAssertionValidator!(assertion) is not { } subject)
+        {
+            return OAuthError.InvalidGrant("assertion refused");
+        }
+        return IssueWithoutRefreshToken(form, client, subject, server);
+    }
+
+    /// <summary>The requested (or default) scope and resource, checked; an access token for <paramref name="subject"/> only.</summary>
+    private static TokenOutcome IssueWithoutRefreshToken(FormRequest form, SandboxClient client, string subject, SandboxAuthorizationServer server)
+    {
         var scopeText = form.Get("scope");
         if (server.ValidateScope(scopeText) is { } scopeError)
         {
@@ -78,8 +101,7 @@ internal static class TokenGrantHandlers
             return resourceError;
         }
         var scope = ScopeSet.Parse(scopeText ?? server.Options.DefaultScope);
-        var grant = new Grant(client.ClientId, client.ClientId, scope, resource);
-        return server.Tokens.Issue(grant, scope, withRefreshToken: false);
+        return server.Tokens.Issue(new Grant(client.ClientId, subject, scope, resource), scope, withRefreshToken: false);
     }
 
     private static OAuthError? CheckRefresh(Grant grant, ScopeSet requested, IReadOnlyList<string> resources)

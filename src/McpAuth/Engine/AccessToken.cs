@@ -13,6 +13,7 @@ public sealed record AccessToken(string Value, string TokenType, DateTimeOffset?
     /// <summary>True when the token must be presented with the <c>DPoP</c> scheme and a proof.</summary>
     public bool IsDPoP => DPoP is not null && string.Equals(TokenType, "DPoP", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Never prints the token.</summary>
     public override string ToString() => $"AccessToken {{ TokenType = {TokenType}, ExpiresAt = {ExpiresAt}, Scope = {Scope} }}";
 }
 

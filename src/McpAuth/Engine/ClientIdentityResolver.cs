@@ -12,6 +12,7 @@ namespace McpAuth.Engine;
 /// <param name="Source">"preregistered", "cimd" or "dcr".</param>
 public sealed record ClientIdentity(string Issuer, string ClientId, string? ClientSecret, string TokenEndpointAuthMethod, string Source)
 {
+    /// <summary>Never prints the client secret.</summary>
     public override string ToString() => $"ClientIdentity {{ Issuer = {Issuer}, ClientId = {ClientId}, Source = {Source} }}";
 }
 

@@ -13,6 +13,7 @@ public sealed record DiscoveryResult(
     Uri Server, string Resource, ProtectedResourceMetadata? ResourceMetadata, Uri? ResourceMetadataUrl,
     AuthorizationServerMetadata AuthorizationServer)
 {
+    /// <summary>The authorization server's issuer identifier (RFC 8414 §2).</summary>
     public string Issuer => AuthorizationServer.Issuer;
 }
 

@@ -4,7 +4,7 @@ namespace McpAuth.Engine;
 
 /// <summary>
 /// Glue between the engine and the protocol layer's signed grants: <c>private_key_jwt</c> assertions (RFC 7523 §2.2),
-/// DPoP keys (RFC 9449), the JWT bearer grant (RFC 7523 §2.1) and the ID-JAG token exchange (RFC 8693).
+/// DPoP keys (RFC 9449) and the JWT bearer grant (RFC 7523 §2.1); the ID-JAG exchange is in <see cref="EnterpriseAuthorization"/>.
 /// </summary>
 internal sealed class GrantExtensions : IClientAssertionFactory
 {
@@ -64,29 +64,6 @@ internal sealed class GrantExtensions : IClientAssertionFactory
             ?? throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(McpAuthOptions.WorkloadIdentityToken));
         var assertion = await provider(ct).ConfigureAwait(false);
         return JwtBearerGrant.BuildParameters(assertion, scope, resource);
-    }
-
-    /// <summary>
-    /// Enterprise-managed authorization: exchanges the IdP ID token for an ID-JAG at the IdP (RFC 8693 §2.1, audience the
-    /// MCP authorization server, resource the MCP server), then returns the JWT bearer grant parameters for it.
-    /// </summary>
-    /// <exception cref="McpAuthException">The IdP's classified error, or <see cref="McpAuthErrorCode.InvalidResponse"/> for a token that is not an ID-JAG.</exception>
-    public async Task<IReadOnlyList<KeyValuePair<string, string>>> EnterpriseParametersAsync(
-        TokenEndpoint tokens, DiscoveryResult discovery, string? scope, CancellationToken ct)
-    {
-        var idp = _options.Enterprise ?? throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(McpAuthOptions.Enterprise));
-        var idToken = await idp.IdToken(ct).ConfigureAwait(false);
-        var parameters = new List<KeyValuePair<string, string>>(TokenExchange.BuildParameters(new TokenExchangeRequest(
-            idToken, TokenExchange.IdTokenType, RequestedTokenType: TokenExchange.IdJagTokenType, Audience: discovery.Issuer,
-            Resource: discovery.Resource, Scope: scope)));
-        var method = idp.ClientSecret is null ? ClientAuthentication.None : ClientAuthentication.ClientSecretBasic;
-        var authorization = ClientAuthentication.Apply(method, idp.ClientId, idp.ClientSecret, parameters);
-        var response = TokenExchange.ReadResponse(await tokens.SendRawAsync(idp.TokenEndpoint, parameters, authorization, ct).ConfigureAwait(false));
-        if (response.IssuedTokenType != TokenExchange.IdJagTokenType)
-        {
-            throw new McpAuthException(McpAuthErrorCode.InvalidResponse, "token exchange did not issue an ID-JAG") { Endpoint = idp.TokenEndpoint };
-        }
-        return JwtBearerGrant.BuildParameters(response.AccessToken, scope, discovery.Resource);
     }
 
     private sealed class DPoPSigner(DPoPKey key) : IDPoPProofSigner

@@ -1,3 +1,4 @@
+using McpAuth.Diagnostics;
 using McpAuth.Protocol;
 using McpAuth.Storage;
 
@@ -9,19 +10,26 @@ public sealed partial class McpAuthClient
         ResourceSession session, Uri server, AuthenticationChallenge? challenge, string? scopeOverride,
         IAuthorizationInteraction? interaction, CancellationToken ct)
     {
+        using var step = Telemetry.Start(McpAuthTelemetryNames.AuthorizationSpan, ResourceUri.Canonicalize(server));
+        step.Grant = _options.Grant.ToString();
         try
         {
-            var discovery = await DiscoverAsync(session, server, challenge, ct).ConfigureAwait(false);
+            var discovery = _options.Grant == McpAuthGrant.EnterpriseManaged
+                ? await EnterpriseAuthorization.LegAsync(EnterpriseLeg.Discovery, () => DiscoverAsync(session, server, challenge, ct)).ConfigureAwait(false)
+                : await DiscoverAsync(session, server, challenge, ct).ConfigureAwait(false);
             var scope = scopeOverride ?? SelectScope(discovery, challenge?.Scope ?? session.ChallengeScope);
-            return _options.Grant switch
+            var token = _options.Grant switch
             {
                 McpAuthGrant.AuthorizationCode => await CodeGrantAsync(session, discovery, scope, interaction, ct).ConfigureAwait(false),
                 McpAuthGrant.ClientCredentials => await ClientCredentialsAsync(session, discovery, scope, ct).ConfigureAwait(false),
                 _ => await AssertionGrantAsync(session, discovery, scope, ct).ConfigureAwait(false),
             };
+            step.Succeeded();
+            return token;
         }
         catch (McpAuthException e)
         {
+            step.Failed(e.Code);
             EngineLog.AuthorizationFailed(_logger, ResourceUri.Canonicalize(server), e.Code);
             throw;
         }
@@ -29,7 +37,8 @@ public sealed partial class McpAuthClient
 
     private async Task<DiscoveryResult> DiscoverAsync(ResourceSession session, Uri server, AuthenticationChallenge? challenge, CancellationToken ct)
     {
-        var discovery = await _discovery.DiscoverAsync(server, challenge, ct).ConfigureAwait(false);
+        var discovery = await Telemetry.RunAsync(McpAuthTelemetryNames.DiscoverySpan, ResourceUri.Canonicalize(server),
+            () => _discovery.DiscoverAsync(server, challenge, ct)).ConfigureAwait(false);
         session.Discovery = discovery;
         if (challenge?.Scope is { } scope)
         {
@@ -54,7 +63,8 @@ public sealed partial class McpAuthClient
     private async Task<ClientIdentity> ResolveClientAsync(DiscoveryResult discovery, CancellationToken ct)
     {
         // session.Client changes only with the credential it belongs to (in StoreAsync).
-        var client = await _identities.ResolveAsync(discovery.AuthorizationServer, ct).ConfigureAwait(false);
+        var client = await Telemetry.RunAsync(McpAuthTelemetryNames.RegistrationSpan, discovery.Issuer,
+            () => _identities.ResolveAsync(discovery.AuthorizationServer, ct)).ConfigureAwait(false);
         EngineLog.ClientResolved(_logger, client.ClientId, client.Source, client.Issuer);
         return client;
     }
@@ -99,10 +109,13 @@ public sealed partial class McpAuthClient
         var dpop = _grants.NewDPoPKey(discovery.AuthorizationServer);
         var parameters = _options.Grant == McpAuthGrant.JwtBearer
             ? await _grants.WorkloadParametersAsync(scope, discovery.Resource, ct).ConfigureAwait(false)
-            : await _grants.EnterpriseParametersAsync(_tokens, discovery, scope, ct).ConfigureAwait(false);
+            : await _enterprise.ParametersAsync(discovery, scope, ct).ConfigureAwait(false);
         var server = discovery.AuthorizationServer;
         // RFC 7523: a refused assertion is final; never fall back to another grant.
-        var response = await _tokens.RequestAsync(server.TokenEndpoint, server.Issuer, client, parameters, dpop, ct).ConfigureAwait(false);
+        var response = _options.Grant == McpAuthGrant.JwtBearer
+            ? await _tokens.RequestAsync(server.TokenEndpoint, server.Issuer, client, parameters, dpop, ct).ConfigureAwait(false)
+            : await EnterpriseAuthorization.LegAsync(EnterpriseLeg.JwtBearerGrant,
+                () => _tokens.RequestAsync(server.TokenEndpoint, server.Issuer, client, parameters, dpop, ct)).ConfigureAwait(false);
         session.Scope = scope;
         return await StoreAsync(session, discovery, client, response, dpop, scope, GrantExtensions.JwtBearerGrantType, ct).ConfigureAwait(false);
     }

@@ -23,7 +23,7 @@ public sealed partial class McpAuthClient
             {
                 try
                 {
-                    session.Credential = await Refresher.RefreshAsync(stored, client, session.DPoP, rejected.Value, ct).ConfigureAwait(false);
+                    session.Credential = await RefreshTracedAsync(stored, client, session.DPoP, rejected.Value, ct).ConfigureAwait(false);
                     if (session.Credential.Tokens.AccessToken != rejected.Value)
                     {
                         return ToAccessToken(session.Credential, session.DPoP);

@@ -27,6 +27,7 @@ public sealed record ImportedTokens(string AccessToken, string ClientId)
     /// <summary>The profile to store under; null for <see cref="McpAuthOptions.Profile"/>.</summary>
     public string? Profile { get; init; }
 
+    /// <summary>Never prints the tokens.</summary>
     public override string ToString() => $"ImportedTokens {{ ClientId = {ClientId}, ExpiresAt = {ExpiresAt}, Profile = {Profile} }}";
 }
 

@@ -86,7 +86,7 @@ public sealed partial class McpAuthClient
         var binding = credential.Binding;
         var client = await _identities.FromStoredAsync(credential, cancellationToken).ConfigureAwait(false);
         var report = options.Revoke
-            ? await _revocation.RevokeAsync(credential, client, cancellationToken).ConfigureAwait(false)
+            ? await RevokeTracedAsync(credential, client, cancellationToken).ConfigureAwait(false)
             : new RevocationReport(false, false, RevocationOutcome.NotRequested, null);
         var cleared = await _lifecycle.ReleaseAsync(binding, cancellationToken).ConfigureAwait(false);
         var removed = options.RemoveRegistration

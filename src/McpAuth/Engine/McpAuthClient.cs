@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using McpAuth.Diagnostics;
 using McpAuth.Engine.Lifecycle;
 using McpAuth.Engine.Refresh;
 using McpAuth.Http;
@@ -27,6 +29,8 @@ public sealed partial class McpAuthClient
     private readonly GrantExtensions _grants;
     private readonly CredentialLifecycle _lifecycle;
     private readonly TokenRevocation _revocation;
+    private readonly EnterpriseAuthorization _enterprise;
+    private readonly Delegation _delegation;
     private readonly ConcurrentDictionary<string, ResourceSession> _sessions = new(StringComparer.Ordinal);
 
     /// <param name="options">Options; validated here.</param>
@@ -34,8 +38,11 @@ public sealed partial class McpAuthClient
     /// <param name="oauthHttp">The client for authorization server requests; it must not follow redirects.</param>
     /// <param name="time">The clock; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="logger">Safe-to-share logs; none when null.</param>
+    /// <param name="meterFactory">Creates the "McpAuth" meter (see <see cref="McpAuthTelemetryNames"/>); a standalone meter when null.</param>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.InvalidConfiguration"/>.</exception>
-    public McpAuthClient(McpAuthOptions options, TokenVault vault, HttpClient oauthHttp, TimeProvider? time = null, ILogger<McpAuthClient>? logger = null)
+    public McpAuthClient(
+        McpAuthOptions options, TokenVault vault, HttpClient oauthHttp, TimeProvider? time = null, ILogger<McpAuthClient>? logger = null,
+        IMeterFactory? meterFactory = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _options.Validate();
@@ -46,7 +53,10 @@ public sealed partial class McpAuthClient
         _grants = new GrantExtensions(options);
         _discovery = new Discovery(http, options);
         _identities = new ClientIdentityResolver(http, vault, options, _time);
-        _tokens = new TokenEndpoint(http, _time, _grants.ClientAssertions);
+        Telemetry = new McpAuthTelemetry(meterFactory);
+        _tokens = new TokenEndpoint(http, _time, _grants.ClientAssertions, Telemetry);
+        _enterprise = new EnterpriseAuthorization(options, vault, _tokens, _time, _logger);
+        _delegation = new Delegation(options, _tokens, _time, Telemetry, _logger);
         _pending = new PendingFlows(options.MaxPendingFlows, options.PendingFlowLifetime, _time);
         _codeFlow = new AuthorizationCodeFlow(_pending, _tokens, _time);
         _revocation = new TokenRevocation(http);
@@ -54,6 +64,9 @@ public sealed partial class McpAuthClient
         Events = _lifecycle.Events;
         Refresher = new CoordinatedTokenRefresher(_lifecycle.Refresh, _tokens, _time);
     }
+
+    /// <summary>The engine's traces and metrics (one source and meter per instance).</summary>
+    internal McpAuthTelemetry Telemetry { get; }
 
     /// <summary>The refresh seam (default: the <see cref="RefreshCoordinator"/>).</summary>
     internal ITokenRefresher Refresher { get; set; }
@@ -143,7 +156,7 @@ public sealed partial class McpAuthClient
             {
                 try
                 {
-                    session.Credential = credential = await Refresher.RefreshAsync(credential, client, session.DPoP, null, cancellationToken)
+                    session.Credential = credential = await RefreshTracedAsync(credential, client, session.DPoP, null, cancellationToken)
                         .ConfigureAwait(false);
                 }
                 catch (McpAuthException e) when (e.Code is McpAuthErrorCode.LoginRequired or McpAuthErrorCode.InvalidClient)

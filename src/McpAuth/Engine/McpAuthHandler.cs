@@ -35,7 +35,7 @@ public sealed class McpAuthHandler : DelegatingHandler
         var current = request;
         while (true)
         {
-            Attach(current, server, token);
+            Attach(current, server, await _client.ForRequestAsync(server, token, cancellationToken).ConfigureAwait(false));
             var response = await base.SendAsync(current, cancellationToken).ConfigureAwait(false);
             var challenge = ChallengeOf(response);
             if (token?.IsDPoP == true && response.Headers.TryGetValues("DPoP-Nonce", out var nonces) && nonces.FirstOrDefault() is { } nonce)

@@ -38,6 +38,7 @@ public enum DPoPMode
 public sealed record PreRegisteredClient(
     string ClientId, string? ClientSecret = null, string? TokenEndpointAuthMethod = null, string? Issuer = null)
 {
+    /// <summary>Never prints the client secret.</summary>
     public override string ToString() => $"PreRegisteredClient {{ ClientId = {ClientId}, Issuer = {Issuer} }}";
 }
 
@@ -47,6 +48,7 @@ public sealed record PreRegisteredClient(
 /// <param name="KeyId">The <c>kid</c> to put in the JWS header, if any.</param>
 public sealed record ClientKeyOptions(string Pkcs8Pem, string Algorithm, string? KeyId = null)
 {
+    /// <summary>Never prints the private key.</summary>
     public override string ToString() => $"ClientKeyOptions {{ Algorithm = {Algorithm}, KeyId = {KeyId} }}";
 }
 
@@ -55,8 +57,54 @@ public sealed record ClientKeyOptions(string Pkcs8Pem, string Algorithm, string?
 /// <param name="ClientId">The client id at the IdP.</param>
 /// <param name="IdToken">Provides the user's ID token at the IdP.</param>
 /// <param name="ClientSecret">The client secret at the IdP, if it has one.</param>
+/// <remarks>
+/// <paramref name="IdToken"/> is the OpenID login: McpAuth calls it only when the vault holds no unexpired ID token for
+/// <see cref="IdpIssuer"/>, keeps the result, and reuses it for every MCP server configured for this IdP.
+/// </remarks>
 public sealed record EnterpriseIdentityOptions(
-    Uri TokenEndpoint, string ClientId, Func<CancellationToken, ValueTask<string>> IdToken, string? ClientSecret = null);
+    Uri TokenEndpoint, string ClientId, Func<CancellationToken, ValueTask<string>> IdToken, string? ClientSecret = null)
+{
+    /// <summary>The IdP's issuer identifier, the key of the cached ID token; null: the token endpoint's origin.</summary>
+    public string? Issuer { get; init; }
+
+    /// <summary>The key the ID token is cached under: <see cref="Issuer"/>, or the token endpoint's origin.</summary>
+    public string IdpIssuer => Issuer ?? TokenEndpoint.GetLeftPart(UriPartial.Authority);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"EnterpriseIdentityOptions {{ TokenEndpoint = {TokenEndpoint}, ClientId = {ClientId}, Issuer = {IdpIssuer} }}";
+}
+
+/// <summary>
+/// Delegation for one MCP server (RFC 8693 §2.1): before each request, the stored (subject) token is exchanged for a
+/// token the acting party holds on the user's behalf. When the authorization server answers that it does not support
+/// the grant or a token type (<see cref="McpAuthErrorCode.UnsupportedGrantType"/>), the subject token is sent instead.
+/// </summary>
+public sealed record DelegationOptions
+{
+    /// <summary>Provides the acting party's token (RFC 8693 <c>actor_token</c>); null for impersonation without an actor.</summary>
+    public Func<CancellationToken, ValueTask<string>>? ActorToken { get; init; }
+
+    /// <summary>The actor token's type. Default: a JWT (<see cref="Protocol.TokenExchange.JwtTokenType"/>).</summary>
+    public string ActorTokenType { get; init; } = Protocol.TokenExchange.JwtTokenType;
+
+    /// <summary>The subject token's type. Default: an access token.</summary>
+    public string SubjectTokenType { get; init; } = Protocol.TokenExchange.AccessTokenType;
+
+    /// <summary>The type to ask for. Default: an access token.</summary>
+    public string RequestedTokenType { get; init; } = Protocol.TokenExchange.AccessTokenType;
+
+    /// <summary>RFC 8693 <c>audience</c>: the logical name of the target service; null to send none.</summary>
+    public string? Audience { get; init; }
+
+    /// <summary>RFC 8693 <c>resource</c> (RFC 8707); null: the MCP server's resource identifier.</summary>
+    public string? Resource { get; init; }
+
+    /// <summary>The scope the acting party asks for; null: the authorization server decides.</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>The token endpoint that performs the exchange; null: the MCP authorization server's.</summary>
+    public Uri? TokenEndpoint { get; init; }
+}
 
 /// <summary>Options of <see cref="McpAuthClient"/>. Every relaxation of a security default has a loud name.</summary>
 public sealed class McpAuthOptions
@@ -117,6 +165,12 @@ public sealed class McpAuthOptions
 
     /// <summary>For <see cref="McpAuthGrant.EnterpriseManaged"/>: the identity provider.</summary>
     public EnterpriseIdentityOptions? Enterprise { get; set; }
+
+    /// <summary>
+    /// Per-server delegation (RFC 8693), keyed by the MCP server URL as <see cref="Protocol.ResourceUri.Canonicalize(Uri)"/>
+    /// writes it; servers not listed get the stored token as is.
+    /// </summary>
+    public IDictionary<string, DelegationOptions> Delegation { get; } = new Dictionary<string, DelegationOptions>(StringComparer.Ordinal);
 
     /// <summary>Limits of every request to an authorization server.</summary>
     public OAuthHttpOptions Http { get; set; } = new();

@@ -24,12 +24,29 @@ internal interface IClientAssertionFactory
 /// Sends token requests (RFC 6749 §3.2) with the client's authentication, an optional DPoP proof, and one retry with
 /// the server's nonce after <c>use_dpop_nonce</c> (RFC 9449 §8). Remembers the latest nonce per token endpoint.
 /// </summary>
-internal sealed class TokenEndpoint(OAuthHttpClient http, TimeProvider time, IClientAssertionFactory? assertions)
+internal sealed class TokenEndpoint(
+    OAuthHttpClient http, TimeProvider time, IClientAssertionFactory? assertions, Diagnostics.McpAuthTelemetry? telemetry = null)
 {
     private readonly ConcurrentDictionary<Uri, string> _nonces = new();
 
     /// <exception cref="McpAuthException">The classified token endpoint error, or transport errors.</exception>
-    public async Task<TokenResponse> RequestAsync(
+    public Task<TokenResponse> RequestAsync(
+        Uri endpoint, string audience, ClientIdentity client, IReadOnlyList<KeyValuePair<string, string>> parameters,
+        IDPoPProofSigner? dpop, CancellationToken cancellationToken) =>
+        telemetry is null
+            ? RequestCoreAsync(endpoint, audience, client, parameters, dpop, cancellationToken)
+            : telemetry.RunAsync(Diagnostics.McpAuthTelemetryNames.TokenSpan, endpoint.AbsoluteUri,
+                () => RequestCoreAsync(endpoint, audience, client, parameters, dpop, cancellationToken));
+
+    /// <summary>Sends a token request with the client's authentication and returns the raw response (RFC 8693 exchanges).</summary>
+    public async Task<OAuthResponse> SendAsync(
+        Uri endpoint, string audience, ClientIdentity client, IReadOnlyList<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
+    {
+        using var request = Build(endpoint, audience, client, parameters, null, null);
+        return await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TokenResponse> RequestCoreAsync(
         Uri endpoint, string audience, ClientIdentity client, IReadOnlyList<KeyValuePair<string, string>> parameters,
         IDPoPProofSigner? dpop, CancellationToken cancellationToken)
     {

@@ -7,6 +7,10 @@ namespace McpAuth;
 /// </summary>
 public class McpAuthException : Exception
 {
+    /// <summary>Creates an error with a stable code; the message is the fixed text of <paramref name="code"/>.</summary>
+    /// <param name="code">The stable reason code.</param>
+    /// <param name="detail">Safe detail (a member name, an endpoint without query); never server content or a secret.</param>
+    /// <param name="innerException">The underlying exception, if any.</param>
     public McpAuthException(McpAuthErrorCode code, string? detail = null, Exception? innerException = null)
         : base(ComposeMessage(code, detail), innerException)
     {

@@ -25,6 +25,7 @@ public sealed class OAuthHttpClient
         _options = options ?? new OAuthHttpOptions();
     }
 
+    /// <summary>The limits every request is sent with.</summary>
     public OAuthHttpOptions Options => _options;
 
     /// <summary>A handler with redirects off, bounded headers, and a connect-time check of the resolved address.</summary>

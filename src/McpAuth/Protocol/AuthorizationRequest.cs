@@ -5,9 +5,13 @@ namespace McpAuth.Protocol;
 /// <summary>The parameters of an authorization code request (RFC 6749 §4.1.1 with PKCE, RFC 8707, OAuth 2.1 §4.1.1).</summary>
 public sealed record AuthorizationRequestParameters
 {
+    /// <summary>RFC 6749 §4.1.1 <c>client_id</c>.</summary>
     public required string ClientId { get; init; }
+    /// <summary>RFC 6749 §4.1.1 <c>redirect_uri</c>, sent and compared exactly.</summary>
     public required Uri RedirectUri { get; init; }
+    /// <summary>RFC 6749 §4.1.1 <c>state</c>: unguessable, checked on the callback (§10.12).</summary>
     public required string State { get; init; }
+    /// <summary>RFC 7636 §4.2 <c>code_challenge</c> (S256).</summary>
     public required string CodeChallenge { get; init; }
     /// <summary>Space-separated scope; omitted when null.</summary>
     public string? Scope { get; init; }

@@ -4,6 +4,7 @@ namespace McpAuth.Protocol;
 public sealed record AuthorizationCallback(
     string? Code, string? State, string? Issuer, string? Error, string? ErrorDescription)
 {
+    /// <summary>Never prints the code or the state.</summary>
     public override string ToString() => $"AuthorizationCallback {{ Issuer = {Issuer}, Error = {Error} }}";
 }
 

@@ -3,15 +3,25 @@ namespace McpAuth.Protocol;
 /// <summary>Authorization server metadata (RFC 8414 §2, OpenID Connect Discovery 1.0 §3), the members McpAuth uses.</summary>
 public sealed record AuthorizationServerMetadata
 {
+    /// <summary>RFC 8414 §2 <c>issuer</c>, checked against the URL it was fetched from (§3.3).</summary>
     public required string Issuer { get; init; }
+    /// <summary>RFC 8414 §2 <c>authorization_endpoint</c>.</summary>
     public Uri? AuthorizationEndpoint { get; init; }
+    /// <summary>RFC 8414 §2 <c>token_endpoint</c>.</summary>
     public required Uri TokenEndpoint { get; init; }
+    /// <summary>RFC 8414 §2 <c>registration_endpoint</c> (RFC 7591).</summary>
     public Uri? RegistrationEndpoint { get; init; }
+    /// <summary>RFC 8414 §2 <c>revocation_endpoint</c> (RFC 7009).</summary>
     public Uri? RevocationEndpoint { get; init; }
+    /// <summary>RFC 8628 §4 <c>device_authorization_endpoint</c>.</summary>
     public Uri? DeviceAuthorizationEndpoint { get; init; }
+    /// <summary>RFC 8414 §2 <c>scopes_supported</c>.</summary>
     public IReadOnlyList<string>? ScopesSupported { get; init; }
+    /// <summary>RFC 8414 §2 <c>grant_types_supported</c>.</summary>
     public IReadOnlyList<string>? GrantTypesSupported { get; init; }
+    /// <summary>RFC 8414 §2 <c>code_challenge_methods_supported</c> (RFC 7636).</summary>
     public IReadOnlyList<string>? CodeChallengeMethodsSupported { get; init; }
+    /// <summary>RFC 8414 §2 <c>token_endpoint_auth_methods_supported</c>.</summary>
     public IReadOnlyList<string>? TokenEndpointAuthMethodsSupported { get; init; }
     /// <summary>RFC 8414 §2 <c>revocation_endpoint_auth_methods_supported</c>; absent means the token endpoint's methods apply.</summary>
     public IReadOnlyList<string>? RevocationEndpointAuthMethodsSupported { get; init; }

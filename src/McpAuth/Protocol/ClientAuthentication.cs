@@ -8,9 +8,13 @@ namespace McpAuth.Protocol;
 /// </summary>
 public static class ClientAuthentication
 {
+    /// <summary>A public client: <c>client_id</c> in the body, no secret (RFC 7591 §2).</summary>
     public const string None = "none";
+    /// <summary>HTTP Basic with the form-encoded id and secret (RFC 6749 §2.3.1).</summary>
     public const string ClientSecretBasic = "client_secret_basic";
+    /// <summary>The id and secret in the request body (RFC 6749 §2.3.1).</summary>
     public const string ClientSecretPost = "client_secret_post";
+    /// <summary>A signed client assertion (RFC 7523 §2.2, OIDC Core §9).</summary>
     public const string PrivateKeyJwt = Protocol.PrivateKeyJwt.AuthenticationMethod;
 
     /// <summary>

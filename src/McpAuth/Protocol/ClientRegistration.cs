@@ -27,6 +27,7 @@ public sealed record ClientRegistrationResponse(
     string? TokenEndpointAuthMethod,
     DateTimeOffset? ClientSecretExpiresAt)
 {
+    /// <summary>Never prints the client secret.</summary>
     public override string ToString() => $"ClientRegistrationResponse {{ ClientId = {ClientId} }}";
 }
 

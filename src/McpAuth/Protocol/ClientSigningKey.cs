@@ -76,6 +76,7 @@ public sealed class ClientSigningKey : IDisposable, IJwsSigner
         }
     }
 
+    /// <inheritdoc/>
     public void Dispose() => _key.Dispose();
 
     private static void RequirePrivateKeyPem(string pem)

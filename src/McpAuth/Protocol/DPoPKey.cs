@@ -108,5 +108,6 @@ public sealed class DPoPKey : IDisposable, IJwsSigner
         }
     }
 
+    /// <inheritdoc/>
     public void Dispose() => _key.Dispose();
 }

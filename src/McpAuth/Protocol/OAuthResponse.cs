@@ -15,6 +15,7 @@ public sealed record OAuthResponse(
     TimeSpan? RetryAfter = null,
     string? DPoPNonce = null)
 {
+    /// <summary>True for a 2xx status (the body may still be an RFC 6749 §5.2 error).</summary>
     public bool IsSuccess => StatusCode is >= 200 and <= 299;
 }
 

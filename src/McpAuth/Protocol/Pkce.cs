@@ -8,6 +8,7 @@ namespace McpAuth.Protocol;
 /// <param name="Challenge">The <c>code_challenge</c> (RFC 7636 §4.2), S256 of the verifier.</param>
 public sealed record PkceCodes(string Verifier, string Challenge)
 {
+    /// <summary>Never prints the verifier.</summary>
     public override string ToString() => $"PkceCodes {{ Challenge = {Challenge} }}";
 }
 

@@ -7,6 +7,7 @@ public sealed record TokenResponse(
     string AccessToken, string TokenType, TimeSpan? ExpiresIn, string? RefreshToken, string? Scope, string? IdToken,
     string? IssuedTokenType = null)
 {
+    /// <summary>Never prints the tokens.</summary>
     public override string ToString() => $"TokenResponse {{ TokenType = {TokenType}, ExpiresIn = {ExpiresIn}, Scope = {Scope} }}";
 
     /// <summary>

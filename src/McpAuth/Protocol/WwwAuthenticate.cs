@@ -6,8 +6,10 @@ namespace McpAuth.Protocol;
 /// <param name="Token68">The token68 form, when the challenge used it instead of parameters.</param>
 public sealed record AuthenticationChallenge(string Scheme, IReadOnlyDictionary<string, string> Parameters, string? Token68 = null)
 {
+    /// <summary>True when the challenge uses <paramref name="scheme"/> (case-insensitive, RFC 9110 §11.1).</summary>
     public bool IsScheme(string scheme) => string.Equals(Scheme, scheme, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The value of the auth-param <paramref name="name"/> (case-insensitive), or null.</summary>
     public string? Get(string name) => Parameters.TryGetValue(name, out var value) ? value : null;
 
     /// <summary>RFC 6750 §3 <c>error</c>.</summary>

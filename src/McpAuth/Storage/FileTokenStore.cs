@@ -38,6 +38,7 @@ public sealed class FileTokenStore : ITokenStore
         _cipher = new EntryCipher(key.Key);
     }
 
+    /// <inheritdoc/>
     public string BackendName => "file";
 
     /// <summary>The McpAuth home this store lives in.</summary>
@@ -100,6 +101,7 @@ public sealed class FileTokenStore : ITokenStore
     public int SweepOrphanedTempFiles() =>
         Enum.GetValues<StoreEntryKind>().Sum(kind => AtomicFile.SweepOrphans(Path.Combine(Folder, kind.ToString())));
 
+    /// <inheritdoc/>
     public ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -123,6 +125,7 @@ public sealed class FileTokenStore : ITokenStore
         return ValueTask.FromResult<byte[]?>(_cipher.Open(key, sealedEntry));
     }
 
+    /// <inheritdoc/>
     public ValueTask WriteAsync(StoreKey key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -140,6 +143,7 @@ public sealed class FileTokenStore : ITokenStore
         return ValueTask.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public ValueTask<bool> DeleteAsync(StoreKey key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -153,6 +157,7 @@ public sealed class FileTokenStore : ITokenStore
         }
     }
 
+    /// <inheritdoc/>
     public ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

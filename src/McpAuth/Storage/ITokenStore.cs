@@ -18,6 +18,7 @@ public enum StoreEntryKind
 /// <summary>The address of one entry. <see cref="Id"/> is a canonical string built by the typed vault layer.</summary>
 public readonly record struct StoreKey(StoreEntryKind Kind, string Id)
 {
+    /// <summary>The kind and id, e.g. <c>Credential/abc</c>; safe to log.</summary>
     public override string ToString() => $"{Kind}/{Id}";
 }
 

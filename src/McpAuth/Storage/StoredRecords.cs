@@ -22,6 +22,7 @@ public sealed record CredentialBinding(string Profile, string Resource, string I
         ClientId = original.ClientId;
     }
 
+    /// <summary>Ordinal equality of all four parts.</summary>
     public bool Equals(CredentialBinding? other) =>
         ReferenceEquals(this, other) || other is not null
         && GetHashCode() == other.GetHashCode()
@@ -30,6 +31,7 @@ public sealed record CredentialBinding(string Profile, string Resource, string I
         && string.Equals(Issuer, other.Issuer, StringComparison.Ordinal)
         && string.Equals(ClientId, other.ClientId, StringComparison.Ordinal);
 
+    /// <inheritdoc/>
     public override int GetHashCode()
     {
         var hash = _hash;
@@ -45,14 +47,17 @@ public sealed record CredentialBinding(string Profile, string Resource, string I
 /// <summary>A token endpoint response's tokens (RFC 6749 §5.1) with the expiry made absolute.</summary>
 public sealed record TokenSet
 {
+    /// <summary>The access token (RFC 6749 §5.1). Secret.</summary>
     public required string AccessToken { get; init; }
     /// <summary>"Bearer" or "DPoP".</summary>
     public string TokenType { get; init; } = "Bearer";
+    /// <summary>The refresh token, when issued (RFC 6749 §5.1). Secret.</summary>
     public string? RefreshToken { get; init; }
     /// <summary>Absolute expiry; null when the server gave no <c>expires_in</c>.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
     /// <summary>Space-separated granted scope, when known.</summary>
     public string? Scope { get; init; }
+    /// <summary>The OpenID Connect ID token, when issued. Secret.</summary>
     public string? IdToken { get; init; }
     /// <summary>Non-credential extras of the token response (e.g. a user name), for "logged in as".</summary>
     public IReadOnlyDictionary<string, string>? Extras { get; init; }
@@ -61,19 +66,28 @@ public sealed record TokenSet
 /// <summary>The lifecycle of a credential. Persisted by name: never rename.</summary>
 public enum CredentialState
 {
+    /// <summary>Usable now.</summary>
     Valid,
+    /// <summary>Within the refresh skew of its expiry.</summary>
     Expiring,
+    /// <summary>A refresh is in flight.</summary>
     Refreshing,
+    /// <summary>The grant was refused (<c>invalid_grant</c>): a new login is needed.</summary>
     NeedsReauthorization,
+    /// <summary>Logged out or revoked.</summary>
     Released,
 }
 
 /// <summary>One stored credential: tokens, where they came from, and how to refresh them.</summary>
 public sealed record StoredCredential
 {
+    /// <summary>What the credential is for and whose it is.</summary>
     public required CredentialBinding Binding { get; init; }
+    /// <summary>The tokens.</summary>
     public required TokenSet Tokens { get; init; }
+    /// <summary>The token endpoint that issued them, used to refresh.</summary>
     public required string TokenEndpoint { get; init; }
+    /// <summary>The lifecycle state.</summary>
     public CredentialState State { get; init; } = CredentialState.Valid;
     /// <summary>Incremented on every change of tokens or state.</summary>
     public long Generation { get; init; }
@@ -88,34 +102,47 @@ public sealed record StoredCredential
     public string? RevocationEndpointAuthMethod { get; init; }
     /// <summary>The DPoP private key (JWK) when the tokens are DPoP-bound.</summary>
     public string? DPoPPrivateJwk { get; init; }
+    /// <summary>When the credential last changed.</summary>
     public DateTimeOffset UpdatedAt { get; init; }
 }
 
 /// <summary>A client registration, bound to the issuer that issued it and the redirect URI it was registered with.</summary>
 public sealed record StoredRegistration
 {
+    /// <summary>The issuer that registered the client.</summary>
     public required string Issuer { get; init; }
+    /// <summary>The redirect URI it was registered with.</summary>
     public required string RedirectUri { get; init; }
+    /// <summary>The client id.</summary>
     public required string ClientId { get; init; }
+    /// <summary>The client secret, for confidential clients. Secret.</summary>
     public string? ClientSecret { get; init; }
+    /// <summary>RFC 7591 §2 <c>token_endpoint_auth_method</c>.</summary>
     public string TokenEndpointAuthMethod { get; init; } = "none";
     /// <summary>How the client id was obtained: "preregistered", "cimd", "dcr".</summary>
     public string Source { get; init; } = "dcr";
+    /// <summary>RFC 7591 §3.2.1 <c>client_secret_expires_at</c>; null when it never expires.</summary>
     public DateTimeOffset? ClientSecretExpiresAt { get; init; }
+    /// <summary>When the client was registered.</summary>
     public DateTimeOffset RegisteredAt { get; init; }
 }
 
 /// <summary>Discovery results for a resource, as URLs (not documents) with an age.</summary>
 public sealed record DiscoveryRecord
 {
+    /// <summary>The canonical resource URI (RFC 8707).</summary>
     public required string Resource { get; init; }
+    /// <summary>The RFC 9728 protected resource metadata URL used.</summary>
     public string? ResourceMetadataUrl { get; init; }
+    /// <summary>The issuer of the authorization server found.</summary>
     public required string Issuer { get; init; }
+    /// <summary>The RFC 8414 metadata URL used.</summary>
     public string? AuthorizationServerMetadataUrl { get; init; }
     /// <summary>
     /// The resource exactly as the protected resource metadata publishes it (the <see cref="CredentialBinding.Resource"/>
     /// of credentials for this server), so a new process finds its credential without discovery. Null in older records.
     /// </summary>
     public string? BindingResource { get; init; }
+    /// <summary>When discovery ran.</summary>
     public DateTimeOffset DiscoveredAt { get; init; }
 }

@@ -11,19 +11,26 @@ public sealed class TokenVault
 {
     private readonly ITokenStore _store;
 
+    /// <summary>Creates the typed layer over <paramref name="store"/>.</summary>
+    /// <param name="store">The byte-level backend.</param>
     public TokenVault(ITokenStore store) => _store = store ?? throw new ArgumentNullException(nameof(store));
 
+    /// <summary>The backend.</summary>
     public ITokenStore Store => _store;
 
+    /// <summary>The credential of <paramref name="binding"/>, or null.</summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreEntryCorrupt"/>, <see cref="McpAuthErrorCode.StoreUnavailable"/>, <see cref="McpAuthErrorCode.StoreKeyUnavailable"/>.</exception>
     public ValueTask<StoredCredential?> GetCredentialAsync(CredentialBinding binding, CancellationToken cancellationToken) =>
         ReadAsync(StoreKeys.Credential(binding), StoreJsonContext.Default.StoredCredential, cancellationToken);
 
+    /// <summary>Stores <paramref name="credential"/> under its binding, replacing any previous one.</summary>
     public ValueTask SaveCredentialAsync(StoredCredential credential, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(credential);
         return WriteAsync(StoreKeys.Credential(credential.Binding), credential, StoreJsonContext.Default.StoredCredential, cancellationToken);
     }
 
+    /// <summary>Deletes the credential of <paramref name="binding"/>; false when there was none.</summary>
     public ValueTask<bool> DeleteCredentialAsync(CredentialBinding binding, CancellationToken cancellationToken) =>
         _store.DeleteAsync(StoreKeys.Credential(binding), cancellationToken);
 
@@ -51,6 +58,7 @@ public sealed class TokenVault
         return (credentials, unreadable);
     }
 
+    /// <summary>The client id whose credential is active for a profile, resource and issuer, or null.</summary>
     public async ValueTask<string?> GetActiveClientIdAsync(string profile, string resource, string issuer, CancellationToken cancellationToken)
     {
         var record = await ReadAsync(StoreKeys.ActiveClient(profile, resource, issuer), StoreJsonContext.Default.ActiveClientRecord,
@@ -58,16 +66,20 @@ public sealed class TokenVault
         return record?.ClientId;
     }
 
+    /// <summary>Records the client id whose credential is active for a profile, resource and issuer.</summary>
     public ValueTask SetActiveClientIdAsync(string profile, string resource, string issuer, string clientId, CancellationToken cancellationToken) =>
         WriteAsync(StoreKeys.ActiveClient(profile, resource, issuer), new ActiveClientRecord(profile, resource, issuer, clientId),
             StoreJsonContext.Default.ActiveClientRecord, cancellationToken);
 
+    /// <summary>Forgets the active client id for a profile, resource and issuer; false when there was none.</summary>
     public ValueTask<bool> ClearActiveClientAsync(string profile, string resource, string issuer, CancellationToken cancellationToken) =>
         _store.DeleteAsync(StoreKeys.ActiveClient(profile, resource, issuer), cancellationToken);
 
+    /// <summary>The client registration at <paramref name="issuer"/> for <paramref name="redirectUri"/>, or null.</summary>
     public ValueTask<StoredRegistration?> GetRegistrationAsync(string issuer, string redirectUri, CancellationToken cancellationToken) =>
         ReadAsync(StoreKeys.Registration(issuer, redirectUri), StoreJsonContext.Default.StoredRegistration, cancellationToken);
 
+    /// <summary>Stores a client registration (RFC 7591), replacing any previous one.</summary>
     public ValueTask SaveRegistrationAsync(StoredRegistration registration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registration);
@@ -95,21 +107,26 @@ public sealed class TokenVault
         return registrations;
     }
 
+    /// <summary>Deletes a client registration; false when there was none.</summary>
     public ValueTask<bool> DeleteRegistrationAsync(string issuer, string redirectUri, CancellationToken cancellationToken) =>
         _store.DeleteAsync(StoreKeys.Registration(issuer, redirectUri), cancellationToken);
 
+    /// <summary>The discovery record of <paramref name="resource"/>, or null.</summary>
     public ValueTask<DiscoveryRecord?> GetDiscoveryAsync(string resource, CancellationToken cancellationToken) =>
         ReadAsync(StoreKeys.Discovery(resource), StoreJsonContext.Default.DiscoveryRecord, cancellationToken);
 
+    /// <summary>Stores a discovery record, replacing any previous one.</summary>
     public ValueTask SaveDiscoveryAsync(DiscoveryRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         return WriteAsync(StoreKeys.Discovery(record.Resource), record, StoreJsonContext.Default.DiscoveryRecord, cancellationToken);
     }
 
+    /// <summary>The cached IdP ID token of <paramref name="profile"/> at <paramref name="idpIssuer"/>, or null.</summary>
     public ValueTask<IdentityTokenRecord?> GetIdentityTokenAsync(string profile, string idpIssuer, CancellationToken cancellationToken) =>
         ReadAsync(StoreKeys.IdentityToken(profile, idpIssuer), StoreJsonContext.Default.IdentityTokenRecord, cancellationToken);
 
+    /// <summary>Caches an IdP ID token, replacing any previous one.</summary>
     public ValueTask SaveIdentityTokenAsync(IdentityTokenRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -117,6 +134,7 @@ public sealed class TokenVault
             cancellationToken);
     }
 
+    /// <summary>Deletes the cached IdP ID token; false when there was none.</summary>
     public ValueTask<bool> DeleteIdentityTokenAsync(string profile, string idpIssuer, CancellationToken cancellationToken) =>
         _store.DeleteAsync(StoreKeys.IdentityToken(profile, idpIssuer), cancellationToken);
 

@@ -31,6 +31,18 @@ public static class ResourceAttacks
                 await Verdict.Throws(McpAuthErrorCode.ResourceMismatch, () => rig.AuthorizeAsync(world.Mcp.Url)),
                 Verdict.That(world.As.Server.Requests.Count == 0, "the authorization server was contacted"));
         });
+        foreach (var resource in new[] { "javascript:alert(1)", "file:///mcp", "urn:mcp:server" })
+        {
+            yield return new($"resource: metadata names a resource that is not an http(s) URL ({resource})", async () =>
+            {
+                await using var world = await World.StartAsync();
+                world.Mcp.Metadata["resource"] = resource;
+                using var rig = new ClientRig();
+                return Verdict.All(
+                    await Verdict.Throws(McpAuthErrorCode.ResourceMismatch, () => rig.AuthorizeAsync(world.Mcp.Url)),
+                    Verdict.That(world.As.Server.Requests.Count == 0, "the authorization server was contacted"));
+            });
+        }
         yield return new("resource: a server listing another server's AS gets a token for itself only", ForeignServerSharesAs);
         yield return new("resource: the handler never sends one server's token to another", TokenStaysWithItsServer);
         yield return new("resource: a redirect from the MCP server to another origin carries no token", RedirectCarriesNoToken);

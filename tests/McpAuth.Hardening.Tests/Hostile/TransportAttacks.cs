@@ -16,6 +16,11 @@ public static class TransportAttacks
         {
             yield return new($"transport: resource lists an AS at {host}", () => AsNamed(host, McpAuthErrorCode.ForbiddenAddress));
         }
+        foreach (var issuer in new[] { "javascript:alert(1)", "htte.:om", "file:///etc/passwd" })
+        {
+            yield return new($"transport: resource lists an AS that is not an http(s) URL ({issuer})",
+                () => AsNamed(issuer, McpAuthErrorCode.AuthorizationServerMetadataNotFound));
+        }
         yield return new("transport: registration endpoint at the cloud metadata address",
             () => Endpoint("registration_endpoint", "https://169.254.169.254/register", McpAuthErrorCode.ForbiddenAddress));
         yield return new("transport: token endpoint over plain http off loopback",

@@ -1,6 +1,7 @@
 using McpAuth.Engine;
 using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.Storage;
+using LifecycleProbe;
 
 namespace McpAuth.IntegrationTests.Lifecycle;
 
@@ -60,18 +61,4 @@ internal sealed class ShiftedTime : TimeProvider
     public TimeSpan Shift { get; set; }
 
     public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Shift;
-}
-
-/// <summary>Counts requests.</summary>
-internal sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
-{
-    private int _count;
-
-    public int Count => Volatile.Read(ref _count);
-
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref _count);
-        return base.SendAsync(request, cancellationToken);
-    }
 }

@@ -37,7 +37,8 @@ public abstract class GatewayBenchmarkBase
     protected PostgresTokenStore OpenStore(string name) =>
         PostgresTokenStore.CreateAsync(new PostgresTokenStoreOptions
         {
-            ConnectionString = $"{_server.ConnectionString};Application Name={name}",
+            // Sized below the server's max_connections (100) for all stores together; see PostgresTokenStoreOptions.
+            ConnectionString = $"{_server.ConnectionString};Application Name={name};Maximum Pool Size=20",
             EnvelopeKey = _key,
         }, CancellationToken.None).GetAwaiter().GetResult();
 

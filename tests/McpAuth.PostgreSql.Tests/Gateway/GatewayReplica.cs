@@ -68,7 +68,7 @@ public sealed class GatewayReplica
                 {
                     lock (errors)
                     {
-                        errors.Add(e.Code.ToString());
+                        errors.Add(e.InnerException is { } inner ? $"{e.Code} ({inner.GetType().Name}: {inner.Message})" : e.Code.ToString());
                     }
                 }
             });

@@ -15,6 +15,7 @@ public sealed class ThreeGatewayProcessTests(PostgresServer server, ITestOutputH
 {
     private const int Replicas = 3;
     private const int ConcurrencyPerReplica = 16;
+    private const int MaxPoolSizePerReplica = 28;
 
     [Fact]
     public async Task Three_replicas_refresh_each_of_2000_expiring_credentials_exactly_once()
@@ -67,8 +68,13 @@ public sealed class ThreeGatewayProcessTests(PostgresServer server, ITestOutputH
         Assert.Equal((0, 0, 0), (stats.TokenErrors.GetValueOrDefault("refresh_token"), stats.RefreshReplays, stats.GrantsRevoked));
     }
 
+    /// <summary>
+    /// Pools sized as an operator must: a refresh in flight holds two connections (its lock session and one for reads
+    /// and writes), and all replicas together stay below the server's max_connections (100 here).
+    /// </summary>
     private ReplicaSettings Settings(CredentialBinding sample, int credentials) =>
-        new(Server.ConnectionString, Schema, Key, sample.Issuer, sample.ClientId, credentials, ConcurrencyPerReplica);
+        new($"{Server.ConnectionString};Maximum Pool Size={MaxPoolSizePerReplica}", Schema, Key, sample.Issuer, sample.ClientId, credentials,
+            ConcurrencyPerReplica);
 
     /// <summary>Stores one credential per binding, all expiring within the next minute (due, with the 60 s skew).</summary>
     private async Task SeedAsync(IReadOnlyList<CredentialBinding> bindings, Uri tokenEndpoint, Func<int, string> refreshToken)
@@ -88,7 +94,8 @@ public sealed class ThreeGatewayProcessTests(PostgresServer server, ITestOutputH
     {
         foreach (var r in reports)
         {
-            output.WriteLine($"replica: resolved {r.Resolved}, refreshed {r.Refreshed}, errors {r.Errors}, round trips {r.RoundTrips}, {r.Seconds:F2} s");
+            output.WriteLine($"replica: resolved {r.Resolved}, refreshed {r.Refreshed}, errors {r.Errors} [{string.Join(", ", r.ErrorCodes)}], "
+                + $"round trips {r.RoundTrips}, {r.Seconds:F2} s");
         }
         output.WriteLine(server);
     }

@@ -17,6 +17,8 @@ public sealed class CredentialEvents
     private readonly Lock _subscribersLock = new();
     private volatile Channel<CredentialEvent>[] _subscribers = [];
 
+    /// <summary>Creates the event hub.</summary>
+    /// <param name="timeProvider">The clock for event timestamps; <see cref="TimeProvider.System"/> when null.</param>
     public CredentialEvents(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
 
     /// <summary>Starts receiving events now. Dispose the subscription to stop.</summary>
@@ -111,6 +113,7 @@ public sealed class CredentialSubscription : IDisposable
     /// <summary>The events as an async stream.</summary>
     public IAsyncEnumerable<CredentialEvent> ReadAllAsync(CancellationToken cancellationToken) => _channel.Reader.ReadAllAsync(cancellationToken);
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

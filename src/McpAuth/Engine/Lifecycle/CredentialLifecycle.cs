@@ -31,6 +31,11 @@ public sealed partial class CredentialLifecycle
     private readonly TimeProvider _time;
     private readonly RefreshOptions _options;
 
+    /// <summary>Creates the lifecycle over <paramref name="vault"/>.</summary>
+    /// <param name="vault">Where credentials are stored.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="options">Refresh timing; defaults when null.</param>
+    /// <param name="logger">Safe-to-share logs; none when null.</param>
     public CredentialLifecycle(TokenVault vault, TimeProvider? timeProvider = null, RefreshOptions? options = null, ILogger? logger = null)
     {
         _vault = vault ?? throw new ArgumentNullException(nameof(vault));

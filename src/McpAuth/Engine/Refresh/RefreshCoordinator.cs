@@ -29,6 +29,12 @@ public sealed class RefreshCoordinator
     private readonly SingleFlight<CredentialBinding, StoredCredential> _flights = new();
     private readonly TransientRetry _retry;
 
+    /// <summary>Creates the coordinator over <paramref name="vault"/> (its store supplies the cross-process lock).</summary>
+    /// <param name="vault">Where credentials are stored.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="options">Refresh timing (skew, lock timeout, retries).</param>
+    /// <param name="logger">Safe-to-share logs; none when null.</param>
+    /// <param name="events">Where lifecycle events are raised; a new hub when null.</param>
     public RefreshCoordinator(TokenVault vault, TimeProvider timeProvider, RefreshOptions options, ILogger? logger = null,
         CredentialEvents? events = null)
     {
@@ -200,11 +206,35 @@ public sealed class RefreshCoordinator
             throw;
         }
         var updated = Merge(current, tokens);
-        await _vault.SaveCredentialAsync(updated, CancellationToken.None).ConfigureAwait(false);
+        await SaveRotatedAsync(updated).ConfigureAwait(false);
         Remember(updated);
         RefreshLog.Refreshed(_logger, binding.Issuer, binding.ClientId, updated.Generation);
         _events.Publish(CredentialEventKind.Refreshed, binding, CredentialState.Valid, updated.Generation);
         return updated;
+    }
+
+    /// <summary>
+    /// Persists a refreshed credential while the refresh lock is still held. The old refresh token is spent, so the
+    /// rotated one exists only here: releasing the lock before it is saved would let another process re-read and
+    /// replay the spent token, and the authorization server would revoke the whole grant. Store outages are retried
+    /// with backoff; the new access token is never handed out unsaved.
+    /// </summary>
+    private async Task SaveRotatedAsync(StoredCredential updated)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _vault.SaveCredentialAsync(updated, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreUnavailable && attempt < _options.MaxSaveRetries)
+            {
+                var delay = _retry.Delay(attempt, retryAfter: null) ?? _options.MaxBackoff;
+                RefreshLog.RetryingSave(_logger, e.Code, updated.Binding.Issuer, updated.Binding.ClientId, attempt + 1, delay);
+                await Task.Delay(delay, _time).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>

@@ -22,4 +22,7 @@ internal static partial class RefreshLog
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Refresh failed ({Code}) for client {ClientId} at {Issuer}; the stored credential is unchanged")]
     public static partial void Failed(ILogger logger, McpAuthErrorCode code, string issuer, string clientId);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Saving the refreshed credential of client {ClientId} at {Issuer} failed ({Code}); retry {Attempt} in {Delay} while holding the refresh lock")]
+    public static partial void RetryingSave(ILogger logger, McpAuthErrorCode code, string issuer, string clientId, int attempt, TimeSpan delay);
 }

@@ -18,6 +18,12 @@ public sealed record RefreshOptions
     /// <summary>How long to wait for another thread or process that is refreshing the same credential.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How many times saving a freshly rotated credential is retried when the store is unavailable, while the refresh
+    /// lock is held (the spent refresh token must never be re-read and replayed by another process). Default 5.
+    /// </summary>
+    public int MaxSaveRetries { get; init; } = 5;
+
     internal void Validate()
     {
         if (Skew < TimeSpan.Zero || MaxTransientRetries < 0 || BaseBackoff < TimeSpan.Zero || MaxBackoff < BaseBackoff

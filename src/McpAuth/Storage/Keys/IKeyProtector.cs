@@ -22,8 +22,12 @@ public interface IKeyProtector
 /// <summary>Well-known <see cref="IKeyProtector.Name"/> values.</summary>
 public static class KeyProtectionNames
 {
+    /// <summary>The macOS Keychain.</summary>
     public const string MacKeychain = "os-keychain";
+    /// <summary>Windows DPAPI (current user).</summary>
     public const string Dpapi = "dpapi";
+    /// <summary>The Linux Secret Service (libsecret).</summary>
     public const string Libsecret = "libsecret";
+    /// <summary>A 0600 key file beside the store (no OS secret store).</summary>
     public const string KeyFile = "key-file";
 }

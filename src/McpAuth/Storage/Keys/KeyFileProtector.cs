@@ -7,16 +7,20 @@ namespace McpAuth.Storage.Keys;
 /// </summary>
 public sealed class KeyFileProtector(string path) : IKeyProtector
 {
+    /// <inheritdoc/>
     public string Name => KeyProtectionNames.KeyFile;
 
+    /// <summary>The key file.</summary>
     public string Path { get; } = path;
 
+    /// <inheritdoc/>
     public bool IsAvailable(out string? reason)
     {
         reason = null;
         return true;
     }
 
+    /// <inheritdoc/>
     public byte[]? LoadKey()
     {
         try
@@ -38,6 +42,7 @@ public sealed class KeyFileProtector(string path) : IKeyProtector
         }
     }
 
+    /// <inheritdoc/>
     public void SaveKey(byte[] key)
     {
         ArgumentNullException.ThrowIfNull(key);

@@ -21,6 +21,7 @@ public sealed class OsKeyProtector : IKeyProtector
         _getEnvironmentVariable = getEnvironmentVariable;
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
 
     /// <summary>The OS protector for this platform, or null where there is none.</summary>
@@ -48,6 +49,7 @@ public sealed class OsKeyProtector : IKeyProtector
         return null;
     }
 
+    /// <inheritdoc/>
     public bool IsAvailable(out string? reason)
     {
         if (Name == KeyProtectionNames.Libsecret && string.IsNullOrEmpty(_getEnvironmentVariable("DBUS_SESSION_BUS_ADDRESS")))
@@ -70,12 +72,14 @@ public sealed class OsKeyProtector : IKeyProtector
         }
     }
 
+    /// <inheritdoc/>
     public byte[]? LoadKey()
     {
         var data = Create().ReadData();
         return data is { Length: > 0 } ? data : null;
     }
 
+    /// <inheritdoc/>
     public void SaveKey(byte[] key) => Create().WriteData(key);
 
     private MsalStorage Create() => MsalStorage.Create(_properties, new TraceSource("McpAuth.KeyProtector", SourceLevels.Off));

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text.Json;
+using McpAuth.Engine;
+using McpAuth.Storage;
+using ModelContextProtocol.Authentication;
+using ModelContextProtocol.Client;
+
+namespace McpAuth.Comparison;
+
+/// <summary>One MCP client session: connect (initialize), call the echo tool once; the wall time of both.</summary>
+internal static class Clients
+{
+    public static readonly Uri RedirectUri = new("http://127.0.0.1:33418/callback");
+
+    /// <summary>McpAuth: the SDK's MCP client over an HttpClient whose handler is <see cref="McpAuthHandler"/>.</summary>
+    public static async Task<double> McpAuthSessionAsync(string home, Uri server)
+    {
+        var clock = Stopwatch.StartNew();
+        using var oauthHttp = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var vault = new TokenVault(OpenStore(home));
+        var engine = new McpAuthClient(new McpAuthOptions { RedirectUri = RedirectUri }, vault, oauthHttp);
+        using var mcpHttp = new HttpClient(new McpAuthHandler(engine, server, new HeadlessAuthorizationInteraction(oauthHttp))
+        {
+            InnerHandler = new HttpClientHandler(),
+        });
+        await CallEchoAsync(new HttpClientTransportOptions { Endpoint = server, TransportMode = HttpTransportMode.StreamableHttp }, mcpHttp);
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>The SDK's own OAuth (ClientOAuthOptions) with a durable ITokenCache in <paramref name="cacheFile"/>.</summary>
+    public static async Task<double> SdkSessionAsync(string cacheFile, Uri server)
+    {
+        var clock = Stopwatch.StartNew();
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var oauth = new ClientOAuthOptions
+        {
+            RedirectUri = RedirectUri,
+            DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = "sdk-comparison" },
+            TokenCache = new FileTokenCache(cacheFile),
+            AuthorizationCallbackHandler = async (context, ct) =>
+            {
+                using var response = await http.GetAsync(context.AuthorizationUri, ct);
+                var query = System.Web.HttpUtility.ParseQueryString(response.Headers.Location!.Query);
+                return new AuthorizationResult { Code = query["code"], State = query["state"], Iss = query["iss"] };
+            },
+        };
+        await CallEchoAsync(new HttpClientTransportOptions { Endpoint = server, TransportMode = HttpTransportMode.StreamableHttp, OAuth = oauth }, http);
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>The file store with its key in a key file (as `mcpauth` does once chosen; the OS keychain loads MSAL, tens of ms).</summary>
+    public static FileTokenStore OpenStore(string home) =>
+        FileTokenStore.Open(new FileTokenStoreOptions { Home = home, KeyProtectors = [new McpAuth.Storage.Keys.KeyFileProtector(Path.Combine(home, "store.key"))] });
+
+    private static async Task CallEchoAsync(HttpClientTransportOptions options, HttpClient http)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var transport = new HttpClientTransport(options, http, ownsHttpClient: false);
+        await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = "2025-11-25" }, cancellationToken: timeout.Token);
+        await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" }, cancellationToken: timeout.Token);
+    }
+}
+
+/// <summary>The best durable cache the SDK allows: its TokenContainer (tokens, client id and secret, issuer) as a JSON file.</summary>
+internal sealed class FileTokenCache(string path) : ITokenCache
+{
+    public async ValueTask StoreTokensAsync(TokenContainer tokens, CancellationToken cancellationToken)
+    {
+        var temp = path + "." + Environment.ProcessId + ".tmp";
+        await File.WriteAllBytesAsync(temp, JsonSerializer.SerializeToUtf8Bytes(tokens), cancellationToken);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public async ValueTask<TokenContainer?> GetTokensAsync(CancellationToken cancellationToken) =>
+        File.Exists(path) ? JsonSerializer.Deserialize<TokenContainer>(await File.ReadAllBytesAsync(path, cancellationToken)) : null;
+}

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpAuth.Sandbox;
+using McpAuth.Storage;
+
+namespace McpAuth.Comparison;
+
+/// <summary>What one scenario cost one client: requests counted by the servers, wall time, failures.</summary>
+internal sealed record Outcome(long AsRequests, long Refreshes, long Logins, long McpRequests, double WallMs, int Failures, int Processes);
+
+/// <summary>
+/// The process-level scenarios, McpAuth and the SDK against the same sandbox, in the same run: (1) cold login in
+/// process, (2) a new process with stored credentials, (3) 8 new processes at once with an expired token.
+/// </summary>
+internal static class Scenarios
+{
+    public static async Task<int> RunAsync(int tokenLatencyMs, int rounds)
+    {
+        var all = new List<List<(string Name, Outcome McpAuth, Outcome Sdk)>>();
+        for (var round = 0; round < rounds; round++)
+        {
+            all.Add(await RoundAsync(tokenLatencyMs));
+        }
+        Console.WriteLine($"token endpoint latency: {tokenLatencyMs} ms; {rounds} rounds, median wall time (min-max); AS = requests to the authorization server"
+            + " (metadata, registration, authorize, token) and to the resource metadata; MCP = requests to the MCP endpoint");
+        Console.WriteLine("| scenario | McpAuth | MCP C# SDK 2.3.1 |");
+        Console.WriteLine("|---|---|---|");
+        for (var row = 0; row < all[0].Count; row++)
+        {
+            var name = all[0][row].Name;
+            Console.WriteLine($"| {name} | {Summary(all.Select(r => r[row].McpAuth).ToList())} | {Summary(all.Select(r => r[row].Sdk).ToList())} |");
+        }
+        return 0;
+    }
+
+    private static string Summary(List<Outcome> outcomes)
+    {
+        static string Range(IEnumerable<long> values) => values.Min() == values.Max()
+            ? values.Min().ToString(CultureInfo.InvariantCulture) : $"{values.Min()}-{values.Max()}";
+        var walls = outcomes.Select(o => o.WallMs).Order().ToList();
+        var failures = outcomes.Sum(o => o.Failures);
+        var requests = $"{Range(outcomes.Select(o => o.AsRequests))} AS ({Range(outcomes.Select(o => o.Refreshes))} refresh, "
+            + $"{Range(outcomes.Select(o => o.Logins))} login) + {Range(outcomes.Select(o => o.McpRequests))} MCP";
+        var wall = FormattableString.Invariant($"{walls[walls.Count / 2]:F0} ms ({walls[0]:F0}-{walls[^1]:F0})");
+        return $"{requests}; {wall}" + (failures > 0 ? $"; {failures} of {outcomes.Count * outcomes[0].Processes} sessions failed" : "");
+    }
+
+    private static async Task<List<(string Name, Outcome McpAuth, Outcome Sdk)>> RoundAsync(int tokenLatencyMs)
+    {
+        await using var sandbox = await Sandbox.Sandbox.StartAsync(new SandboxOptions
+        {
+            AuthorizationServer = new() { TokenLatency = TimeSpan.FromMilliseconds(tokenLatencyMs) },
+        });
+        var root = Directory.CreateTempSubdirectory("mcpauth-vs-sdk-").FullName;
+        try
+        {
+            var rows = new List<(string Name, Outcome McpAuth, Outcome Sdk)>();
+            var home = Path.Combine(root, "mcpauth");
+            var cache = Path.Combine(root, "sdk-cache.json");
+            // Warm both in this process (JIT) against throw-away state, so the cold login measures the protocol.
+            await Clients.McpAuthSessionAsync(Path.Combine(root, "warm"), sandbox.McpServerUrl);
+            await Clients.SdkSessionAsync(Path.Combine(root, "warm.json"), sandbox.McpServerUrl);
+
+            rows.Add(("1. cold login (in process)",
+                await MeasureAsync(sandbox, () => Clients.McpAuthSessionAsync(home, sandbox.McpServerUrl)),
+                await MeasureAsync(sandbox, () => Clients.SdkSessionAsync(cache, sandbox.McpServerUrl))));
+            rows.Add(("2. new process, stored credentials",
+                await ProcessesAsync(sandbox, "mcpauth", home, 1), await ProcessesAsync(sandbox, "sdk", cache, 1)));
+            await ExpireMcpAuthAsync(home);
+            ExpireSdk(cache);
+            rows.Add(("3. expired token, 8 processes at once",
+                await ProcessesAsync(sandbox, "mcpauth", home, 8), await ProcessesAsync(sandbox, "sdk", cache, 8)));
+            rows.Add(("3b. next start after (3)",
+                await ProcessesAsync(sandbox, "mcpauth", home, 1), await ProcessesAsync(sandbox, "sdk", cache, 1)));
+
+            return rows;
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task<Outcome> MeasureAsync(Sandbox.Sandbox sandbox, Func<Task<double>> session)
+    {
+        Reset(sandbox);
+        var wall = await session();
+        return Count(sandbox, wall, 0, 1);
+    }
+
+    private static async Task<Outcome> ProcessesAsync(Sandbox.Sandbox sandbox, string side, string path, int count)
+    {
+        Reset(sandbox);
+        var startAt = DateTimeOffset.UtcNow.AddSeconds(count == 1 ? 0 : 6).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        var children = Enumerable.Range(0, count).Select(_ => Child(side, path, sandbox.McpServerUrl.AbsoluteUri, startAt)).ToList();
+        var results = await Task.WhenAll(children.Select(async child =>
+        {
+            var stdout = child.StandardOutput.ReadToEndAsync();
+            var stderr = child.StandardError.ReadToEndAsync();
+            await child.WaitForExitAsync();
+            var ok = child.ExitCode == 0;
+            child.Dispose();
+            if (!ok)
+            {
+                await Console.Error.WriteLineAsync($"{side} child failed: {(await stderr).Trim()}");
+            }
+            return ok ? double.Parse((await stdout).Trim(), CultureInfo.InvariantCulture) : double.NaN;
+        }));
+        var wall = results.Where(r => !double.IsNaN(r)).DefaultIfEmpty(double.NaN).Max();
+        return Count(sandbox, wall, results.Count(double.IsNaN), count);
+    }
+
+    private static Process Child(string side, string path, string url, string startAt)
+    {
+        var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            info.ArgumentList.Add(typeof(Scenarios).Assembly.Location);
+        }
+        foreach (var argument in new[] { "child", side, path, url, startAt })
+        {
+            info.ArgumentList.Add(argument);
+        }
+        return Process.Start(info)!;
+    }
+
+    private static void Reset(Sandbox.Sandbox sandbox)
+    {
+        sandbox.AuthorizationServer.Stats.Reset();
+        sandbox.McpServer.Stats.Reset();
+    }
+
+    private static Outcome Count(Sandbox.Sandbox sandbox, double wall, int failures, int processes)
+    {
+        var auth = sandbox.AuthorizationServer.Stats;
+        var mcp = sandbox.McpServer.Stats;
+        var asRequests = auth.Get(SandboxCounters.Metadata) + auth.Get(SandboxCounters.Registration) + auth.Get(SandboxCounters.Authorize)
+            + auth.Get(SandboxCounters.Token) + mcp.Get(SandboxCounters.ProtectedResourceMetadata);
+        return new Outcome(asRequests, auth.TokenRequests("refresh_token"), auth.Get(SandboxCounters.Authorize),
+            mcp.Get(SandboxCounters.Mcp), wall, failures, processes);
+    }
+
+    private static async Task ExpireMcpAuthAsync(string home)
+    {
+        var vault = new TokenVault(Clients.OpenStore(home));
+        foreach (var credential in (await vault.ListCredentialsAsync(CancellationToken.None)).Credentials)
+        {
+            await vault.SaveCredentialAsync(credential with { Tokens = credential.Tokens with { ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-5) } },
+                CancellationToken.None);
+        }
+    }
+
+    private static void ExpireSdk(string cache)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(cache))!.AsObject();
+        json["ObtainedAt"] = DateTimeOffset.UtcNow.AddHours(-2).ToString("O", CultureInfo.InvariantCulture);
+        File.WriteAllText(cache, json.ToJsonString(new JsonSerializerOptions()));
+    }
+}

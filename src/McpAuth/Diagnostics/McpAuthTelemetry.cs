@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace McpAuth.Diagnostics;
+
+/// <summary>
+/// The names of McpAuth's traces and metrics (see docs/observability.md). They are stable: dashboards and alerts use them.
+/// </summary>
+public static class McpAuthTelemetryNames
+{
+    /// <summary>The <see cref="ActivitySource"/> and <see cref="Meter"/> name.</summary>
+    public const string SourceName = "McpAuth";
+
+    /// <summary>Span: RFC 9728 / RFC 8414 discovery of the authorization server.</summary>
+    public const string DiscoverySpan = "mcpauth.discovery";
+
+    /// <summary>Span: resolving the client identity (pre-registered, metadata document, or RFC 7591 registration).</summary>
+    public const string RegistrationSpan = "mcpauth.registration";
+
+    /// <summary>Span: one authorization of an MCP server, whatever the grant.</summary>
+    public const string AuthorizationSpan = "mcpauth.authorization";
+
+    /// <summary>Span: one token endpoint request (RFC 6749 §3.2).</summary>
+    public const string TokenSpan = "mcpauth.token";
+
+    /// <summary>Span: one refresh (RFC 6749 §6).</summary>
+    public const string RefreshSpan = "mcpauth.refresh";
+
+    /// <summary>Span: one revocation (RFC 7009).</summary>
+    public const string RevocationSpan = "mcpauth.revocation";
+
+    /// <summary>Span: one delegation token exchange (RFC 8693) before an MCP request.</summary>
+    public const string DelegationSpan = "mcpauth.delegation";
+
+    /// <summary>Counter: authorizations that completed, tagged <c>mcpauth.grant</c>.</summary>
+    public const string Authorizations = "mcpauth.authorizations";
+
+    /// <summary>Counter: refreshes that completed.</summary>
+    public const string Refreshes = "mcpauth.refreshes";
+
+    /// <summary>Counter: failed steps, tagged <c>mcpauth.step</c> and <c>mcpauth.reason</c> (a <see cref="McpAuthErrorCode"/> name).</summary>
+    public const string Failures = "mcpauth.failures";
+
+    /// <summary>Histogram: refresh latency in seconds, tagged <c>mcpauth.outcome</c> (<c>success</c> or <c>failure</c>).</summary>
+    public const string RefreshDuration = "mcpauth.refresh.duration";
+
+    /// <summary>Histogram: authorization latency in seconds (user interaction included), tagged <c>mcpauth.outcome</c>.</summary>
+    public const string AuthorizationDuration = "mcpauth.authorization.duration";
+
+    /// <summary>Tag: the step a failure happened in (<c>discovery</c>, <c>registration</c>, <c>authorization</c>, ...).</summary>
+    public const string StepTag = "mcpauth.step";
+
+    /// <summary>Tag: the stable reason code of a failure, a <see cref="McpAuthErrorCode"/> name.</summary>
+    public const string ReasonTag = "mcpauth.reason";
+
+    /// <summary>Tag: the grant an authorization used (<c>authorization_code</c>, <c>client_credentials</c>, ...).</summary>
+    public const string GrantTag = "mcpauth.grant";
+
+    /// <summary>Tag: <c>success</c> or <c>failure</c>.</summary>
+    public const string OutcomeTag = "mcpauth.outcome";
+}
+
+/// <summary>
+/// One <see cref="ActivitySource"/> and one <see cref="Meter"/> per engine instance, and the few calls the engine makes:
+/// start a step, end it with an outcome. Carries endpoints and reason codes only, never a token or secret.
+/// </summary>
+internal sealed class McpAuthTelemetry : IDisposable
+{
+    private readonly Counter<long> _authorizations;
+    private readonly Counter<long> _refreshes;
+    private readonly Counter<long> _failures;
+    private readonly Histogram<double> _refreshDuration;
+    private readonly Histogram<double> _authorizationDuration;
+
+    public McpAuthTelemetry(IMeterFactory? meterFactory = null)
+    {
+        Source = new ActivitySource(McpAuthTelemetryNames.SourceName);
+        Meter = meterFactory?.Create(McpAuthTelemetryNames.SourceName) ?? new Meter(McpAuthTelemetryNames.SourceName);
+        _authorizations = Meter.CreateCounter<long>(McpAuthTelemetryNames.Authorizations, "{authorization}", "Completed authorizations.");
+        _refreshes = Meter.CreateCounter<long>(McpAuthTelemetryNames.Refreshes, "{refresh}", "Completed refreshes.");
+        _failures = Meter.CreateCounter<long>(McpAuthTelemetryNames.Failures, "{failure}", "Failed OAuth steps by reason code.");
+        _refreshDuration = Meter.CreateHistogram<double>(McpAuthTelemetryNames.RefreshDuration, "s", "Refresh latency.");
+        _authorizationDuration = Meter.CreateHistogram<double>(McpAuthTelemetryNames.AuthorizationDuration, "s", "Authorization latency.");
+    }
+
+    public ActivitySource Source { get; }
+
+    public Meter Meter { get; }
+
+    /// <summary>Starts the span of one step; end it with <see cref="Step.Succeeded"/> or <see cref="Step.Failed"/>.</summary>
+    public Step Start(string span, string resource) => new(this, span, resource, Stopwatch.GetTimestamp(), Source.StartActivity(span, ActivityKind.Client));
+
+    /// <summary>Runs <paramref name="action"/> inside a span; a failure is counted and rethrown untouched.</summary>
+    public async Task<T> RunAsync<T>(string span, string resource, Func<Task<T>> action)
+    {
+        using var step = Start(span, resource);
+        try
+        {
+            var result = await action().ConfigureAwait(false);
+            step.Succeeded();
+            return result;
+        }
+        catch (McpAuthException e)
+        {
+            step.Failed(e.Code);
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            step.Failed(McpAuthErrorCode.Cancelled);
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Source.Dispose();
+        Meter.Dispose();
+    }
+
+    private static string StepName(string span) => span["mcpauth.".Length..];
+
+    /// <summary>One step in flight. Disposing without an outcome records nothing but the span.</summary>
+    internal sealed class Step(McpAuthTelemetry telemetry, string span, string resource, long started, Activity? activity) : IDisposable
+    {
+        private readonly Activity? _activity = activity?.SetTag("mcpauth.resource", resource);
+
+        /// <summary>The grant, for an authorization span and counter.</summary>
+        public string? Grant { get; set; }
+
+        public void Succeeded()
+        {
+            _activity?.SetStatus(ActivityStatusCode.Ok);
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var outcome = new KeyValuePair<string, object?>(McpAuthTelemetryNames.OutcomeTag, "success");
+            if (span == McpAuthTelemetryNames.RefreshSpan)
+            {
+                telemetry._refreshes.Add(1);
+                telemetry._refreshDuration.Record(seconds, outcome);
+            }
+            else if (span == McpAuthTelemetryNames.AuthorizationSpan)
+            {
+                telemetry._authorizations.Add(1, new KeyValuePair<string, object?>(McpAuthTelemetryNames.GrantTag, Grant));
+                telemetry._authorizationDuration.Record(seconds, outcome);
+            }
+        }
+
+        public void Failed(McpAuthErrorCode code)
+        {
+            var reason = code.ToString();
+            _activity?.SetStatus(ActivityStatusCode.Error, reason);
+            _activity?.SetTag(McpAuthTelemetryNames.ReasonTag, reason);
+            telemetry._failures.Add(1, new KeyValuePair<string, object?>(McpAuthTelemetryNames.StepTag, StepName(span)),
+                new KeyValuePair<string, object?>(McpAuthTelemetryNames.ReasonTag, reason));
+            var outcome = new KeyValuePair<string, object?>(McpAuthTelemetryNames.OutcomeTag, "failure");
+            if (span == McpAuthTelemetryNames.RefreshSpan)
+            {
+                telemetry._refreshDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, outcome);
+            }
+            else if (span == McpAuthTelemetryNames.AuthorizationSpan)
+            {
+                telemetry._authorizationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, outcome);
+            }
+        }
+
+        public void Dispose() => _activity?.Dispose();
+    }
+}
