@@ -34,12 +34,8 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
         {
             throw new CliException("--device (RFC 8628) is not supported by the McpAuth engine in this build; use the browser or --no-browser.");
         }
-        if (options.Scope is not null)
-        {
-            await _cli.Err.WriteLineAsync("Note: --scope is not supported by the engine yet; the scopes the server advertises are requested.")
-                .ConfigureAwait(false);
-        }
-        var client = CreateClient(interaction.RedirectUri, options.Profile, options.ClientId, options.ClientSecret, options.ClientMetadataUrl);
+        var client = CreateClient(interaction.RedirectUri, options.Profile, options.ClientId, options.ClientSecret, options.ClientMetadataUrl,
+            options.Scope);
         await client.AuthorizeAsync(options.Server, new CliAuthorizationInteraction(interaction), cancellationToken).ConfigureAwait(false);
     }
 
@@ -71,7 +67,8 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
         return CredentialImporter.ImportAsync(CreateClient(DefaultRedirectUri, options.Profile, null, null, null), options, cancellationToken);
     }
 
-    private McpAuthClient CreateClient(Uri redirectUri, string profile, string? clientId, string? clientSecret, Uri? clientMetadataUrl)
+    private McpAuthClient CreateClient(
+        Uri redirectUri, string profile, string? clientId, string? clientSecret, Uri? clientMetadataUrl, string? scope = null)
     {
         var options = new McpAuthOptions
         {
@@ -80,6 +77,7 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
             ClientName = "mcpauth CLI",
             Client = clientId is null ? null : new PreRegisteredClient(clientId, clientSecret),
             ClientMetadataDocumentUrl = clientMetadataUrl,
+            Scope = scope,
         };
         return new McpAuthClient(options, _lifecycle.Vault, _http, _cli.Time);
     }
