@@ -22,7 +22,8 @@ public sealed class CliProcess
     public Dictionary<string, string?> Environment { get; } = new();
 
     public async Task<CliRun> RunAsync(IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null,
-        Func<Process, Task>? whileRunning = null, Action<string>? stdoutLine = null)
+        Func<Process, Task>? whileRunning = null, Action<string>? stdoutLine = null,
+        Action<string>? stderrLine = null)
     {
         var info = new ProcessStartInfo(ExecutablePath)
         {
@@ -44,7 +45,7 @@ public sealed class CliProcess
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(info) ?? throw new InvalidOperationException("mcpauth did not start");
         var stdout = ReadAllAsync(process.StandardOutput, stdoutLine);
-        var stderr = process.StandardError.ReadToEndAsync();
+        var stderr = ReadAllAsync(process.StandardError, stderrLine);
         if (stdin is not null)
         {
             await process.StandardInput.WriteAsync(stdin);

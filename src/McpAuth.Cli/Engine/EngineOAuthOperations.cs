@@ -32,7 +32,11 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
         ArgumentNullException.ThrowIfNull(options);
         if (interaction is null)
         {
-            throw new CliException("--device (RFC 8628) is not supported by the McpAuth engine in this build; use the browser or --no-browser.");
+            // --device: no redirect URI is used, but registrations are keyed by it; the default one is reused.
+            var device = CreateClient(DefaultRedirectUri, options.Profile, options.ClientId, options.ClientSecret, options.ClientMetadataUrl,
+                options.Scope);
+            await DeviceLogin.RunAsync(_cli, device, options.Server, cancellationToken).ConfigureAwait(false);
+            return;
         }
         var client = CreateClient(interaction.RedirectUri, options.Profile, options.ClientId, options.ClientSecret, options.ClientMetadataUrl,
             options.Scope);
