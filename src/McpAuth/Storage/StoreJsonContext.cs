@@ -21,5 +21,8 @@ internal sealed partial class StoreJsonContext : JsonSerializerContext;
 /// <summary>The client id in use for (profile, resource, issuer), so callers that know only the server find the token.</summary>
 public sealed record ActiveClientRecord(string Profile, string Resource, string Issuer, string ClientId);
 
-/// <summary>An identity provider's ID token kept for enterprise-managed authorization.</summary>
-public sealed record IdentityTokenRecord(string Profile, string IdpIssuer, string IdToken, DateTimeOffset? ExpiresAt);
+/// <summary>
+/// An identity provider's ID token kept for enterprise-managed authorization. <c>ExpiresAt</c> is optional (null for an
+/// opaque token): a null is not written, so it must not be a required constructor parameter.
+/// </summary>
+public sealed record IdentityTokenRecord(string Profile, string IdpIssuer, string IdToken, DateTimeOffset? ExpiresAt = null);

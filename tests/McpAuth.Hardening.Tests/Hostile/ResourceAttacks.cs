@@ -109,8 +109,10 @@ public static class ResourceAttacks
         var evil = new FakeAuthorizationServer(await world.ServerAsync());
         world.Mcp.Metadata["authorization_servers"] = new JsonArray(evil.Issuer);
         var later = rig.NewClient(); // another process, same store
+        // Either outcome is safe: the stored credential refreshed at the issuer it is bound to, or a new login needed.
+        var failure = await Verdict.Throws(McpAuthErrorCode.LoginRequired, () => later.GetAccessTokenAsync(world.Mcp.Url, CancellationToken.None));
         return Verdict.All(
-            await Verdict.Throws(McpAuthErrorCode.LoginRequired, () => later.GetAccessTokenAsync(world.Mcp.Url, CancellationToken.None)),
+            Verdict.That(failure is null || world.As.Server.To("/token").Count == 2, $"neither a new login nor a refresh at the bound issuer: {failure}"),
             Verdict.That(!world.As.IssuedTokens.Any(evil.Server.Saw), "the new authorization server saw a stored token"),
             Verdict.Untouched(evil.Server, "/token"));
     }
