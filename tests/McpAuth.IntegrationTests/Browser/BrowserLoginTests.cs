@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using McpAuth.Cli.Tests;
 using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.IntegrationTests.Lifecycle;
@@ -17,14 +15,12 @@ public sealed class BrowserLoginTests(ChromiumBrowser chromium) : IClassFixture<
 {
     private readonly LifecycleServers _servers = new() { Interaction = "html" };
     private readonly TempHome _home = new();
-    private readonly HttpClient _http = new();
 
     public Task InitializeAsync() => _servers.InitializeAsync();
 
     public async Task DisposeAsync()
     {
         await _servers.DisposeAsync();
-        _http.Dispose();
         _home.Dispose();
     }
 
@@ -69,8 +65,8 @@ public sealed class BrowserLoginTests(ChromiumBrowser chromium) : IClassFixture<
         Assert.True(token.ExitCode == 0, token.Stderr);
         var accessToken = token.Stdout.TrimEnd('\n');
         Assert.True(await _servers.IsActiveAsync(accessToken));
-        Assert.Equal(HttpStatusCode.OK, await PingAsync(accessToken));
-        Assert.Equal(HttpStatusCode.Unauthorized, await PingAsync("not-a-token"));
+        Assert.Equal(HttpStatusCode.OK, await _servers.PingAsync(accessToken));
+        Assert.Equal(HttpStatusCode.Unauthorized, await _servers.PingAsync("not-a-token"));
     }
 
     /// <summary>
@@ -100,18 +96,5 @@ public sealed class BrowserLoginTests(ChromiumBrowser chromium) : IClassFixture<
         }
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ChromiumBrowser.ScreenshotPath("cli-login-loopback-page") });
         return (await page.TitleAsync(), await page.InnerTextAsync("h1"), page.Url);
-    }
-
-    /// <summary>A JSON-RPC ping to the protected MCP server with <paramref name="token"/>.</summary>
-    private async Task<HttpStatusCode> PingAsync(string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, _servers.McpUrl)
-        {
-            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
-        using var response = await _http.SendAsync(request);
-        return response.StatusCode;
     }
 }

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using McpAuth.Cli.Tests;
 using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.IntegrationTests.Lifecycle;
@@ -15,14 +13,12 @@ public sealed class DeviceLoginTests : IAsyncLifetime
 {
     private readonly LifecycleServers _servers = new();
     private readonly TempHome _home = new();
-    private readonly HttpClient _http = new();
 
     public Task InitializeAsync() => _servers.InitializeAsync();
 
     public async Task DisposeAsync()
     {
         await _servers.DisposeAsync();
-        _http.Dispose();
         _home.Dispose();
     }
 
@@ -68,7 +64,7 @@ public sealed class DeviceLoginTests : IAsyncLifetime
         Assert.True(token.ExitCode == 0, token.Stderr);
         var accessToken = token.Stdout.TrimEnd('\n');
         Assert.True(await _servers.IsActiveAsync(accessToken));
-        Assert.Equal(HttpStatusCode.OK, await PingAsync(accessToken));
+        Assert.Equal(HttpStatusCode.OK, await _servers.PingAsync(accessToken));
     }
 
     [Fact]
@@ -92,18 +88,5 @@ public sealed class DeviceLoginTests : IAsyncLifetime
 
         Assert.True(login.ExitCode == 2, login.Stderr);
         Assert.Equal(4, (await cli.RunAsync("token", server)).ExitCode);
-    }
-
-    /// <summary>A JSON-RPC ping to the protected MCP server with <paramref name="token"/>.</summary>
-    private async Task<HttpStatusCode> PingAsync(string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, _servers.McpUrl)
-        {
-            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
-        using var response = await _http.SendAsync(request);
-        return response.StatusCode;
     }
 }

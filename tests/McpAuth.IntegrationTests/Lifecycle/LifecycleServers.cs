@@ -47,6 +47,19 @@ public sealed class LifecycleServers : IAsyncLifetime
         return answer.Body.GetProperty("active").GetBoolean();
     }
 
+    /// <summary>A JSON-RPC ping straight to the protected MCP server with <paramref name="token"/>: the status it answered.</summary>
+    public async Task<System.Net.HttpStatusCode> PingAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, McpUrl)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        using var response = await _introspectionHttp.SendAsync(request);
+        return response.StatusCode;
+    }
+
     /// <summary>Every request oidc-provider answered since the last reset.</summary>
     public async Task<int> AuthorizationServerRequestsAsync() => (await Oidc.StatsAsync()).Requests.Values.Sum();
 

@@ -2,8 +2,11 @@ using System.Web;
 
 namespace McpAuth.Cli.Tests.EndToEnd;
 
-/// <summary><c>mcpauth login --scope</c> on the built executable: the printed authorization URL carries those scopes.</summary>
-public sealed class LoginScopeTests : IAsyncLifetime
+/// <summary>
+/// <c>mcpauth login --scope</c> and <c>--device</c> on the built executable against the sandbox (whose authorization
+/// server has no device endpoint).
+/// </summary>
+public sealed class LoginFlagsTests : IAsyncLifetime
 {
     private readonly TempHome _home = new();
     private Sandbox.Sandbox _sandbox = null!;
@@ -36,5 +39,15 @@ public sealed class LoginScopeTests : IAsyncLifetime
         Assert.Contains("mcp:admin", advertised);
         Assert.Contains("mcp:read", chosen);
         Assert.DoesNotContain("mcp:admin", chosen);
+    }
+
+    [Fact]
+    public async Task Device_login_at_a_server_without_device_authorization_gets_a_clear_error()
+    {
+        var run = await new CliProcess(_home.Path).RunAsync("login", _sandbox.McpServerUrl.AbsoluteUri, "--device");
+
+        Assert.Equal(ExitCodes.Error, run.ExitCode);
+        Assert.Contains("does not support the device authorization grant", run.Stderr);
+        Assert.Equal("", run.Stdout);
     }
 }
