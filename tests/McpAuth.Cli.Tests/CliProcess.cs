@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace McpAuth.Cli.Tests;
 
@@ -21,7 +22,8 @@ public sealed class CliProcess
     public Dictionary<string, string?> Environment { get; } = new();
 
     public async Task<CliRun> RunAsync(IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null,
-        Func<Process, Task>? whileRunning = null)
+        Func<Process, Task>? whileRunning = null, Action<string>? stdoutLine = null,
+        Action<string>? stderrLine = null)
     {
         var info = new ProcessStartInfo(ExecutablePath)
         {
@@ -42,8 +44,8 @@ public sealed class CliProcess
         }
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(info) ?? throw new InvalidOperationException("mcpauth did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = ReadAllAsync(process.StandardOutput, stdoutLine);
+        var stderr = ReadAllAsync(process.StandardError, stderrLine);
         if (stdin is not null)
         {
             await process.StandardInput.WriteAsync(stdin);
@@ -70,6 +72,22 @@ public sealed class CliProcess
     }
 
     public Task<CliRun> RunAsync(params string[] args) => RunAsync((IEnumerable<string>)args);
+
+    /// <summary>All of <paramref name="reader"/>; each line also goes to <paramref name="onLine"/> as it arrives.</summary>
+    private static async Task<string> ReadAllAsync(StreamReader reader, Action<string>? onLine)
+    {
+        if (onLine is null)
+        {
+            return await reader.ReadToEndAsync();
+        }
+        var all = new StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            all.Append(line).Append('\n');
+            onLine(line);
+        }
+        return all.ToString();
+    }
 
     private static string FindExecutable()
     {

@@ -19,7 +19,10 @@ public static class RedirectUrlPaste
         ArgumentNullException.ThrowIfNull(prose);
         while (true)
         {
-            var line = await input.ReadLineAsync(cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Console.In reads synchronously even through ReadLineAsync: read on the thread pool so the caller (and the
+            // loopback redirect it waits for) is never blocked by a terminal nobody types into.
+            var line = await Task.Run(() => input.ReadLineAsync(cancellationToken).AsTask(), CancellationToken.None)
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
             if (line is null)
             {
                 return false;

@@ -32,14 +32,14 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
         ArgumentNullException.ThrowIfNull(options);
         if (interaction is null)
         {
-            throw new CliException("--device (RFC 8628) is not supported by the McpAuth engine in this build; use the browser or --no-browser.");
+            // --device: no redirect URI is used, but registrations are keyed by it; the default one is reused.
+            var device = CreateClient(DefaultRedirectUri, options.Profile, options.ClientId, options.ClientSecret, options.ClientMetadataUrl,
+                options.Scope);
+            await DeviceLogin.RunAsync(_cli, device, options.Server, cancellationToken).ConfigureAwait(false);
+            return;
         }
-        if (options.Scope is not null)
-        {
-            await _cli.Err.WriteLineAsync("Note: --scope is not supported by the engine yet; the scopes the server advertises are requested.")
-                .ConfigureAwait(false);
-        }
-        var client = CreateClient(interaction.RedirectUri, options.Profile, options.ClientId, options.ClientSecret, options.ClientMetadataUrl);
+        var client = CreateClient(interaction.RedirectUri, options.Profile, options.ClientId, options.ClientSecret, options.ClientMetadataUrl,
+            options.Scope);
         await client.AuthorizeAsync(options.Server, new CliAuthorizationInteraction(interaction), cancellationToken).ConfigureAwait(false);
     }
 
@@ -71,7 +71,8 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
         return CredentialImporter.ImportAsync(CreateClient(DefaultRedirectUri, options.Profile, null, null, null), options, cancellationToken);
     }
 
-    private McpAuthClient CreateClient(Uri redirectUri, string profile, string? clientId, string? clientSecret, Uri? clientMetadataUrl)
+    private McpAuthClient CreateClient(
+        Uri redirectUri, string profile, string? clientId, string? clientSecret, Uri? clientMetadataUrl, string? scope = null)
     {
         var options = new McpAuthOptions
         {
@@ -80,6 +81,7 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
             ClientName = "mcpauth CLI",
             Client = clientId is null ? null : new PreRegisteredClient(clientId, clientSecret),
             ClientMetadataDocumentUrl = clientMetadataUrl,
+            Scope = scope,
         };
         return new McpAuthClient(options, _lifecycle.Vault, _http, _cli.Time);
     }

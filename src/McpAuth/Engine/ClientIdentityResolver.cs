@@ -116,7 +116,9 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         var requestedMethod = ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported ?? [ClientAuthentication.None], hasSecret: false)
             ?? ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported, hasSecret: true)
             ?? ClientAuthentication.None;
-        var body = ClientRegistration.BuildBody(new ClientRegistrationRequest([options.RedirectUri], requestedMethod, options.ClientName));
+        // A server with a device endpoint (RFC 8628) gets the device_code grant too, so one registration serves both flows.
+        IReadOnlyList<string>? grants = server.DeviceAuthorizationEndpoint is null ? null : ["authorization_code", "refresh_token", DeviceAuthorization.GrantType];
+        var body = ClientRegistration.BuildBody(new ClientRegistrationRequest([options.RedirectUri], requestedMethod, options.ClientName, grants));
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
         request.Headers.Accept.ParseAdd("application/json");

@@ -57,7 +57,7 @@ public sealed partial class McpAuthClient
     }
 
     private string? SelectScope(DiscoveryResult discovery, string? challengeScope) =>
-        ScopeSelection.Select(challengeScope, discovery.ResourceMetadata?.ScopesSupported, discovery.AuthorizationServer.ScopesSupported,
+        ScopeSelection.Select(_options.Scope ?? challengeScope, discovery.ResourceMetadata?.ScopesSupported, discovery.AuthorizationServer.ScopesSupported,
             _options.RequestRefreshToken);
 
     private async Task<ClientIdentity> ResolveClientAsync(DiscoveryResult discovery, CancellationToken ct)

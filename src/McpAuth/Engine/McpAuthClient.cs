@@ -26,6 +26,7 @@ public sealed partial class McpAuthClient
     private readonly TokenEndpoint _tokens;
     private readonly PendingFlows _pending;
     private readonly AuthorizationCodeFlow _codeFlow;
+    private readonly DeviceCodeFlow _deviceFlow;
     private readonly GrantExtensions _grants;
     private readonly CredentialLifecycle _lifecycle;
     private readonly TokenRevocation _revocation;
@@ -59,6 +60,7 @@ public sealed partial class McpAuthClient
         _delegation = new Delegation(options, _tokens, _time, Telemetry, _logger);
         _pending = new PendingFlows(options.MaxPendingFlows, options.PendingFlowLifetime, _time);
         _codeFlow = new AuthorizationCodeFlow(_pending, _tokens, _time);
+        _deviceFlow = new DeviceCodeFlow(_tokens, _time);
         _revocation = new TokenRevocation(http);
         _lifecycle = new CredentialLifecycle(vault, _time, new RefreshOptions { Skew = options.RefreshSkew }, _logger);
         Events = _lifecycle.Events;

@@ -145,6 +145,14 @@ public sealed class McpAuthOptions
     /// <summary>Ask for <c>offline_access</c> when the authorization server lists it. Default true.</summary>
     public bool RequestRefreshToken { get; set; } = true;
 
+    /// <summary>
+    /// Space-separated scopes to request (RFC 6749 §3.3) instead of the MCP scope selection (a challenge's
+    /// <c>scope</c>, else the resource metadata's <c>scopes_supported</c>). <c>offline_access</c> is still added per
+    /// <see cref="RequestRefreshToken"/>, and a step-up still asks for the union with the challenged scopes.
+    /// Null (default): the MCP scope selection.
+    /// </summary>
+    public string? Scope { get; set; }
+
     /// <summary>How many step-up authorizations may follow each other without a successful request. Default 2.</summary>
     public int MaxStepUpAttempts { get; set; } = 2;
 

@@ -52,6 +52,8 @@ public enum McpAuthErrorCode
     PkceNotSupported = 304,
     /// <summary>The WWW-Authenticate header could not be parsed.</summary>
     InvalidChallenge = 305,
+    /// <summary>The authorization server advertises no <c>device_authorization_endpoint</c> (RFC 8628 §4).</summary>
+    DeviceAuthorizationNotSupported = 306,
 
     // ---- Client identity ----
     /// <summary>No way to identify the client: no pre-registered id, no CIMD support, no registration endpoint.</summary>

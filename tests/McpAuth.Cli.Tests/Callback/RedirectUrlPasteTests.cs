@@ -52,4 +52,36 @@ public sealed class RedirectUrlPasteTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading.WaitAsync(TimeSpan.FromSeconds(5)));
     }
+
+    /// <summary>Console.In: ReadLineAsync blocks the calling thread like ReadLine.</summary>
+    private sealed class BlockingReader : TextReader
+    {
+        public ManualResetEventSlim Release { get; } = new();
+
+        public override string? ReadLine()
+        {
+            Release.Wait(TimeSpan.FromSeconds(30));
+            return null;
+        }
+
+        public override ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken) => new(ReadLine());
+    }
+
+    [Fact]
+    public async Task A_synchronously_blocking_terminal_does_not_block_the_caller()
+    {
+        var input = new BlockingReader();
+        using var cancel = new CancellationTokenSource();
+
+        // StartNew does not unwrap: it completes as soon as ReadAsync has returned its task.
+        var call = Task.Factory.StartNew(() => RedirectUrlPaste.ReadAsync(input, _registry, new StringWriter(), cancel.Token),
+            CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Default);
+
+        var first = await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(10)));
+        await cancel.CancelAsync();
+
+        Assert.Same(call, first);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await await call);
+        input.Release.Set();
+    }
 }

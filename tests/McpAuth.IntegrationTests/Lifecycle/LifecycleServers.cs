@@ -21,6 +21,9 @@ public sealed class LifecycleServers : IAsyncLifetime
 
     public Uri McpUrl => Mcp.McpServerUrl;
 
+    /// <summary>oidc-provider's interaction mode: null for automatic consent, "html" for its real login and consent pages.</summary>
+    public string? Interaction { get; init; }
+
     public async Task InitializeAsync()
     {
         Oidc = await OidcProviderServer.StartAsync(new OidcServerConfig
@@ -28,6 +31,7 @@ public sealed class LifecycleServers : IAsyncLifetime
             AccessTokenTtl = AccessTokenTtl,
             Clients = [OidcServerConfig.ResourceServerClient(ResourceServerId, ResourceServerSecret)],
             IntrospectionClients = [ResourceServerId],
+            Interaction = Interaction,
         });
         var introspection = new Uri(Oidc.IssuerIdentifier + "/token/introspection");
         Mcp = await SandboxMcpServer.StartAsync(
@@ -41,6 +45,19 @@ public sealed class LifecycleServers : IAsyncLifetime
         using var oauth = new RawOAuth(Oidc.Issuer);
         var answer = await oauth.IntrospectAsync(new Dictionary<string, string> { ["token"] = token }, ResourceServerId, ResourceServerSecret);
         return answer.Body.GetProperty("active").GetBoolean();
+    }
+
+    /// <summary>A JSON-RPC ping straight to the protected MCP server with <paramref name="token"/>: the status it answered.</summary>
+    public async Task<System.Net.HttpStatusCode> PingAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, McpUrl)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        using var response = await _introspectionHttp.SendAsync(request);
+        return response.StatusCode;
     }
 
     /// <summary>Every request oidc-provider answered since the last reset.</summary>

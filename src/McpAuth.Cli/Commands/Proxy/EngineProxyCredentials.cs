@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using McpAuth.Cli.Callback;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Engine;
+using McpAuth.Protocol;
 
 namespace McpAuth.Cli.Commands.Proxy;
 
@@ -29,8 +30,31 @@ internal sealed class EngineProxyCredentials(
     public async Task<bool> HandleRejectionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
-        await prose.Err.WriteLineAsync($"mcpauth proxy: the server answered {(int)response.StatusCode}; logging in again.").ConfigureAwait(false);
-        return await LoginAsync(cancellationToken).ConfigureAwait(false) == ExitCodes.Ok;
+        var scope = await StepUpScopeAsync(response, cancellationToken).ConfigureAwait(false);
+        await prose.Err.WriteLineAsync(scope is null
+            ? $"mcpauth proxy: the server answered {(int)response.StatusCode}; logging in again."
+            : $"mcpauth proxy: the server needs more scope; logging in again for {scope}.").ConfigureAwait(false);
+        return await LoginAsync(scope, cancellationToken).ConfigureAwait(false) == ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// For a 403 <c>insufficient_scope</c> naming a scope (MCP "Scope Challenge Handling"): the union of the stored
+    /// credential's scope and the challenged one, as the engine's step-up asks; else null (the engine selects).
+    /// </summary>
+    private async Task<string?> StepUpScopeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode != System.Net.HttpStatusCode.Forbidden)
+        {
+            return null;
+        }
+        var challenges = WwwAuthenticate.TryParse(response.Headers.WwwAuthenticate.Select(h => h.ToString()).ToList()) ?? [];
+        if (challenges.FirstOrDefault(c => c.Error == "insufficient_scope" && c.Scope is not null) is not { } challenge)
+        {
+            return null;
+        }
+        await using var engine = engineFactory();
+        var current = await engine.FindUsableAsync(options.Server, options.Profile, cancellationToken).ConfigureAwait(false);
+        return ScopeSelection.Union(current?.Scope, challenge.Scope);
     }
 
     private async Task<string> GetTokenAsync(CancellationToken cancellationToken)
@@ -39,7 +63,9 @@ internal sealed class EngineProxyCredentials(
         return await engine.GetAccessTokenAsync(options.Server, options.Profile, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<int> LoginAsync(CancellationToken cancellationToken) =>
+    private Task<int> LoginAsync(CancellationToken cancellationToken) => LoginAsync(null, cancellationToken);
+
+    private Task<int> LoginAsync(string? scope, CancellationToken cancellationToken) =>
         new LoginRunner(prose, engineFactory, browser).RunAsync(
-            new LoginOptions { Server = options.Server, Profile = options.Profile, NoBrowser = options.NoBrowser }, cancellationToken);
+            new LoginOptions { Server = options.Server, Profile = options.Profile, NoBrowser = options.NoBrowser, Scope = scope }, cancellationToken);
 }
