@@ -2,6 +2,7 @@
 // Every option here exists so an integration test can reach one protocol behaviour on a real server.
 
 import { errors } from 'oidc-provider';
+import { createMapAdapter } from './oidc-map-adapter.mjs';
 
 /** The test configuration's defaults. Every field can be overridden by the JSON the launcher receives. */
 export const defaults = Object.freeze({
@@ -84,6 +85,7 @@ export const routes = Object.freeze({
 /** The oidc-provider configuration for a test configuration. */
 export function providerConfiguration(config) {
   return {
+    adapter: createMapAdapter(), // unbounded: the built-in memory adapter evicts beyond 1,000 entries
     routes,
     clients: config.clients,
     clientAuthMethods: config.clientAuthMethods,

@@ -44,10 +44,9 @@ public sealed class ThreeGatewayProcessTests(PostgresServer server, ITestOutputH
     [Fact]
     public async Task Three_replicas_refresh_each_credential_exactly_once_at_oidc_provider()
     {
-        // oidc-provider's in-memory adapter is an LRU of 1,000 entries (session, interaction, code, grant, tokens: about
-        // six per authorization), so more grants would evict live refresh tokens ("refresh token not found"). The
-        // 2,000-credential scale runs against the rotating token endpoint above.
-        const int credentials = 100;
+        // The scale, counted at the real authorization server: 2,000 live grants (the fixture's oidc-provider
+        // uses an unbounded in-memory adapter; the built-in one is an LRU of 1,000 entries and would evict them).
+        const int credentials = 2000;
         await using var provider = await OidcProviderServer.StartAsync(new OidcServerConfig());
         using var oauth = new RawOAuth(provider.Issuer);
         var redirectUri = new Uri("http://127.0.0.1:40002/callback");
