@@ -160,8 +160,9 @@ public sealed class TokenVault
         {
             return decode(bytes) ?? throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString());
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
+            // Utf8JsonReader reports invalid UTF-8 inside a string as InvalidOperationException when it is transcoded.
             throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString(), e);
         }
     }
