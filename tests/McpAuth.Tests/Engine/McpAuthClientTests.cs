@@ -103,7 +103,7 @@ public class McpAuthClientTests
     public async Task Pending_flows_are_bounded_in_number_and_age()
     {
         var world = new OAuthWorld();
-        var time = new ManualTime();
+        var time = new ManualTimeProvider();
         var client = new McpAuthClient(new McpAuthOptions { MaxPendingFlows = 2 }, world.Vault, new HttpClient(world.Http), time);
         var old = await client.BeginAuthorizationAsync(Server, default);
         await client.BeginAuthorizationAsync(Server, default);
@@ -144,7 +144,7 @@ public class McpAuthClientTests
             : refreshAccepted
                 ? FakeHttp.Json("""{"access_token":"at-2","token_type":"Bearer","expires_in":3600}""")
                 : FakeHttp.Json("""{"error":"invalid_grant"}""", 400));
-        var time = new ManualTime();
+        var time = new ManualTimeProvider();
         var client = new McpAuthClient(new McpAuthOptions(), world.Vault, new HttpClient(world.Http), time);
         await client.AuthorizeAsync(Server, world.Interaction, default);
         Assert.Equal("at-1", (await client.GetAccessTokenAsync(Server, default)).Value);
@@ -159,14 +159,5 @@ public class McpAuthClientTests
                 (await Assert.ThrowsAsync<McpAuthException>(() => client.GetAccessTokenAsync(Server, default))).Code);
         }
         Assert.Equal("rt-1", world.Http.Requests.Last().Form()["refresh_token"]);
-    }
-
-    private sealed class ManualTime : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }

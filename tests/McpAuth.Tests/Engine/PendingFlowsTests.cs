@@ -15,7 +15,7 @@ public class PendingFlowsTests
     [Fact]
     public void A_flow_is_taken_once()
     {
-        var time = new Clock();
+        var time = new ManualTimeProvider();
         var flows = new PendingFlows(4, TimeSpan.FromMinutes(1), time);
         flows.Add(Flow("s", time.GetUtcNow()));
         Assert.Equal("s", flows.Take("s").State);
@@ -26,15 +26,15 @@ public class PendingFlowsTests
     [Fact]
     public void Expired_flows_are_refused_and_make_room()
     {
-        var time = new Clock();
+        var time = new ManualTimeProvider();
         var flows = new PendingFlows(1, TimeSpan.FromMinutes(1), time);
         flows.Add(Flow("old", time.GetUtcNow()));
         Assert.Equal(McpAuthErrorCode.TooManyPendingFlows, Assert.Throws<McpAuthException>(() => flows.Add(Flow("x", time.GetUtcNow()))).Code);
-        time.Now += TimeSpan.FromMinutes(2);
+        time.Advance(TimeSpan.FromMinutes(2));
         flows.Add(Flow("new", time.GetUtcNow()));
         Assert.Equal(1, flows.Count);
         Assert.Equal(McpAuthErrorCode.StateMismatch, Assert.Throws<McpAuthException>(() => flows.Take("old")).Code);
-        time.Now += TimeSpan.FromMinutes(2);
+        time.Advance(TimeSpan.FromMinutes(2));
         Assert.Equal(McpAuthErrorCode.FlowExpired, Assert.Throws<McpAuthException>(() => flows.Take("new")).Code);
     }
 
@@ -43,12 +43,5 @@ public class PendingFlowsTests
     {
         var flow = Flow("s", DateTimeOffset.UnixEpoch);
         Assert.DoesNotContain(flow.Pkce.Verifier, flow.ToString(), StringComparison.Ordinal);
-    }
-
-    private sealed class Clock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
     }
 }

@@ -24,7 +24,7 @@ public class TokenRefresherTests
     {
         var vault = new TokenVault(new InMemoryTokenStore());
         await vault.SaveCredentialAsync(stored, default);
-        var time = new FixedTime(Now);
+        var time = new ManualTimeProvider(Now);
         var tokens = new TokenEndpoint(new OAuthHttpClient(new HttpClient(http)), time, null);
         var coordinator = new RefreshCoordinator(vault, time, new RefreshOptions { MaxTransientRetries = 0 });
         return (new CoordinatedTokenRefresher(coordinator, tokens, time), vault);
@@ -68,10 +68,5 @@ public class TokenRefresherTests
         Assert.Equal(McpAuthErrorCode.LoginRequired, e.Code);
         Assert.Equal("invalid_grant", e.OAuthError);
         Assert.Equal(CredentialState.NeedsReauthorization, (await vault.GetCredentialAsync(Binding, default))!.State);
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

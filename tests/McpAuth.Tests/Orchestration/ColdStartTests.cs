@@ -25,10 +25,10 @@ public class ColdStartTests
     public async Task A_new_client_checks_the_binding_by_discovery_once_then_refreshes_an_expired_stored_token_with_one_token_request()
     {
         var world = new LifecycleWorld();
-        var time = new MutableTime();
+        var time = new ManualTimeProvider();
         await new McpAuthClient(new McpAuthOptions(), world.World.Vault, new HttpClient(world.World.Http), time)
             .AuthorizeAsync(LifecycleWorld.Server, world.World.Interaction, default);
-        time.Now += TimeSpan.FromHours(2);
+        time.Advance(TimeSpan.FromHours(2));
         var before = world.World.Http.Requests.Count;
         var token = await new McpAuthClient(new McpAuthOptions(), world.World.Vault, new HttpClient(world.World.Http), time)
             .GetAccessTokenAsync(LifecycleWorld.Server, default);
@@ -44,12 +44,12 @@ public class ColdStartTests
     public async Task A_new_client_never_refreshes_when_the_server_now_names_another_authorization_server()
     {
         var world = new LifecycleWorld();
-        var time = new MutableTime();
+        var time = new ManualTimeProvider();
         await new McpAuthClient(new McpAuthOptions(), world.World.Vault, new HttpClient(world.World.Http), time)
             .AuthorizeAsync(LifecycleWorld.Server, world.World.Interaction, default);
         world.World.AddAuthorizationServer("https://as2.example.com");
         world.World.Http.OnJson("GET", OAuthWorld.Prm, """{"resource":"https://mcp.example.com/mcp","authorization_servers":["https://as2.example.com"]}""");
-        time.Now += TimeSpan.FromHours(2);
+        time.Advance(TimeSpan.FromHours(2));
         var before = world.World.Http.Requests.Count;
         var e = await Assert.ThrowsAsync<McpAuthException>(() =>
             new McpAuthClient(new McpAuthOptions(), world.World.Vault, new HttpClient(world.World.Http), time).GetAccessTokenAsync(LifecycleWorld.Server, default));
@@ -65,12 +65,5 @@ public class ColdStartTests
         var e = await Assert.ThrowsAsync<McpAuthException>(() =>
             world.World.Client(new McpAuthOptions { Client = new PreRegisteredClient("another") }).GetAccessTokenAsync(LifecycleWorld.Server, default));
         Assert.Equal(McpAuthErrorCode.LoginRequired, e.Code);
-    }
-
-    private sealed class MutableTime : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
     }
 }

@@ -1,4 +1,4 @@
-namespace McpAuth.Tests.Refresh;
+namespace McpAuth.Tests;
 
 /// <summary>A clock the test moves by hand. Timers (Task.Delay) still run in real time: tests keep backoffs tiny.</summary>
 internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
