@@ -3,6 +3,11 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace McpAuth.Storage;
 
+/// <summary>What <see cref="TokenVault.ListCredentialsAsync"/> found.</summary>
+/// <param name="Credentials">Every readable credential.</param>
+/// <param name="Unreadable">The keys of entries that could not be read (reported, never deleted).</param>
+public sealed record CredentialListing(IReadOnlyList<StoredCredential> Credentials, IReadOnlyList<StoreKey> Unreadable);
+
 /// <summary>
 /// The typed layer over an <see cref="ITokenStore"/>: credentials, the active-client index, registrations, discovery
 /// results. Serialization happens here once, so every backend stores the same bytes.
@@ -35,8 +40,7 @@ public sealed class TokenVault
         _store.DeleteAsync(StoreKeys.Credential(binding), cancellationToken);
 
     /// <summary>Every readable credential, and the keys of those that could not be read (reported, never deleted).</summary>
-    public async ValueTask<(IReadOnlyList<StoredCredential> Credentials, IReadOnlyList<StoreKey> Unreadable)> ListCredentialsAsync(
-        CancellationToken cancellationToken)
+    public async ValueTask<CredentialListing> ListCredentialsAsync(CancellationToken cancellationToken)
     {
         var keys = await _store.ListAsync(StoreEntryKind.Credential, cancellationToken).ConfigureAwait(false);
         var credentials = new List<StoredCredential>(keys.Count);
@@ -55,7 +59,7 @@ public sealed class TokenVault
                 unreadable.Add(key);
             }
         }
-        return (credentials, unreadable);
+        return new(credentials, unreadable);
     }
 
     /// <summary>The client id whose credential is active for a profile, resource and issuer, or null.</summary>
