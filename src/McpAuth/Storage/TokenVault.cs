@@ -81,14 +81,14 @@ public sealed class TokenVault
 
     /// <summary>The client registration at <paramref name="issuer"/> for <paramref name="redirectUri"/>, or null.</summary>
     public ValueTask<StoredRegistration?> GetRegistrationAsync(string issuer, string redirectUri, CancellationToken cancellationToken) =>
-        ReadAsync(StoreKeys.Registration(issuer, redirectUri), StoreJsonContext.Default.StoredRegistration, cancellationToken);
+        ReadAsync(StoreKeys.Registration(issuer, redirectUri), ReadRegistration, cancellationToken);
 
     /// <summary>Stores a client registration (RFC 7591), replacing any previous one.</summary>
     public ValueTask SaveRegistrationAsync(StoredRegistration registration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registration);
-        return WriteAsync(StoreKeys.Registration(registration.Issuer, registration.RedirectUri), registration,
-            StoreJsonContext.Default.StoredRegistration, cancellationToken);
+        return _store.WriteAsync(StoreKeys.Registration(registration.Issuer, registration.RedirectUri),
+            StoredRecordCodec.WriteRegistration(registration), cancellationToken);
     }
 
     /// <summary>Every readable registration (unreadable entries are skipped, never deleted).</summary>
@@ -99,7 +99,7 @@ public sealed class TokenVault
         {
             try
             {
-                if (await ReadAsync(key, StoreJsonContext.Default.StoredRegistration, cancellationToken).ConfigureAwait(false) is { } r)
+                if (await ReadAsync(key, ReadRegistration, cancellationToken).ConfigureAwait(false) is { } r)
                 {
                     registrations.Add(r);
                 }
@@ -117,13 +117,13 @@ public sealed class TokenVault
 
     /// <summary>The discovery record of <paramref name="resource"/>, or null.</summary>
     public ValueTask<DiscoveryRecord?> GetDiscoveryAsync(string resource, CancellationToken cancellationToken) =>
-        ReadAsync(StoreKeys.Discovery(resource), StoreJsonContext.Default.DiscoveryRecord, cancellationToken);
+        ReadAsync(StoreKeys.Discovery(resource), ReadDiscovery, cancellationToken);
 
     /// <summary>Stores a discovery record, replacing any previous one.</summary>
     public ValueTask SaveDiscoveryAsync(DiscoveryRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return WriteAsync(StoreKeys.Discovery(record.Resource), record, StoreJsonContext.Default.DiscoveryRecord, cancellationToken);
+        return _store.WriteAsync(StoreKeys.Discovery(record.Resource), StoredRecordCodec.WriteDiscovery(record), cancellationToken);
     }
 
     /// <summary>The cached IdP ID token of <paramref name="profile"/> at <paramref name="idpIssuer"/>, or null.</summary>
@@ -142,9 +142,12 @@ public sealed class TokenVault
     public ValueTask<bool> DeleteIdentityTokenAsync(string profile, string idpIssuer, CancellationToken cancellationToken) =>
         _store.DeleteAsync(StoreKeys.IdentityToken(profile, idpIssuer), cancellationToken);
 
-    // The records `mcpauth token` reads go through the hand-written codec (no JIT-compiled serializer generics at start).
+    // The records a starting process reads go through the hand-written codec (no JIT-compiled serializer generics at
+    // start); only the enterprise-managed ID token record still uses the source-generated serializer.
     private static readonly Func<byte[], StoredCredential?> ReadCredential = bytes => StoredRecordCodec.ReadCredential(bytes);
     private static readonly Func<byte[], ActiveClientRecord?> ReadActiveClient = bytes => StoredRecordCodec.ReadActiveClient(bytes);
+    private static readonly Func<byte[], StoredRegistration?> ReadRegistration = bytes => StoredRecordCodec.ReadRegistration(bytes);
+    private static readonly Func<byte[], DiscoveryRecord?> ReadDiscovery = bytes => StoredRecordCodec.ReadDiscovery(bytes);
 
     private ValueTask<T?> ReadAsync<T>(StoreKey key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class =>

@@ -119,7 +119,8 @@ public static class StoreKeySelector
     {
         try
         {
-            AtomicFile.Replace(path, System.Text.Encoding.ASCII.GetBytes(name + "\n"));
+            // Not flushed to disk: a marker lost in a power failure is re-derived from where the key is (see Choose).
+            AtomicFile.Replace(path, System.Text.Encoding.ASCII.GetBytes(name + "\n"), durable: false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
