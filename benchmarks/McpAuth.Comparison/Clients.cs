@@ -21,7 +21,7 @@ internal static class Clients
         var engine = new McpAuthClient(new McpAuthOptions { RedirectUri = RedirectUri }, vault, oauthHttp);
         using var mcpHttp = new HttpClient(new McpAuthHandler(engine, server, new HeadlessAuthorizationInteraction(oauthHttp))
         {
-            InnerHandler = new HttpClientHandler(),
+            InnerHandler = new HttpClientHandler { AllowAutoRedirect = false }, // as the SDK side's client
         });
         await CallEchoAsync(new HttpClientTransportOptions { Endpoint = server, TransportMode = HttpTransportMode.StreamableHttp }, mcpHttp);
         return clock.Elapsed.TotalMilliseconds;

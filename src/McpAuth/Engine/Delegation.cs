@@ -13,7 +13,7 @@ namespace McpAuth.Engine;
 /// </summary>
 internal sealed class Delegation(McpAuthOptions options, TokenEndpoint tokens, TimeProvider time, McpAuthTelemetry telemetry, ILogger logger)
 {
-    private readonly ConcurrentDictionary<string, (string Subject, AccessToken Delegated)> _issued = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Issued> _issued = new(StringComparer.Ordinal);
 
     /// <summary>True when <paramref name="resource"/> opted in.</summary>
     public bool Applies(string resource) => options.Delegation.ContainsKey(resource);
@@ -39,9 +39,11 @@ internal sealed class Delegation(McpAuthOptions options, TokenEndpoint tokens, T
             DelegationLog.FellBack(logger, resource, e.OAuthError ?? e.Code.ToString());
             result = subject;
         }
-        _issued[resource] = (subject.Value, result);
+        _issued[resource] = new Issued(subject.Value, result);
         return result;
     }
+
+    private sealed record Issued(string Subject, AccessToken Delegated);
 
     private bool IsFresh(AccessToken token) => token.ExpiresAt is not { } expiry || expiry - options.RefreshSkew > time.GetUtcNow();
 

@@ -13,7 +13,8 @@ public sealed class CredentialEvents
 {
     private const int SubscriberCapacity = 256;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<CredentialBinding, (CredentialState State, long Generation)> _states = new();
+    // The last event per binding (a class value: a tuple would be JIT-compiled at every start).
+    private readonly ConcurrentDictionary<CredentialBinding, CredentialEvent> _last = new();
     private readonly Lock _subscribersLock = new();
     private volatile Channel<CredentialEvent>[] _subscribers = [];
 
@@ -66,8 +67,8 @@ public sealed class CredentialEvents
     /// <summary>The last state this process saw for <paramref name="binding"/>, if any.</summary>
     public bool TryGetState(CredentialBinding binding, out CredentialState state, out long generation)
     {
-        var found = _states.TryGetValue(binding, out var entry);
-        (state, generation) = entry;
+        var found = _last.TryGetValue(binding, out var last);
+        (state, generation) = found ? (last!.State, last.Generation) : (default, 0);
         return found;
     }
 
@@ -75,8 +76,8 @@ public sealed class CredentialEvents
     internal CredentialEvent Publish(CredentialEventKind kind, CredentialBinding binding, CredentialState state, long generation,
         McpAuthErrorCode? errorCode = null)
     {
-        _states[binding] = (state, generation);
         var e = new CredentialEvent(kind, binding, state, generation, _time.GetUtcNow(), errorCode);
+        _last[binding] = e;
         foreach (var channel in _subscribers)
         {
             channel.Writer.TryWrite(e);
