@@ -29,9 +29,18 @@ public sealed class OAuthHttpClient
     public OAuthHttpOptions Options => _options;
 
     /// <summary>A handler with redirects off, bounded headers, and a connect-time check of the resolved address.</summary>
-    public static SocketsHttpHandler CreateDefaultHandler(OAuthHttpOptions? options = null)
+    /// <param name="options">Limits; defaults when null.</param>
+    /// <param name="resolveHost">
+    /// Resolves a host name to the addresses to connect to; <see cref="Dns.GetHostAddressesAsync(string, CancellationToken)"/>
+    /// when null. Whatever it answers is checked (a name that resolves to a link-local or cloud metadata address is refused
+    /// with <see cref="McpAuthErrorCode.ForbiddenAddress"/>), so a custom resolver (DNS over HTTPS, split horizon) cannot
+    /// bypass the policy.
+    /// </param>
+    public static SocketsHttpHandler CreateDefaultHandler(
+        OAuthHttpOptions? options = null, Func<string, CancellationToken, Task<IPAddress[]>>? resolveHost = null)
     {
         var allowLinkLocal = options?.DangerouslyAllowLinkLocalAddresses ?? false;
+        var resolve = resolveHost ?? Dns.GetHostAddressesAsync;
         return new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -40,7 +49,7 @@ public sealed class OAuthHttpClient
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectCallback = async (context, ct) =>
             {
-                var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, ct).ConfigureAwait(false);
+                var addresses = await resolve(context.DnsEndPoint.Host, ct).ConfigureAwait(false);
                 if (!allowLinkLocal && addresses.Any(EndpointPolicy.IsForbiddenAddress))
                 {
                     throw new McpAuthException(McpAuthErrorCode.ForbiddenAddress, context.DnsEndPoint.Host);

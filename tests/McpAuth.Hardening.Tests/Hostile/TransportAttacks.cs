@@ -16,6 +16,10 @@ public static class TransportAttacks
         {
             yield return new($"transport: resource lists an AS at {host}", () => AsNamed(host, McpAuthErrorCode.ForbiddenAddress));
         }
+        yield return new("transport: AS host name that DNS resolves to the cloud metadata address",
+            () => AsResolvedTo(["169.254.169.254"]));
+        yield return new("transport: AS host name that DNS resolves to loopback and an IPv6 link-local address",
+            () => AsResolvedTo(["127.0.0.1", "fe80::1"]));
         foreach (var issuer in new[] { "javascript:alert(1)", "htte.:om", "file:///etc/passwd" })
         {
             yield return new($"transport: resource lists an AS that is not an http(s) URL ({issuer})",
@@ -46,6 +50,30 @@ public static class TransportAttacks
         using var rig = new ClientRig();
         return Verdict.All(
             await Verdict.Throws(expected, () => rig.AuthorizeAsync(world.Mcp.Url)),
+            Verdict.That(rig.Interaction.Opened.Count == 0, "an authorization URL was opened"));
+    }
+
+    /// <summary>
+    /// An AS named by a host name (so the URL check passes) whose DNS answer is hostile: the connect-time check must
+    /// refuse it before any connection. Only the DNS answer is faked; the handler, sockets and engine are the real ones.
+    /// </summary>
+    private static async Task<string?> AsResolvedTo(string[] addresses)
+    {
+        await using var world = await World.StartAsync();
+        const string host = "as.hostile-dns.test";
+        world.Mcp.Metadata["authorization_servers"] = new JsonArray($"https://{host}");
+        var asked = new List<string>();
+        using var rig = new ClientRig(resolveHost: (name, _) =>
+        {
+            lock (asked)
+            {
+                asked.Add(name);
+            }
+            return Task.FromResult(name == host ? addresses.Select(System.Net.IPAddress.Parse).ToArray() : System.Net.Dns.GetHostAddresses(name));
+        });
+        return Verdict.All(
+            await Verdict.Throws(McpAuthErrorCode.ForbiddenAddress, () => rig.AuthorizeAsync(world.Mcp.Url)),
+            Verdict.That(asked.Contains(host), "the hostile name was never resolved: the attack did not reach the connect-time check"),
             Verdict.That(rig.Interaction.Opened.Count == 0, "an authorization URL was opened"));
     }
 

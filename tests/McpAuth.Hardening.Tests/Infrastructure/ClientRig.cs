@@ -15,7 +15,12 @@ public sealed class ClientRig : IDisposable
     private readonly HttpClient _oauthHttp;
     private McpAuthClient? _client;
 
-    public ClientRig(McpAuthOptions? options = null, TimeProvider? time = null, ITokenStore? store = null)
+    /// <param name="options">The engine's options; short timeouts by default.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="store">The backend; in memory by default.</param>
+    /// <param name="resolveHost">A DNS answer to give the OAuth handler (hostile DNS); the system resolver by default.</param>
+    public ClientRig(McpAuthOptions? options = null, TimeProvider? time = null, ITokenStore? store = null,
+        Func<string, CancellationToken, Task<System.Net.IPAddress[]>>? resolveHost = null)
     {
         Options = options ?? new McpAuthOptions();
         if (options?.Http is null || Options.Http.RequestTimeout == TimeSpan.FromSeconds(30))
@@ -26,7 +31,7 @@ public sealed class ClientRig : IDisposable
         Vault = new TokenVault(store ?? new InMemoryTokenStore());
         Logs = new CapturingLoggerProvider();
         LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
-        Secrets = new SecretHarvester(OAuthHttpClient.CreateDefaultHandler(Options.Http));
+        Secrets = new SecretHarvester(OAuthHttpClient.CreateDefaultHandler(Options.Http, resolveHost));
         _oauthHttp = new HttpClient(Secrets) { Timeout = Timeout.InfiniteTimeSpan };
         Interaction = new RecordingInteraction(new HeadlessAuthorizationInteraction(_oauthHttp, Options.Http));
     }
