@@ -78,4 +78,7 @@ public interface IBrowserLauncher
 {
     /// <summary>Starts opening <paramref name="url"/> without waiting. Returns false (and why) when it could not.</summary>
     bool TryOpen(Uri url, out string? failure);
+
+    /// <summary>What the person is told before the URL is opened (the URL follows on its own line).</summary>
+    string Announcement => "Opening the browser to authorize. If it does not open, visit:";
 }

@@ -82,7 +82,7 @@ public sealed class InteractiveAuthorization(
                 "address the browser ends up on here and press Enter:").ConfigureAwait(false);
             return;
         }
-        await cli.Err.WriteLineAsync("Opening the browser to authorize. If it does not open, visit:").ConfigureAwait(false);
+        await cli.Err.WriteLineAsync(browser.Announcement).ConfigureAwait(false);
         await cli.Err.WriteLineAsync($"  {url}").ConfigureAwait(false);
         if (!browser.TryOpen(authorizationUrl, out var failure))
         {

@@ -22,5 +22,7 @@ public sealed class DemoTests : IDisposable
         Assert.All(steps, s => Assert.True(s.GetProperty("ok").GetBoolean(), s.GetProperty("detail").GetString()));
         Assert.Contains("refresh", steps[3].GetProperty("title").GetString(), StringComparison.OrdinalIgnoreCase);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_home.Path));
+        Assert.Contains("stand-in browser", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Opening the browser", run.Stderr, StringComparison.Ordinal);
     }
 }

@@ -10,6 +10,8 @@ internal sealed class HttpFollowingBrowser(HttpClient http) : IBrowserLauncher
 {
     private Task? _visit;
 
+    public string Announcement => "The demo's stand-in browser (an HTTP client in this process) follows the authorization URL:";
+
     public bool TryOpen(Uri url, out string? failure)
     {
         if (!BrowserLauncher.IsWebUrl(url))
