@@ -56,8 +56,7 @@ public sealed class InteractiveAuthorization(
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new CliException(
-                $"Gave up waiting for the authorization after {Describe(options.Timeout)}. Run mcpauth login again.", ExitCodes.Cancelled);
+            throw GaveUp(options.Timeout);
         }
         finally
         {
@@ -89,6 +88,10 @@ public sealed class InteractiveAuthorization(
             await cli.Err.WriteLineAsync($"{failure} Open the URL above yourself.").ConfigureAwait(false);
         }
     }
+
+    /// <summary>The error when a login's --timeout passes (exit 2, like a cancel).</summary>
+    public static CliException GaveUp(TimeSpan timeout) =>
+        new($"Gave up waiting for the authorization after {Describe(timeout)}. Run mcpauth login again.", ExitCodes.Cancelled);
 
     private static string Describe(TimeSpan span) =>
         span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{(int)span.TotalMinutes} minute{(span.TotalMinutes == 1 ? "" : "s")}" : $"{(int)span.TotalSeconds} seconds";

@@ -89,4 +89,17 @@ public sealed class DeviceLoginTests : IAsyncLifetime
         Assert.True(login.ExitCode == 2, login.Stderr);
         Assert.Equal(4, (await cli.RunAsync("token", server)).ExitCode);
     }
+
+    [Fact]
+    public async Task Device_login_gives_up_after_the_timeout_with_exit_2_and_stores_nothing()
+    {
+        var server = _servers.McpUrl.AbsoluteUri;
+        var cli = new CliProcess(_home.Path);
+
+        var login = await cli.RunAsync(["login", server, "--device", "--timeout", "3"], timeout: TimeSpan.FromSeconds(60));
+
+        Assert.True(login.ExitCode == 2, login.Stderr);
+        Assert.Contains("Gave up waiting for the authorization after 3 seconds", login.Stderr, StringComparison.Ordinal);
+        Assert.Equal(4, (await cli.RunAsync("token", server)).ExitCode);
+    }
 }

@@ -33,13 +33,28 @@ public sealed class LoginRunner(CliContext cli, Func<ICliEngine> engine, IBrowse
         try
         {
             var view = options.Device
-                ? await core.LoginAsync(options, null, linked.Token).ConfigureAwait(false)
+                ? await LoginOnAnotherDeviceAsync(core, options, linked.Token).ConfigureAwait(false)
                 : await LoginThroughBrowserAsync(core, options, linked.Token).ConfigureAwait(false);
             return await ReportAsync(options, view, "logged_in", core.Storage).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (held.Replaced.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new CliException("Another 'mcpauth login --replace' took over this login.", ExitCodes.Cancelled);
+        }
+    }
+
+    /// <summary>The device grant (RFC 8628), given up after --timeout like the browser flow.</summary>
+    private async Task<CredentialView> LoginOnAnotherDeviceAsync(ICliEngine core, LoginOptions options, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(options.Timeout, cli.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await core.LoginAsync(options, null, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw InteractiveAuthorization.GaveUp(options.Timeout);
         }
     }
 
