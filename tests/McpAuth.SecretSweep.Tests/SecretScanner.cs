@@ -13,10 +13,10 @@ public sealed record Leak(string SecretKind, string Form, string Secret, Capture
     /// <summary>Where and what, with the secret cut to its first 6 characters and masked in the context.</summary>
     public string Describe()
     {
-        var at = Line.Text.IndexOf(Secret, StringComparison.Ordinal);
-        var start = Math.Max(0, at - 80);
-        var context = Line.Text.Substring(start, Math.Min(Line.Text.Length - start, Secret.Length + 160))
-            .Replace(Secret, $"[{SecretKind}]", StringComparison.Ordinal).ReplaceLineEndings(" ");
+        var marker = $"[{SecretKind}]";
+        var masked = Line.Text.Replace(Secret, marker, StringComparison.Ordinal);
+        var start = Math.Max(0, masked.IndexOf(marker, StringComparison.Ordinal) - 80);
+        var context = masked.Substring(start, Math.Min(masked.Length - start, marker.Length + 160)).ReplaceLineEndings(" ");
         return $"{SecretKind} {Secret[..6]}... ({Form}) in {Line.Kind} of {Line.Source} ({Line.File}): ...{context}...";
     }
 }

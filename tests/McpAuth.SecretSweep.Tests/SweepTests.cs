@@ -39,13 +39,13 @@ public sealed class SweepTests : IDisposable
     [InlineData("cli-stderr")]
     public void A_planted_access_token_is_found_in_every_kind_of_line(string kind)
     {
-        Capture((kind, $"refreshed; new token {AccessToken} saved"));
+        Capture((kind, $"refreshed; new token {AccessToken} saved" + new string('.', 100) + $" Bearer {AccessToken}"));
 
         var leak = Assert.Single(Sweep.Run(SweepInput.Load(_directory)).Leaks);
 
         Assert.Equal("access_token", leak.SecretKind);
         Assert.Equal(kind, leak.Line.Kind);
-        Assert.DoesNotContain(AccessToken, leak.Describe(), StringComparison.Ordinal);
+        Assert.DoesNotContain(AccessToken[..8], leak.Describe(), StringComparison.Ordinal); // nor a part of the second one
     }
 
     [Fact]

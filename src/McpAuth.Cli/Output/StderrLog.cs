@@ -24,7 +24,8 @@ internal static class StderrLog
         }
         if (!TryParseLevel(value, out var minimum))
         {
-            cli.Err.WriteLine($"mcpauth: {Variable}={value} is not a log level (trace, debug, information, warning, error, critical, none); not logging.");
+            cli.Err.WriteLine(
+                $"mcpauth: {Variable}={value} is not a log level (trace, debug, information, warning, error, critical, none); not logging.");
             return null;
         }
         return minimum == LogLevel.None ? null : new Logger<T>(typeof(T).FullName ?? typeof(T).Name, minimum, cli.Err);
