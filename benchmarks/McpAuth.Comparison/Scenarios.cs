@@ -112,6 +112,8 @@ internal static class Scenarios
         return Count(sandbox, wall, results.Count(double.IsNaN), count);
     }
 
+    private static int _children;
+
     private static Process Child(string side, string path, string url, string startAt)
     {
         var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -122,6 +124,12 @@ internal static class Scenarios
         foreach (var argument in new[] { "child", side, path, url, startAt })
         {
             info.ArgumentList.Add(argument);
+        }
+        // Diagnostics: MCPAUTH_COMPARISON_JIT_DIR=dir lists the methods each child JIT-compiles in dir/jit-{side}-{n}.txt.
+        if (Environment.GetEnvironmentVariable("MCPAUTH_COMPARISON_JIT_DIR") is { Length: > 0 } jitDir)
+        {
+            info.Environment["DOTNET_JitStdOutFile"] = Path.Combine(jitDir, $"jit-{side}-{Interlocked.Increment(ref _children)}.txt");
+            info.Environment["DOTNET_JitDisasmSummary"] = "1";
         }
         return Process.Start(info)!;
     }

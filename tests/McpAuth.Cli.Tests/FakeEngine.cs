@@ -41,10 +41,10 @@ internal sealed class FakeEngine : ICliEngine
         return view;
     }
 
-    public Task<string> GetAccessTokenAsync(Uri server, string profile, CancellationToken cancellationToken) =>
-        Credentials.FirstOrDefault(c => c.Server == server.AbsoluteUri && c.Profile == profile) is { } c
+    public Task<string> GetAccessTokenAsync(string server, string profile, CancellationToken cancellationToken) =>
+        Credentials.FirstOrDefault(c => c.Server == new Uri(server).AbsoluteUri && c.Profile == profile) is { } c
             ? Task.FromResult(c.AccessToken)
-            : throw new McpAuthException(McpAuthErrorCode.LoginRequired, server.AbsoluteUri);
+            : throw new McpAuthException(McpAuthErrorCode.LoginRequired, server);
 
     public Task<CredentialView?> FindUsableAsync(Uri server, string profile, CancellationToken cancellationToken) =>
         Task.FromResult(Credentials.FirstOrDefault(c => c.Server == server.AbsoluteUri && c.Profile == profile));

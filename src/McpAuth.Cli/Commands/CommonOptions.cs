@@ -51,11 +51,24 @@ public static class CommonOptions
     /// <summary>Parses a profile name: non-empty, printable, no path separators.</summary>
     public static string ParseProfile(string? value)
     {
-        if (string.IsNullOrWhiteSpace(value) || value.Any(char.IsControl) || value.Length > 128)
+        if (string.IsNullOrWhiteSpace(value) || HasControlCharacter(value) || value.Length > 128)
         {
             throw new CliException("--profile must be a non-empty name of at most 128 printable characters.");
         }
         return value;
+    }
+
+    // A loop, not LINQ's Any over string: that generic instantiation would be JIT-compiled on every `mcpauth token`.
+    private static bool HasControlCharacter(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Reads a client secret from the named environment variable.</summary>

@@ -22,8 +22,12 @@ public interface ICliEngine : IAsyncDisposable
     Task<CredentialView> LoginAsync(LoginOptions options, InteractiveAuthorization? interaction, CancellationToken cancellationToken);
 
     /// <summary>A valid access token, refreshed first when needed.</summary>
+    /// <param name="server">The server URL as typed (validated here unless it is exactly a stored resource).</param>
+    /// <param name="profile">The profile.</param>
+    /// <param name="cancellationToken">Cancels a refresh.</param>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.LoginRequired"/> when a login is needed.</exception>
-    Task<string> GetAccessTokenAsync(Uri server, string profile, CancellationToken cancellationToken);
+    /// <exception cref="CliException"><paramref name="server"/> is not an http or https URL.</exception>
+    Task<string> GetAccessTokenAsync(string server, string profile, CancellationToken cancellationToken);
 
     /// <summary>A stored credential for (server, profile) that is usable without a login, or null.</summary>
     Task<CredentialView?> FindUsableAsync(Uri server, string profile, CancellationToken cancellationToken);

@@ -1,8 +1,10 @@
+using McpAuth.Cli.Commands;
 using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Commands.Logout;
 using McpAuth.Cli.Callback;
 using McpAuth.Engine.Lifecycle;
+using McpAuth.Engine.Refresh;
 using McpAuth.Storage;
 using McpAuth.Storage.Keys;
 
@@ -17,15 +19,20 @@ internal sealed class StoreEngine : ICliEngine
 {
     private readonly CliContext _cli;
     private readonly FileTokenStore _store;
-    private readonly CredentialLifecycle _lifecycle;
+    private readonly TokenVault _vault;
+    private readonly RefreshOptions _refresh = new();
+    private readonly Lazy<CredentialLifecycle> _lifecycle;
     private readonly Lazy<IOAuthOperations> _oauth;
 
     public StoreEngine(CliContext cli, FileTokenStore store, Func<CredentialLifecycle, IOAuthOperations> oauth)
     {
         _cli = cli;
         _store = store;
-        _lifecycle = new CredentialLifecycle(new TokenVault(store), cli.Time);
-        _oauth = new Lazy<IOAuthOperations>(() => oauth(_lifecycle));
+        _vault = new TokenVault(store);
+        // Built on first use: `mcpauth token` with a fresh token reads the vault and needs neither the lifecycle's
+        // events and caches nor the OAuth engine, and must not pay for loading them.
+        _lifecycle = new Lazy<CredentialLifecycle>(() => new CredentialLifecycle(_vault, cli.Time, _refresh));
+        _oauth = new Lazy<IOAuthOperations>(() => oauth(_lifecycle.Value));
     }
 
     public StorageInfo Storage => new(_store.BackendName, _store.KeyProtection, _store.KeyProtection != KeyProtectionNames.KeyFile);
@@ -37,28 +44,30 @@ internal sealed class StoreEngine : ICliEngine
         return await StoredViewAsync(options.Server, options.Profile, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<string> GetAccessTokenAsync(Uri server, string profile, CancellationToken cancellationToken)
+    public async Task<string> GetAccessTokenAsync(string server, string profile, CancellationToken cancellationToken)
     {
-        var stored = await FindAsync(server, profile, cancellationToken).ConfigureAwait(false)
-            ?? throw new McpAuthException(McpAuthErrorCode.LoginRequired, server.GetLeftPart(UriPartial.Path));
-        if (stored.State == CredentialState.NeedsReauthorization)
+        var stored = await FindAsync(server, profile, cancellationToken).ConfigureAwait(false);
+        if (stored is null || stored.State == CredentialState.NeedsReauthorization)
         {
-            throw new McpAuthException(McpAuthErrorCode.LoginRequired, server.GetLeftPart(UriPartial.Path));
+            throw LoginRequired(server);
         }
-        if (_lifecycle.Refresh.IsFresh(stored))
+        if (_refresh.IsFresh(stored, _cli.Time.GetUtcNow()))
         {
             return stored.Tokens.AccessToken;
         }
         if (stored.Tokens.RefreshToken is null)
         {
-            throw new McpAuthException(McpAuthErrorCode.LoginRequired, server.GetLeftPart(UriPartial.Path));
+            throw LoginRequired(server);
         }
         return await _oauth.Value.RefreshAsync(stored, cancellationToken).ConfigureAwait(false);
     }
 
+    private static McpAuthException LoginRequired(string server) =>
+        new(McpAuthErrorCode.LoginRequired, CommonOptions.ParseServerUrl(server).GetLeftPart(UriPartial.Path));
+
     public async Task<CredentialView?> FindUsableAsync(Uri server, string profile, CancellationToken cancellationToken)
     {
-        var stored = await FindAsync(server, profile, cancellationToken).ConfigureAwait(false);
+        var stored = await FindAsync(server.OriginalString, profile, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
             return null;
@@ -69,7 +78,7 @@ internal sealed class StoreEngine : ICliEngine
 
     public async Task<(IReadOnlyList<CredentialView> Credentials, int Unreadable)> ListAsync(CancellationToken cancellationToken)
     {
-        var (credentials, unreadable) = await _lifecycle.Vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        var (credentials, unreadable) = await _vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
         var views = new List<CredentialView>(credentials.Count);
         foreach (var credential in credentials)
         {
@@ -81,7 +90,7 @@ internal sealed class StoreEngine : ICliEngine
     public async Task<IReadOnlyList<LogoutAction>> LogoutAsync(LogoutOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var (credentials, _) = await _lifecycle.Vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        var (credentials, _) = await _vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
         var chosen = credentials.Where(c =>
             (options.Server is null || ResourceMatch.Same(c.Binding.Resource, options.Server))
             && (options.All || c.Binding.Profile == options.Profile)).ToList();
@@ -102,34 +111,71 @@ internal sealed class StoreEngine : ICliEngine
 
     private async Task<CredentialView> StoredViewAsync(Uri server, string profile, CancellationToken cancellationToken)
     {
-        var stored = await FindAsync(server, profile, cancellationToken).ConfigureAwait(false)
+        var stored = await FindAsync(server.OriginalString, profile, cancellationToken).ConfigureAwait(false)
             ?? throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, "the credential was not found after saving it");
         return await ViewAsync(stored, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The credential for (server, profile): the active client's, else the only one stored.</summary>
-    private async Task<StoredCredential?> FindAsync(Uri server, string profile, CancellationToken cancellationToken)
+    /// <summary>
+    /// The credential for (server, profile): the active client's, else the only one stored. A URL that is exactly a
+    /// stored resource (what login saved, and what scripts repeat) is matched as it is; any other is validated and
+    /// compared in normalized form (<see cref="ResourceMatch"/>).
+    /// </summary>
+    /// <exception cref="CliException"><paramref name="server"/> matches nothing exactly and is not an http(s) URL.</exception>
+    private async Task<StoredCredential?> FindAsync(string server, string profile, CancellationToken cancellationToken)
     {
-        var (credentials, _) = await _lifecycle.Vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
-        var matching = credentials.Where(c => c.Binding.Profile == profile && ResourceMatch.Same(c.Binding.Resource, server)).ToList();
+        var credentials = (await _vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false)).Credentials;
+        var matching = Matching(credentials, profile, server, null);
+        if (matching.Count == 0)
+        {
+            matching = Matching(credentials, profile, server, CommonOptions.ParseServerUrl(server));
+        }
         if (matching.Count <= 1)
         {
-            return matching.SingleOrDefault();
+            return matching.Count == 0 ? null : matching[0];
         }
         foreach (var candidate in matching)
         {
             var b = candidate.Binding;
-            if (await _lifecycle.Vault.GetActiveClientIdAsync(b.Profile, b.Resource, b.Issuer, cancellationToken).ConfigureAwait(false) == b.ClientId)
+            if (await _vault.GetActiveClientIdAsync(b.Profile, b.Resource, b.Issuer, cancellationToken).ConfigureAwait(false) == b.ClientId)
             {
                 return candidate;
             }
         }
-        return matching.OrderByDescending(c => c.UpdatedAt).First();
+        return MostRecentlyUpdated(matching);
+    }
+
+    private static StoredCredential MostRecentlyUpdated(List<StoredCredential> credentials)
+    {
+        var latest = credentials[0];
+        foreach (var c in credentials)
+        {
+            if (c.UpdatedAt > latest.UpdatedAt)
+            {
+                latest = c;
+            }
+        }
+        return latest;
+    }
+
+    /// <summary>The credentials of <paramref name="profile"/> at the server: exactly, or when parsed, in normalized form.</summary>
+    private static List<StoredCredential> Matching(IReadOnlyList<StoredCredential> credentials, string profile, string server, Uri? parsed)
+    {
+        var matching = new List<StoredCredential>();
+        foreach (var c in credentials)
+        {
+            if (c.Binding.Profile == profile
+                && (parsed is null ? string.Equals(c.Binding.Resource, server, StringComparison.Ordinal) : ResourceMatch.Same(c.Binding.Resource, parsed)))
+            {
+                matching.Add(c);
+            }
+        }
+        return matching;
     }
 
     private async Task<CredentialView> ViewAsync(StoredCredential credential, CancellationToken cancellationToken)
     {
-        var status = await _lifecycle.GetStatusAsync(credential.Binding, cancellationToken).ConfigureAwait(false);
+        var status = await _lifecycle.Value.GetStatusAsync(credential.Binding, cancellationToken).ConfigureAwait(false);
         var b = credential.Binding;
         return new CredentialView
         {

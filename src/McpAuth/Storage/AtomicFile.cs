@@ -12,9 +12,15 @@ internal static partial class AtomicFile
     /// <summary>Temp files end with this; <see cref="SweepOrphans"/> removes those left by dead processes.</summary>
     internal const string TempSuffix = ".tmp";
 
+    /// <param name="path">The file to replace.</param>
+    /// <param name="contents">Its new contents.</param>
+    /// <param name="durable">
+    /// False only for hints that may be lost in a power failure without harm (never tokens, keys or anything needed to
+    /// find them): the replace is still atomic for readers, but neither the file nor its folder is flushed to disk.
+    /// </param>
     /// <exception cref="IOException">The write failed (disk full, I/O error); the target is unchanged.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder is read-only; nothing was written.</exception>
-    public static void Replace(string path, ReadOnlySpan<byte> contents)
+    public static void Replace(string path, ReadOnlySpan<byte> contents, bool durable = true)
     {
         var folder = Path.GetDirectoryName(path)!;
         var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}{TempSuffix}");
@@ -23,7 +29,7 @@ internal static partial class AtomicFile
             using (var stream = new FileStream(temp, McpAuthHome.PrivateFileOptions(FileMode.CreateNew, FileAccess.Write)))
             {
                 stream.Write(contents);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
             MoveOver(temp, path);
         }
@@ -32,7 +38,10 @@ internal static partial class AtomicFile
             TryDelete(temp);
             throw;
         }
-        FlushDirectory(folder);
+        if (durable)
+        {
+            FlushDirectory(folder);
+        }
     }
 
     /// <summary>

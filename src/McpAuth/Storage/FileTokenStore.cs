@@ -27,7 +27,8 @@ public sealed class FileTokenStore : ITokenStore
     private const string EntryExtension = ".entry";
     private static readonly TimeSpan KeySetupTimeout = TimeSpan.FromSeconds(30);
     private readonly EntryCipher _cipher;
-    private readonly ConcurrentDictionary<StoreKey, SemaphoreSlim> _gates = new();
+    // Created by the first LockAsync: a process that only reads (`mcpauth token`) never loads the concurrent collections.
+    private ConcurrentDictionary<string, SemaphoreSlim>? _gates;
 
     private FileTokenStore(string home, StoreKeyChoice key)
     {
@@ -67,14 +68,19 @@ public sealed class FileTokenStore : ITokenStore
         McpAuthHome.EnsurePrivateDirectory(home);
         McpAuthHome.EnsurePrivateDirectory(Path.Combine(home, "store"));
         var protectors = options?.KeyProtectors ?? DefaultProtectors(home);
-        StoreKeyChoice key;
-        using (FileLock.Acquire(Path.Combine(home, "store.key.lock"), "store.key", KeySetupTimeout))
-        {
-            key = StoreKeySelector.Choose(protectors, MarkerPath(home));
-        }
+        var key = StoreKeySelector.TryLoadRemembered(protectors, MarkerPath(home)) ?? ChooseKeyUnderLock(home, protectors);
         var store = new FileTokenStore(home, key);
         store.SweepOrphanedTempFiles();
         return store;
+    }
+
+    // Choosing or creating the key is serialized across processes, so two first starts cannot create two keys.
+    private static StoreKeyChoice ChooseKeyUnderLock(string home, IReadOnlyList<IKeyProtector> protectors)
+    {
+        using (FileLock.Acquire(Path.Combine(home, "store.key.lock"), "store.key", KeySetupTimeout))
+        {
+            return StoreKeySelector.Choose(protectors, MarkerPath(home));
+        }
     }
 
     /// <summary>
@@ -95,11 +101,18 @@ public sealed class FileTokenStore : ITokenStore
     private static string MarkerPath(string home) => Path.Combine(home, "store.key-protection");
 
     /// <summary>The file of one entry (whether or not it exists).</summary>
-    public string EntryPath(StoreKey key) => Path.Combine(Folder, key.Kind.ToString(), key.Id + EntryExtension);
+    public string EntryPath(StoreKey key) => Path.Combine(Folder, StoreEntryKinds.NameOf(key.Kind), key.Id + EntryExtension);
 
     /// <summary>Removes temp files left by processes that died while writing. Returns how many were removed.</summary>
-    public int SweepOrphanedTempFiles() =>
-        Enum.GetValues<StoreEntryKind>().Sum(kind => AtomicFile.SweepOrphans(Path.Combine(Folder, kind.ToString())));
+    public int SweepOrphanedTempFiles()
+    {
+        var removed = 0;
+        foreach (var kind in StoreEntryKinds.All)
+        {
+            removed += AtomicFile.SweepOrphans(Path.Combine(Folder, StoreEntryKinds.NameOf(kind)));
+        }
+        return removed;
+    }
 
     /// <inheritdoc/>
     public ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken)
@@ -161,21 +174,27 @@ public sealed class FileTokenStore : ITokenStore
     public ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var folder = Path.Combine(Folder, kind.ToString());
+        var name = StoreEntryKinds.NameOf(kind);
+        var folder = Path.Combine(Folder, name);
         try
         {
-            IReadOnlyList<StoreKey> keys = Directory.Exists(folder)
-                ? Directory.EnumerateFiles(folder, "*" + EntryExtension)
-                    .Select(Path.GetFileName)
-                    .Where(name => !name!.StartsWith('.'))
-                    .Select(name => new StoreKey(kind, name![..^EntryExtension.Length]))
-                    .ToList()
-                : [];
-            return ValueTask.FromResult(keys);
+            // A plain loop into an array: LINQ and List<StoreKey> over this struct would be JIT-compiled at every start.
+            var files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*" + EntryExtension) : [];
+            var keys = new StoreKey[files.Length];
+            var count = 0;
+            foreach (var file in files)
+            {
+                var fileName = Path.GetFileName(file);
+                if (!fileName.StartsWith('.'))
+                {
+                    keys[count++] = new StoreKey(kind, fileName[..^EntryExtension.Length]);
+                }
+            }
+            return ValueTask.FromResult<IReadOnlyList<StoreKey>>(count == keys.Length ? keys : keys[..count]);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, kind.ToString(), e);
+            throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, name, e);
         }
     }
 
@@ -186,7 +205,9 @@ public sealed class FileTokenStore : ITokenStore
     public async ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var gate = _gates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        var name = key.ToString();
+        var gates = LazyInitializer.EnsureInitialized(ref _gates, () => new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal));
+        var gate = gates.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));
         if (!await gate.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
         {
             throw new McpAuthException(McpAuthErrorCode.StoreLockTimeout, key.ToString());
@@ -196,7 +217,7 @@ public sealed class FileTokenStore : ITokenStore
             var locks = Path.Combine(Folder, "locks");
             McpAuthHome.EnsurePrivateDirectory(locks);
             var remaining = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(started);
-            var file = await FileLock.AcquireAsync(Path.Combine(locks, $"{key.Kind}-{key.Id}.lock"), key.ToString(), remaining,
+            var file = await FileLock.AcquireAsync(Path.Combine(locks, StoreEntryKinds.NameOf(key.Kind) + "-" + key.Id + ".lock"), name, remaining,
                 cancellationToken).ConfigureAwait(false);
             return new Releaser(file, gate);
         }

@@ -15,11 +15,37 @@ public enum StoreEntryKind
     IdentityToken,
 }
 
+/// <summary>
+/// The persisted names of <see cref="StoreEntryKind"/> values (folder names, associated data, database values), spelled
+/// out so the store's start-up does not pay for reflection-based enum formatting.
+/// </summary>
+public static class StoreEntryKinds
+{
+    /// <summary>Every kind, in declaration order. An array, so a loop over it needs no generic code compiled at start.</summary>
+    internal static readonly StoreEntryKind[] All =
+    [
+        StoreEntryKind.Credential, StoreEntryKind.ActiveClient, StoreEntryKind.Registration, StoreEntryKind.Discovery,
+        StoreEntryKind.IdentityToken,
+    ];
+
+    /// <summary>The name of <paramref name="kind"/>, identical to <c>kind.ToString()</c>.</summary>
+    public static string NameOf(StoreEntryKind kind) => kind switch
+    {
+        StoreEntryKind.Credential => nameof(StoreEntryKind.Credential),
+        StoreEntryKind.ActiveClient => nameof(StoreEntryKind.ActiveClient),
+        StoreEntryKind.Registration => nameof(StoreEntryKind.Registration),
+        StoreEntryKind.Discovery => nameof(StoreEntryKind.Discovery),
+        StoreEntryKind.IdentityToken => nameof(StoreEntryKind.IdentityToken),
+        _ => kind.ToString(),
+    };
+}
+
 /// <summary>The address of one entry. <see cref="Id"/> is a canonical string built by the typed vault layer.</summary>
-public readonly record struct StoreKey(StoreEntryKind Kind, string Id)
+/// <remarks>A class, not a struct: collections of a struct from this assembly are JIT-compiled at every start.</remarks>
+public sealed record StoreKey(StoreEntryKind Kind, string Id)
 {
     /// <summary>The kind and id, e.g. <c>Credential/abc</c>; safe to log.</summary>
-    public override string ToString() => $"{Kind}/{Id}";
+    public override string ToString() => StoreEntryKinds.NameOf(Kind) + "/" + Id;
 }
 
 /// <summary>

@@ -3,6 +3,11 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace McpAuth.Storage;
 
+/// <summary>What <see cref="TokenVault.ListCredentialsAsync"/> found.</summary>
+/// <param name="Credentials">Every readable credential.</param>
+/// <param name="Unreadable">The keys of entries that could not be read (reported, never deleted).</param>
+public sealed record CredentialListing(IReadOnlyList<StoredCredential> Credentials, IReadOnlyList<StoreKey> Unreadable);
+
 /// <summary>
 /// The typed layer over an <see cref="ITokenStore"/>: credentials, the active-client index, registrations, discovery
 /// results. Serialization happens here once, so every backend stores the same bytes.
@@ -35,8 +40,7 @@ public sealed class TokenVault
         _store.DeleteAsync(StoreKeys.Credential(binding), cancellationToken);
 
     /// <summary>Every readable credential, and the keys of those that could not be read (reported, never deleted).</summary>
-    public async ValueTask<(IReadOnlyList<StoredCredential> Credentials, IReadOnlyList<StoreKey> Unreadable)> ListCredentialsAsync(
-        CancellationToken cancellationToken)
+    public async ValueTask<CredentialListing> ListCredentialsAsync(CancellationToken cancellationToken)
     {
         var keys = await _store.ListAsync(StoreEntryKind.Credential, cancellationToken).ConfigureAwait(false);
         var credentials = new List<StoredCredential>(keys.Count);
@@ -55,7 +59,7 @@ public sealed class TokenVault
                 unreadable.Add(key);
             }
         }
-        return (credentials, unreadable);
+        return new(credentials, unreadable);
     }
 
     /// <summary>The client id whose credential is active for a profile, resource and issuer, or null.</summary>
@@ -77,14 +81,14 @@ public sealed class TokenVault
 
     /// <summary>The client registration at <paramref name="issuer"/> for <paramref name="redirectUri"/>, or null.</summary>
     public ValueTask<StoredRegistration?> GetRegistrationAsync(string issuer, string redirectUri, CancellationToken cancellationToken) =>
-        ReadAsync(StoreKeys.Registration(issuer, redirectUri), StoreJsonContext.Default.StoredRegistration, cancellationToken);
+        ReadAsync(StoreKeys.Registration(issuer, redirectUri), ReadRegistration, cancellationToken);
 
     /// <summary>Stores a client registration (RFC 7591), replacing any previous one.</summary>
     public ValueTask SaveRegistrationAsync(StoredRegistration registration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registration);
-        return WriteAsync(StoreKeys.Registration(registration.Issuer, registration.RedirectUri), registration,
-            StoreJsonContext.Default.StoredRegistration, cancellationToken);
+        return _store.WriteAsync(StoreKeys.Registration(registration.Issuer, registration.RedirectUri),
+            StoredRecordCodec.WriteRegistration(registration), cancellationToken);
     }
 
     /// <summary>Every readable registration (unreadable entries are skipped, never deleted).</summary>
@@ -95,7 +99,7 @@ public sealed class TokenVault
         {
             try
             {
-                if (await ReadAsync(key, StoreJsonContext.Default.StoredRegistration, cancellationToken).ConfigureAwait(false) is { } r)
+                if (await ReadAsync(key, ReadRegistration, cancellationToken).ConfigureAwait(false) is { } r)
                 {
                     registrations.Add(r);
                 }
@@ -113,13 +117,13 @@ public sealed class TokenVault
 
     /// <summary>The discovery record of <paramref name="resource"/>, or null.</summary>
     public ValueTask<DiscoveryRecord?> GetDiscoveryAsync(string resource, CancellationToken cancellationToken) =>
-        ReadAsync(StoreKeys.Discovery(resource), StoreJsonContext.Default.DiscoveryRecord, cancellationToken);
+        ReadAsync(StoreKeys.Discovery(resource), ReadDiscovery, cancellationToken);
 
     /// <summary>Stores a discovery record, replacing any previous one.</summary>
     public ValueTask SaveDiscoveryAsync(DiscoveryRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return WriteAsync(StoreKeys.Discovery(record.Resource), record, StoreJsonContext.Default.DiscoveryRecord, cancellationToken);
+        return _store.WriteAsync(StoreKeys.Discovery(record.Resource), StoredRecordCodec.WriteDiscovery(record), cancellationToken);
     }
 
     /// <summary>The cached IdP ID token of <paramref name="profile"/> at <paramref name="idpIssuer"/>, or null.</summary>
@@ -138,9 +142,12 @@ public sealed class TokenVault
     public ValueTask<bool> DeleteIdentityTokenAsync(string profile, string idpIssuer, CancellationToken cancellationToken) =>
         _store.DeleteAsync(StoreKeys.IdentityToken(profile, idpIssuer), cancellationToken);
 
-    // The records `mcpauth token` reads go through the hand-written codec (no JIT-compiled serializer generics at start).
+    // The records a starting process reads go through the hand-written codec (no JIT-compiled serializer generics at
+    // start); only the enterprise-managed ID token record still uses the source-generated serializer.
     private static readonly Func<byte[], StoredCredential?> ReadCredential = bytes => StoredRecordCodec.ReadCredential(bytes);
     private static readonly Func<byte[], ActiveClientRecord?> ReadActiveClient = bytes => StoredRecordCodec.ReadActiveClient(bytes);
+    private static readonly Func<byte[], StoredRegistration?> ReadRegistration = bytes => StoredRecordCodec.ReadRegistration(bytes);
+    private static readonly Func<byte[], DiscoveryRecord?> ReadDiscovery = bytes => StoredRecordCodec.ReadDiscovery(bytes);
 
     private ValueTask<T?> ReadAsync<T>(StoreKey key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class =>

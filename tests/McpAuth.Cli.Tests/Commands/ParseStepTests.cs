@@ -116,7 +116,7 @@ public sealed class ParseStepTests
     public async Task Token_reads_server_and_profile()
     {
         var (_, options) = await DispatchAsync<TokenOptions>("token", "https://mcp.example/mcp", "--profile", "ci");
-        Assert.Equal(new TokenOptions(new Uri("https://mcp.example/mcp"), "ci"), options);
+        Assert.Equal(new TokenOptions("https://mcp.example/mcp", "ci"), options);
     }
 
     [Fact]

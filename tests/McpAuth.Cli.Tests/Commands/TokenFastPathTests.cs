@@ -12,7 +12,7 @@ public sealed class TokenFastPathTests
     {
         var options = TokenFastPath.TryParse(args);
 
-        Assert.Equal(new TokenOptions(new Uri("https://mcp.example/mcp"), profile), options);
+        Assert.Equal(new TokenOptions("https://mcp.example/mcp", profile), options);
     }
 
     [Theory]
@@ -23,5 +23,20 @@ public sealed class TokenFastPathTests
     [InlineData("token", "ftp://mcp.example/mcp")]
     [InlineData("status", "https://mcp.example/mcp")]
     [InlineData("token", "https://mcp.example/mcp", "--bogus", "x")]
+    [InlineData("token", "https://mcp.example/mcp#fragment")]
+    [InlineData("token", "https://")]
+    [InlineData("token", "https://mcp.example/a b")]
+    [InlineData("token", "mcp.example/mcp")]
     public void Leaves_everything_else_to_the_full_parser(params string[] args) => Assert.Null(TokenFastPath.TryParse(args));
+
+    [Theory]
+    [InlineData("https://mcp.example/mcp", true)]
+    [InlineData("HTTP://127.0.0.1:8080/mcp?x=1", true)]
+    [InlineData("http://", false)]
+    [InlineData("https://mcp.example/\u00e9", false)]
+    [InlineData("https://mcp.example/mcp\t", false)]
+    [InlineData("javascript:alert(1)", false)]
+    [InlineData("file:///etc/passwd", false)]
+    public void Checks_the_shape_of_an_http_url_without_parsing_it(string value, bool expected) =>
+        Assert.Equal(expected, TokenFastPath.LooksLikeServerUrl(System.Text.RegularExpressions.Regex.Unescape(value)));
 }

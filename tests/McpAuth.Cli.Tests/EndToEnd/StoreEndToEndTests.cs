@@ -42,6 +42,31 @@ public sealed class StoreEndToEndTests : IDisposable
         Assert.Equal("stored-access-token\n", run.Stdout);
     }
 
+    [Theory]
+    [InlineData("HTTPS://MCP.EXAMPLE/mcp")]
+    [InlineData("https://mcp.example:443/mcp/")]
+    public async Task Token_finds_the_stored_resource_under_another_spelling_of_its_url(string asked)
+    {
+        await SeedAsync("stored-access-token", DateTimeOffset.UtcNow.AddHours(1));
+
+        var run = await _cli.RunAsync("token", asked);
+
+        Assert.Equal("", run.Stderr);
+        Assert.Equal("stored-access-token\n", run.Stdout);
+    }
+
+    [Fact]
+    public async Task Token_with_an_invalid_url_that_matches_nothing_is_a_usage_error_not_a_login()
+    {
+        await SeedAsync("stored-access-token", DateTimeOffset.UtcNow.AddHours(1));
+
+        var run = await _cli.RunAsync("token", "https://[bad/mcp");
+
+        Assert.Equal(ExitCodes.Error, run.ExitCode);
+        Assert.Equal("", run.Stdout);
+        Assert.Contains("is not an http or https server URL", run.Stderr);
+    }
+
     [Fact]
     public async Task Token_for_another_profile_or_server_is_exit_4()
     {

@@ -41,14 +41,28 @@ public sealed class StoreFuzzTests(ITestOutputHelper output) : IDisposable
             Issuer = "https://as.example.com", RedirectUri = "http://127.0.0.1:33418/callback", ClientId = "client-1", ClientSecret = "cs",
             TokenEndpointAuthMethod = "client_secret_basic", ClientSecretExpiresAt = DateTimeOffset.UnixEpoch.AddDays(20000),
         }, CancellationToken.None);
+        await vault.SaveDiscoveryAsync(new DiscoveryRecord
+        {
+            Resource = "https://mcp.example.com/mcp", ResourceMetadataUrl = "https://mcp.example.com/.well-known/oauth-protected-resource",
+            Issuer = "https://as.example.com", BindingResource = "https://mcp.example.com/mcp", DiscoveredAt = DateTimeOffset.UnixEpoch.AddDays(20000),
+        }, CancellationToken.None);
         var credentialKey = StoreKeys.Credential(Binding);
         var registrationKey = StoreKeys.Registration("https://as.example.com", "http://127.0.0.1:33418/callback");
-        byte[][] seeds = [await Read(store, credentialKey), await Read(store, registrationKey)];
+        var discoveryKey = StoreKeys.Discovery("https://mcp.example.com/mcp");
+        byte[][] seeds = [await Read(store, credentialKey), await Read(store, registrationKey), await Read(store, discoveryKey)];
         var report = FuzzHarness.Run("vault-entry", FuzzHarness.Cases(2000),
-            r => (Credential: r.Next(2) == 0, Bytes: Mutator.Mutate(r, [seeds[0], seeds[1]])),
+            r => (Kind: r.Next(3), Bytes: Mutator.Mutate(r, seeds)),
             input =>
             {
-                if (input.Credential)
+                if (input.Kind == 2)
+                {
+                    store.WriteAsync(discoveryKey, input.Bytes, CancellationToken.None).AsTask().Wait();
+                    if (vault.GetDiscoveryAsync("https://mcp.example.com/mcp", CancellationToken.None).AsTask().GetAwaiter().GetResult() is { } d)
+                    {
+                        RequireMembers(d.Resource, d.Issuer);
+                    }
+                }
+                else if (input.Kind == 0)
                 {
                     store.WriteAsync(credentialKey, input.Bytes, CancellationToken.None).AsTask().Wait();
                     if (vault.GetCredentialAsync(Binding, CancellationToken.None).AsTask().GetAwaiter().GetResult() is { } c)

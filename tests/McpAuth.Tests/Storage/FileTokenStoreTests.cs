@@ -252,4 +252,15 @@ public sealed class FileTokenStoreTests : IDisposable
     }
 
     public void Dispose() => _home.Dispose();
+
+    [Fact]
+    public void Kind_names_are_the_enum_names_the_store_has_always_persisted()
+    {
+        Assert.Equal(Enum.GetValues<StoreEntryKind>(), StoreEntryKinds.All);
+        foreach (var kind in Enum.GetValues<StoreEntryKind>())
+        {
+            Assert.Equal(kind.ToString(), StoreEntryKinds.NameOf(kind));
+        }
+        Assert.Equal("Credential/abc", new StoreKey(StoreEntryKind.Credential, "abc").ToString());
+    }
 }

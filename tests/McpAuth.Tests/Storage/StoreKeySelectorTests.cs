@@ -100,6 +100,34 @@ public sealed class StoreKeySelectorTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
+    [Fact]
+    public void The_remembered_key_is_loaded_without_choosing_again()
+    {
+        var file = new FakeProtector("key-file", available: true);
+        var chosen = StoreKeySelector.Choose([new FakeProtector("libsecret", available: false), file], Marker);
+
+        var loaded = StoreKeySelector.TryLoadRemembered([new FakeProtector("libsecret", available: true), file], Marker);
+
+        Assert.NotNull(loaded);
+        Assert.Equal("key-file", loaded.Protection);
+        Assert.Equal(chosen.Key, loaded.Key);
+        Assert.Equal(1, file.Saves);
+    }
+
+    [Fact]
+    public void Anything_but_a_remembered_well_formed_key_is_left_to_the_locked_choice()
+    {
+        var file = new FakeProtector("key-file", available: true);
+        Assert.Null(StoreKeySelector.TryLoadRemembered([file], Marker)); // no marker yet
+
+        StoreKeySelector.Choose([file], Marker);
+        Assert.Null(StoreKeySelector.TryLoadRemembered([new FakeProtector("libsecret", available: true)], Marker)); // not offered
+        Assert.Null(StoreKeySelector.TryLoadRemembered([new FakeProtector("key-file", available: false)], Marker)); // unavailable
+        Assert.Null(StoreKeySelector.TryLoadRemembered([new FakeProtector("key-file", available: true)], Marker)); // no key
+        Assert.Null(StoreKeySelector.TryLoadRemembered([new FakeProtector("key-file", available: true) { Key = new byte[16] }], Marker));
+        Assert.Equal(1, file.Saves);
+    }
+
     private sealed class FakeProtector(string name, bool available, string? reason = null) : IKeyProtector
     {
         public byte[]? Key { get; set; }

@@ -69,6 +69,74 @@ public sealed class StoredRecordCodecTests
         Assert.Equal(record, StoredRecordCodec.ReadActiveClient(bytes));
     }
 
+    public static TheoryData<string> RegistrationShapes => new() { "full", "minimal" };
+
+    private static StoredRegistration Registration(string shape) => shape == "full"
+        ? new StoredRegistration
+        {
+            Issuer = "https://auth.example.com", RedirectUri = "http://127.0.0.1:33418/callback", ClientId = "client-\"1\"",
+            ClientSecret = "secret-é", TokenEndpointAuthMethod = "client_secret_post", Source = "preregistered",
+            ClientSecretExpiresAt = Now.AddDays(30).ToOffset(TimeSpan.FromHours(-5)), RegisteredAt = Now,
+        }
+        : new StoredRegistration { Issuer = "https://auth.example.com", RedirectUri = "http://127.0.0.1/cb", ClientId = "c" };
+
+    [Theory]
+    [MemberData(nameof(RegistrationShapes))]
+    public void Registration_round_trips_with_the_serializer_bytes(string shape)
+    {
+        var registration = Registration(shape);
+        var serializer = JsonSerializer.SerializeToUtf8Bytes(registration, StoreJsonContext.Default.StoredRegistration);
+        var codec = StoredRecordCodec.WriteRegistration(registration);
+        Assert.Equal(Encoding.UTF8.GetString(serializer), Encoding.UTF8.GetString(codec));
+        Assert.Equal(registration, StoredRecordCodec.ReadRegistration(serializer));
+        Assert.Equal(registration, JsonSerializer.Deserialize(codec, StoreJsonContext.Default.StoredRegistration));
+    }
+
+    [Theory]
+    [MemberData(nameof(RegistrationShapes))]
+    public void Discovery_round_trips_with_the_serializer_bytes(string shape)
+    {
+        var record = shape == "full"
+            ? new DiscoveryRecord
+            {
+                Resource = "https://mcp.example.com/mcp", ResourceMetadataUrl = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp",
+                Issuer = "https://auth.example.com", AuthorizationServerMetadataUrl = "https://auth.example.com/.well-known/oauth-authorization-server",
+                BindingResource = "https://mcp.example.com/mcp/", DiscoveredAt = Now,
+            }
+            : new DiscoveryRecord { Resource = "r", Issuer = "i" };
+        var serializer = JsonSerializer.SerializeToUtf8Bytes(record, StoreJsonContext.Default.DiscoveryRecord);
+        var codec = StoredRecordCodec.WriteDiscovery(record);
+        Assert.Equal(Encoding.UTF8.GetString(serializer), Encoding.UTF8.GetString(codec));
+        Assert.Equal(record, StoredRecordCodec.ReadDiscovery(serializer));
+        Assert.Equal(record, JsonSerializer.Deserialize(codec, StoreJsonContext.Default.DiscoveryRecord));
+    }
+
+    [Theory]
+    [InlineData("""{"redirect_uri":"u","client_id":"c"}""")]
+    [InlineData("""{"issuer":"i","redirect_uri":"u","client_id":null}""")]
+    [InlineData("""{"issuer":"i","redirect_uri":"u","client_id":"c","token_endpoint_auth_method":null}""")]
+    [InlineData("""{"issuer":"i","redirect_uri":"u","client_id":"c","registered_at":"yesterday"}""")]
+    [InlineData("""{"issuer":"i","redirect_uri":"u","client_id":"c"} []""")]
+    public async Task Damaged_registrations_are_StoreEntryCorrupt(string json)
+    {
+        var store = new InMemoryTokenStore();
+        await store.WriteAsync(StoreKeys.Registration("i", "u"), Encoding.UTF8.GetBytes(json), CancellationToken.None);
+        var error = await Assert.ThrowsAsync<McpAuthException>(() => new TokenVault(store).GetRegistrationAsync("i", "u", CancellationToken.None).AsTask());
+        Assert.Equal(McpAuthErrorCode.StoreEntryCorrupt, error.Code);
+    }
+
+    [Theory]
+    [InlineData("""{"issuer":"i"}""")]
+    [InlineData("""{"resource":"r","issuer":7}""")]
+    [InlineData("""{"resource":"r","issuer":"i","discovered_at":null}""")]
+    public async Task Damaged_discovery_records_are_StoreEntryCorrupt(string json)
+    {
+        var store = new InMemoryTokenStore();
+        await store.WriteAsync(StoreKeys.Discovery("r"), Encoding.UTF8.GetBytes(json), CancellationToken.None);
+        var error = await Assert.ThrowsAsync<McpAuthException>(() => new TokenVault(store).GetDiscoveryAsync("r", CancellationToken.None).AsTask());
+        Assert.Equal(McpAuthErrorCode.StoreEntryCorrupt, error.Code);
+    }
+
     [Fact]
     public void Unknown_members_are_ignored()
     {

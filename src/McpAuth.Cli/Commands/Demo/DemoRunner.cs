@@ -87,7 +87,7 @@ internal sealed class DemoSteps(
             .RunAsync(new LoginOptions { Server = _server, Timeout = TimeSpan.FromSeconds(30) }, cancellationToken).ConfigureAwait(false);
         await browser.WaitAsync().ConfigureAwait(false);
         await using var engine = EngineFactory.Create(isolated);
-        var first = login == ExitCodes.Ok ? await engine.GetAccessTokenAsync(_server, "default", cancellationToken).ConfigureAwait(false) : null;
+        var first = login == ExitCodes.Ok ? await engine.GetAccessTokenAsync(_server.OriginalString, "default", cancellationToken).ConfigureAwait(false) : null;
         await AddAsync("Login (discovery, dynamic registration, PKCE, loopback redirect)", first is not null,
             first is null ? "the login failed (see above)" : $"stored a token for {_server} (token {TokenMask.Mask(first)})").ConfigureAwait(false);
         if (first is null)
@@ -98,7 +98,7 @@ internal sealed class DemoSteps(
         await AddAsync("Authorized MCP call (tools/call whoami)", call.Ok, call.Detail).ConfigureAwait(false);
         clock.Advance(TimeSpan.FromMinutes(11));
         var expired = await CallAsync(http, first, cancellationToken).ConfigureAwait(false);
-        var second = await engine.GetAccessTokenAsync(_server, "default", cancellationToken).ConfigureAwait(false);
+        var second = await engine.GetAccessTokenAsync(_server.OriginalString, "default", cancellationToken).ConfigureAwait(false);
         var refreshes = sandbox.AuthorizationServer.Stats.TokenRequests("refresh_token");
         var again = await CallAsync(http, second, cancellationToken).ConfigureAwait(false);
         await AddAsync("Refresh (clock moved 11 minutes: the token expired; refresh_token grant, rotated refresh token saved)",

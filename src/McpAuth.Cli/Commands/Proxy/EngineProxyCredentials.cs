@@ -60,7 +60,7 @@ internal sealed class EngineProxyCredentials(
     private async Task<string> GetTokenAsync(CancellationToken cancellationToken)
     {
         await using var engine = engineFactory();
-        return await engine.GetAccessTokenAsync(options.Server, options.Profile, cancellationToken).ConfigureAwait(false);
+        return await engine.GetAccessTokenAsync(options.Server.OriginalString, options.Profile, cancellationToken).ConfigureAwait(false);
     }
 
     private Task<int> LoginAsync(CancellationToken cancellationToken) => LoginAsync(null, cancellationToken);

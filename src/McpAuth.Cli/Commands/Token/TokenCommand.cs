@@ -3,7 +3,12 @@ using System.CommandLine;
 namespace McpAuth.Cli.Commands.Token;
 
 /// <summary>What <c>mcpauth token</c> was asked for.</summary>
-public sealed record TokenOptions(Uri Server, string Profile);
+/// <param name="Server">
+/// The server URL as typed. The full parser has validated it; the fast path (<see cref="TokenFastPath"/>) has only
+/// checked its shape, and the engine validates it in full unless it is exactly a stored resource.
+/// </param>
+/// <param name="Profile">The profile.</param>
+public sealed record TokenOptions(string Server, string Profile);
 
 /// <summary>The <c>token</c> verb: its symbols and its parse step. Kept free of Kestrel and Spectre (startup time).</summary>
 public sealed class TokenCommand : VerbCommand
@@ -23,6 +28,8 @@ public sealed class TokenCommand : VerbCommand
     public TokenOptions Parse(ParseResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return new TokenOptions(CommonOptions.ParseServerUrl(result.GetValue(_server)), CommonOptions.ParseProfile(result.GetValue(_profile)));
+        var server = result.GetValue(_server);
+        CommonOptions.ParseServerUrl(server);
+        return new TokenOptions(server!, CommonOptions.ParseProfile(result.GetValue(_profile)));
     }
 }

@@ -3,7 +3,8 @@ namespace McpAuth.Cli.Commands.Token;
 /// <summary>
 /// `mcpauth token` is called before every request by scripts and tools, so its startup matters: the plain shapes
 /// (<c>token URL</c>, <c>token URL --profile P</c>, <c>token URL -p P</c>) are recognised here without building the
-/// System.CommandLine tree. Anything else (help, errors, other options) goes through the full parser.
+/// System.CommandLine tree, and the URL is not parsed by System.Uri when it is exactly a stored resource. Anything
+/// else (help, errors, other options, URLs that are not plainly http or https) goes through the full parser.
 /// </summary>
 public static class TokenFastPath
 {
@@ -23,13 +24,41 @@ public static class TokenFastPath
             }
             profile = args[3];
         }
+        if (!LooksLikeServerUrl(args[1]))
+        {
+            return null;
+        }
         try
         {
-            return new TokenOptions(CommonOptions.ParseServerUrl(args[1]), CommonOptions.ParseProfile(profile));
+            return new TokenOptions(args[1], CommonOptions.ParseProfile(profile));
         }
         catch (CliException)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The shape of an http(s) URL without a fragment or spaces, checked without System.Uri (whose start-up is several
+    /// milliseconds). Full validation follows in the engine unless the URL is exactly a stored resource.
+    /// </summary>
+    public static bool LooksLikeServerUrl(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var schemeLength = value.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? 8
+            : value.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? 7
+            : 0;
+        if (schemeLength == 0 || value.Length == schemeLength)
+        {
+            return false;
+        }
+        foreach (var c in value)
+        {
+            if (c <= ' ' || c == '#' || c >= '\u007f')
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -101,12 +101,7 @@ public sealed class RefreshCoordinator
     public bool IsRefreshing(CredentialBinding binding) => _flights.IsRunning(binding);
 
     /// <summary>Whether <paramref name="credential"/> can be used now without a refresh.</summary>
-    public bool IsFresh(StoredCredential credential)
-    {
-        ArgumentNullException.ThrowIfNull(credential);
-        return credential.State != CredentialState.NeedsReauthorization
-            && (credential.Tokens.ExpiresAt is not { } expiresAt || _time.GetUtcNow() < expiresAt - _options.Skew);
-    }
+    public bool IsFresh(StoredCredential credential) => _options.IsFresh(credential, _time.GetUtcNow());
 
     private bool IsUnexpired(StoredCredential credential) =>
         credential.Tokens.ExpiresAt is not { } expiresAt || _time.GetUtcNow() < expiresAt;

@@ -1,3 +1,5 @@
+using McpAuth.Storage;
+
 namespace McpAuth.Engine.Refresh;
 
 /// <summary>When to refresh and how hard to retry.</summary>
@@ -23,6 +25,17 @@ public sealed record RefreshOptions
     /// lock is held (the spent refresh token must never be re-read and replayed by another process). Default 5.
     /// </summary>
     public int MaxSaveRetries { get; init; } = 5;
+
+    /// <summary>
+    /// Whether <paramref name="credential"/> can be used at <paramref name="now"/> without a refresh: not marked as
+    /// needing a new login, and not expiring within <see cref="Skew"/> (a token without a known expiry is fresh).
+    /// </summary>
+    public bool IsFresh(StoredCredential credential, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        return credential.State != CredentialState.NeedsReauthorization
+            && (credential.Tokens.ExpiresAt is not { } expiresAt || now < expiresAt - Skew);
+    }
 
     internal void Validate()
     {

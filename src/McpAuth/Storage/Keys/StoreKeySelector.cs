@@ -59,6 +59,30 @@ public static class StoreKeySelector
         return new(key, chosen.Name, fallback);
     }
 
+    /// <summary>
+    /// The remembered key, when the marker and that key both exist and the key is well-formed: what every start after
+    /// the first finds, read without the setup lock. Null when a key must be chosen or created, or when something is
+    /// wrong; then <see cref="Choose"/>, under the setup lock, decides and reports.
+    /// </summary>
+    public static StoreKeyChoice? TryLoadRemembered(IReadOnlyList<IKeyProtector> protectors, string markerPath)
+    {
+        ArgumentNullException.ThrowIfNull(protectors);
+        if (ReadMarker(markerPath) is not { } remembered)
+        {
+            return null;
+        }
+        foreach (var protector in protectors)
+        {
+            if (protector.Name == remembered)
+            {
+                return protector.IsAvailable(out _) && protector.LoadKey() is { Length: EntryCipher.KeySize } key
+                    ? new(key, protector.Name, null)
+                    : null;
+            }
+        }
+        return null;
+    }
+
     private static byte[] LoadOrCreate(IKeyProtector protector)
     {
         var key = protector.LoadKey();
@@ -95,7 +119,8 @@ public static class StoreKeySelector
     {
         try
         {
-            AtomicFile.Replace(path, System.Text.Encoding.ASCII.GetBytes(name + "\n"));
+            // Not flushed to disk: a marker lost in a power failure is re-derived from where the key is (see Choose).
+            AtomicFile.Replace(path, System.Text.Encoding.ASCII.GetBytes(name + "\n"), durable: false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
