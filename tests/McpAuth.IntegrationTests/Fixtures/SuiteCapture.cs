@@ -122,9 +122,20 @@ public static class SuiteCapture
     public static bool PrintsTokenByDesign(IReadOnlyList<string> args) =>
         args.FirstOrDefault(arg => !arg.StartsWith('-')) == "token" || args.Contains("--show-token");
 
+    /// <summary>
+    /// False when MCPAUTH_SUITE_CAPTURE=off: scripts/fuzz runs millions of parser failures, and no sweep follows it.
+    /// </summary>
+    public static bool Enabled { get; } = Environment.GetEnvironmentVariable("MCPAUTH_SUITE_CAPTURE") != "off";
+
 #pragma warning disable CA2255 // a test-support module initializer: every test assembly and child process captures its exceptions
     [ModuleInitializer]
-    internal static void WatchExceptions() => AppDomain.CurrentDomain.FirstChanceException += (_, e) => RecordException(e.Exception);
+    internal static void WatchExceptions()
+    {
+        if (Enabled)
+        {
+            AppDomain.CurrentDomain.FirstChanceException += (_, e) => RecordException(e.Exception);
+        }
+    }
 #pragma warning restore CA2255
 
     /// <summary>Records the message and ToString() of an exception McpAuth threw (each distinct text once).</summary>
@@ -139,7 +150,7 @@ public static class SuiteCapture
         try
         {
             var text = $"{exception.GetType().FullName}: {exception.Message}\n{exception}";
-            if (SeenExceptions.TryAdd(text, true))
+            if (SeenExceptions.TryAdd(WithoutStackFrames(text), true)) // the same messages thrown from elsewhere add nothing
             {
                 Write("exception", exception.TargetSite?.DeclaringType?.FullName ?? exception.GetType().FullName ?? "", text);
             }
@@ -150,6 +161,9 @@ public static class SuiteCapture
         }
     }
 
+    private static string WithoutStackFrames(string text) =>
+        string.Join('\n', text.Split('\n').Where(line => !line.TrimStart().StartsWith("at ", StringComparison.Ordinal)));
+
     private static bool IsMcpAuths(Exception exception) =>
         exception is McpAuthException
         || (exception.TargetSite?.DeclaringType?.Assembly.GetName().Name is { } name && ProductAssemblies.Contains(name));
@@ -159,6 +173,11 @@ public static class SuiteCapture
 
     private static void WriteLine(Lazy<StreamWriter> file, string line)
     {
+        if (!Enabled)
+        {
+            return;
+        }
+
         var recording = _recording;
         _recording = true; // an exception while writing is not McpAuth's
         try
