@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
+using McpAuth.IntegrationTests.Fixtures;
 
 namespace McpAuth.Cli.Tests;
 
@@ -8,9 +10,11 @@ public sealed record CliRun(int ExitCode, string Stdout, string Stderr, TimeSpan
 
 /// <summary>
 /// Runs the built <c>mcpauth</c> as a separate process (the real apphost, as a user would), with a private
-/// MCPAUTH_HOME, capturing stdout, stderr and the exit code.
+/// MCPAUTH_HOME, capturing stdout, stderr and the exit code. Every run logs at Trace (MCPAUTH_LOG=trace) and goes
+/// whole to the secret sweep's capture (<see cref="SuiteCapture.RecordCliRun"/>); the test sees stderr without the
+/// log lines, as a user without MCPAUTH_LOG would.
 /// </summary>
-public sealed class CliProcess
+public sealed partial class CliProcess
 {
     /// <summary>The apphost copied next to the test assembly by the project reference.</summary>
     public static string ExecutablePath { get; } = FindExecutable();
@@ -38,6 +42,7 @@ public sealed class CliProcess
         }
         info.Environment["MCPAUTH_HOME"] = Home;
         info.Environment["BROWSER"] = "/bin/false";
+        info.Environment["MCPAUTH_LOG"] = "trace";
         foreach (var (name, value) in Environment)
         {
             info.Environment[name] = value;
@@ -45,7 +50,13 @@ public sealed class CliProcess
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(info) ?? throw new InvalidOperationException("mcpauth did not start");
         var stdout = ReadAllAsync(process.StandardOutput, stdoutLine);
-        var stderr = ReadAllAsync(process.StandardError, stderrLine);
+        var stderr = ReadAllAsync(process.StandardError, stderrLine is null ? null : line =>
+        {
+            if (!LogLine().IsMatch(line))
+            {
+                stderrLine(line);
+            }
+        });
         if (stdin is not null)
         {
             await process.StandardInput.WriteAsync(stdin);
@@ -66,12 +77,22 @@ public sealed class CliProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mcpauth {string.Join(' ', args)} did not exit in time. stderr: {await stderr}");
+            SuiteCapture.RecordCliRun([.. args], await stdout, await stderr);
+            throw new TimeoutException($"mcpauth {string.Join(' ', args)} did not exit in time. stderr: {WithoutLogLines(await stderr)}");
         }
-        return new CliRun(process.ExitCode, await stdout, await stderr, clock.Elapsed);
+        SuiteCapture.RecordCliRun([.. args], await stdout, await stderr);
+        SuiteCapture.RecordFileStoreSecrets(Home); // the DPoP private keys it made, which no server ever sees
+        return new CliRun(process.ExitCode, await stdout, WithoutLogLines(await stderr), clock.Elapsed);
     }
 
     public Task<CliRun> RunAsync(params string[] args) => RunAsync((IEnumerable<string>)args);
+
+    /// <summary>stderr without the MCPAUTH_LOG lines ("trce: McpAuth.Engine.McpAuthClient[3] ...").</summary>
+    public static string WithoutLogLines(string stderr) => LogLine().Replace(stderr, "");
+
+    /// <summary>One line of the CLI's MCPAUTH_LOG output with its line end (each entry is one line).</summary>
+    [GeneratedRegex(@"^(trce|dbug|info|warn|fail|crit): \S+\[\d+\] .*(\n|$)", RegexOptions.Multiline)]
+    private static partial Regex LogLine();
 
     /// <summary>All of <paramref name="reader"/>; each line also goes to <paramref name="onLine"/> as it arrives.</summary>
     private static async Task<string> ReadAllAsync(StreamReader reader, Action<string>? onLine)

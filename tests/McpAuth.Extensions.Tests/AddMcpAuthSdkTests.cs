@@ -1,8 +1,10 @@
 using McpAuth.Engine;
 using McpAuth.Extensions.DependencyInjection;
+using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.Sandbox;
 using McpAuth.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -23,6 +25,7 @@ public sealed class AddMcpAuthSdkTests : IAsyncLifetime
     private ServiceProvider Services(Action<McpAuthOptions>? configure = null)
     {
         var services = new ServiceCollection();
+        services.AddSingleton<ILoggerFactory>(SuiteLoggerFactory.Instance); // logs at Trace for the secret sweep
         services.AddMcpAuth(options =>
         {
             options.RedirectUri = new Uri("http://127.0.0.1:1/callback");
@@ -141,6 +144,7 @@ public sealed class PendingFlowBoundTests : IAsyncLifetime
     public async Task Pending_flows_are_bounded_per_tenant_and_in_total_and_a_completed_flow_frees_its_slot()
     {
         var services = new ServiceCollection();
+        services.AddSingleton<ILoggerFactory>(SuiteLoggerFactory.Instance); // logs at Trace for the secret sweep
         services.AddMcpAuth(options =>
         {
             options.RedirectUri = new Uri("http://127.0.0.1:33418/callback");

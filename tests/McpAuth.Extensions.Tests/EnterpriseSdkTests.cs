@@ -1,9 +1,11 @@
 using System.Text.Json;
 using McpAuth.Engine;
 using McpAuth.Extensions.DependencyInjection;
+using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.Sandbox;
 using McpAuth.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -47,6 +49,7 @@ public sealed class EnterpriseSdkTests : IAsyncLifetime
     private ServiceProvider Services(params Sandbox.Sandbox[] servers)
     {
         var services = new ServiceCollection();
+        services.AddSingleton<ILoggerFactory>(SuiteLoggerFactory.Instance); // logs at Trace for the secret sweep
         services.AddMcpAuth(options =>
         {
             options.Grant = McpAuthGrant.EnterpriseManaged;

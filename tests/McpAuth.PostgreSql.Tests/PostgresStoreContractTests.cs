@@ -41,7 +41,8 @@ public sealed class PostgresStoreContractTests(PostgresServer server) : TokenSto
 
     private PostgresTokenStore Open(string schema)
     {
-        var options = new PostgresTokenStoreOptions { ConnectionString = server.ConnectionString, Schema = schema, EnvelopeKey = _key };
+        var options = new PostgresTokenStoreOptions { ConnectionString = server.ConnectionString, Schema = schema, EnvelopeKey = _key,
+            LoggerFactory = SuiteLoggerFactory.Instance };
         var store = PostgresTokenStore.CreateAsync(options, CancellationToken.None).GetAwaiter().GetResult();
         _stores.Add(store);
         return store;

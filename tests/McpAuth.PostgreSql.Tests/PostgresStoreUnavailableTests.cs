@@ -10,6 +10,9 @@ public sealed class PostgresStoreUnavailableTests
     private const string Password = "pw-must-not-leak-7f3a";
     private static readonly StoreKey Entry = new(StoreEntryKind.Credential, "c");
 
+    // The whole-suite secret sweep looks for the password in every log line and exception of the run too.
+    public PostgresStoreUnavailableTests() => SuiteCapture.RecordSecret("database_password", Password);
+
     [Fact]
     public async Task No_server_at_start_is_store_unavailable_without_the_connection_string()
     {
@@ -24,7 +27,8 @@ public sealed class PostgresStoreUnavailableTests
         }.ConnectionString;
 
         var error = await Assert.ThrowsAsync<McpAuthException>(() => PostgresTokenStore.CreateAsync(
-            new PostgresTokenStoreOptions { ConnectionString = connectionString, EnvelopeKey = new byte[32] }, CancellationToken.None));
+            new PostgresTokenStoreOptions { ConnectionString = connectionString,
+                EnvelopeKey = new byte[32], LoggerFactory = SuiteLoggerFactory.Instance }, CancellationToken.None));
 
         Assert.Equal(McpAuthErrorCode.StoreUnavailable, error.Code);
         Assert.DoesNotContain(Password, error.ToString(), StringComparison.Ordinal);
@@ -37,7 +41,8 @@ public sealed class PostgresStoreUnavailableTests
         var server = new PostgresServer();
         await server.InitializeAsync();
         var store = await PostgresTokenStore.CreateAsync(
-            new PostgresTokenStoreOptions { ConnectionString = server.ConnectionString + ";Timeout=3", EnvelopeKey = new byte[32] },
+            new PostgresTokenStoreOptions { ConnectionString = server.ConnectionString + ";Timeout=3",
+                EnvelopeKey = new byte[32], LoggerFactory = SuiteLoggerFactory.Instance },
             CancellationToken.None);
         await using (store)
         {
@@ -59,7 +64,8 @@ public sealed class PostgresStoreUnavailableTests
     public async Task Malformed_connection_string_is_refused_without_echoing_it()
     {
         var error = await Assert.ThrowsAsync<McpAuthException>(() => PostgresTokenStore.CreateAsync(
-            new PostgresTokenStoreOptions { ConnectionString = $"Host=x;Password={Password};Bogus Key=1", EnvelopeKey = new byte[32] },
+            new PostgresTokenStoreOptions { ConnectionString = $"Host=x;Password={Password};Bogus Key=1",
+                EnvelopeKey = new byte[32], LoggerFactory = SuiteLoggerFactory.Instance },
             CancellationToken.None));
 
         Assert.Equal(McpAuthErrorCode.InvalidConfiguration, error.Code);
@@ -72,7 +78,8 @@ public sealed class PostgresStoreUnavailableTests
         await using var dataSource = NpgsqlDataSource.Create("Host=127.0.0.1;Multiplexing=true");
 
         var error = await Assert.ThrowsAsync<McpAuthException>(() => PostgresTokenStore.CreateAsync(
-            new PostgresTokenStoreOptions { DataSource = dataSource, EnvelopeKey = new byte[32] }, CancellationToken.None));
+            new PostgresTokenStoreOptions { DataSource = dataSource,
+                EnvelopeKey = new byte[32], LoggerFactory = SuiteLoggerFactory.Instance }, CancellationToken.None));
 
         Assert.Equal(McpAuthErrorCode.InvalidConfiguration, error.Code);
     }

@@ -4,6 +4,7 @@
 //
 // Prints one JSON line on stdout once it listens: {"issuer":"http://127.0.0.1:PORT","port":PORT}.
 // Logs (JSON lines) go to stderr. Exits when its stdin closes, or on SIGTERM / SIGINT.
+// With OIDC_SECRET_LEDGER set, every secret it issues or receives is appended to that file (oidc-secret-ledger.mjs).
 // Test-only endpoints on the same server: GET /__test/stats (counters as JSON), POST /__test/reset,
 // DELETE /__test/clients/<client_id> (forget a dynamically registered client, as servers sometimes do).
 // See oidc-config.mjs for the configuration fields.
@@ -13,6 +14,7 @@ import Provider from 'oidc-provider';
 import { providerConfiguration, readTestConfig, routes } from './oidc-config.mjs';
 import { strictClientAuth } from './oidc-strict-auth.mjs';
 import { autoInteraction, countEvents, countRequests, createStats } from './oidc-test-hooks.mjs';
+import { ledgerEvents, ledgerSecrets, openLedger, recordClients } from './oidc-secret-ledger.mjs';
 
 const log = (entry) => process.stderr.write(`${JSON.stringify(entry)}\n`);
 
@@ -65,6 +67,10 @@ async function main() {
 
   const provider = new Provider(issuer, providerConfiguration(config));
   const stats = createStats();
+  const record = openLedger(process.env.OIDC_SECRET_LEDGER);
+  recordClients(record, config.clients);
+  ledgerEvents(provider, record);
+  provider.use(ledgerSecrets(record));
   provider.use(countRequests(stats, routes));
   if (config.strictClientAuth) {
     const authenticated = [routes.token, routes.revocation, routes.introspection, routes.device_authorization];

@@ -2,6 +2,7 @@ using McpAuth.Cli.Callback;
 using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Coordination;
+using McpAuth.Cli.Output;
 using McpAuth.Engine;
 using McpAuth.Engine.Lifecycle;
 using McpAuth.Http;
@@ -83,7 +84,7 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
             ClientMetadataDocumentUrl = clientMetadataUrl,
             Scope = scope,
         };
-        return new McpAuthClient(options, _lifecycle.Vault, _http, _cli.Time);
+        return new McpAuthClient(options, _lifecycle.Vault, _http, _cli.Time, StderrLog.Create<McpAuthClient>(_cli));
     }
 
     public ValueTask DisposeAsync()

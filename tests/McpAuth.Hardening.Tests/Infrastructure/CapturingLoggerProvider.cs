@@ -1,9 +1,13 @@
 using System.Collections.Concurrent;
+using McpAuth.IntegrationTests.Fixtures;
 using Microsoft.Extensions.Logging;
 
 namespace McpAuth.Hardening.Tests.Infrastructure;
 
-/// <summary>Captures every log line at every level, with its exception's ToString, so tests can search them for secrets.</summary>
+/// <summary>
+/// Captures every log line at every level, with its exception's ToString, so tests can search them for secrets.
+/// Each line also goes to the whole-suite capture (<see cref="SuiteCapture"/>).
+/// </summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
@@ -20,18 +24,19 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull
         {
-            lines.Enqueue($"{category} scope: {state}");
+            Add($"{category} scope: {state}");
             return null;
         }
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Add(SuiteLoggerFactory.Format(category, logLevel, eventId, state, exception, formatter));
+
+        private void Add(string line)
         {
-            var structured = state is IEnumerable<KeyValuePair<string, object?>> pairs
-                ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}"))
-                : "";
-            lines.Enqueue($"{logLevel} {category} [{eventId}] {formatter(state, exception)} {structured} {exception}");
+            lines.Enqueue(line);
+            SuiteCapture.RecordLog(category, line);
         }
     }
 }

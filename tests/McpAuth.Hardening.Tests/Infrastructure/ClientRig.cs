@@ -71,6 +71,8 @@ public sealed class ClientRig : IDisposable
 
     public void Dispose()
     {
+        // The stored DPoP private keys and tokens go to the whole-suite sweep's ledger (SecretHarvester records them).
+        Secrets.AddStoredAsync(Vault).GetAwaiter().GetResult();
         _oauthHttp.Dispose();
         LoggerFactory.Dispose();
     }

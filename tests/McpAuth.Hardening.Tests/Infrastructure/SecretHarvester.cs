@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.Storage;
 
 namespace McpAuth.Hardening.Tests.Infrastructure;
@@ -27,9 +28,10 @@ public sealed class SecretHarvester : DelegatingHandler
 
     public void Add(string? value, string kind)
     {
-        if (!string.IsNullOrEmpty(value) && value.Length >= 8)
+        if (!string.IsNullOrEmpty(value) && value.Length >= 8 && _secrets.TryAdd(value, kind))
         {
-            _secrets.TryAdd(value, kind);
+            // the whole-suite sweep checks every test's output for it too
+            SuiteCapture.RecordSecret(kind == "code" ? "authorization_code" : kind, value);
         }
     }
 
@@ -42,19 +44,12 @@ public sealed class SecretHarvester : DelegatingHandler
         }
     }
 
-    /// <summary>Adds the DPoP private keys (<c>d</c>) and every token of the credentials in <paramref name="vault"/>.</summary>
+    /// <summary>Adds the DPoP private keys (<c>d</c>), every token and every client secret in <paramref name="vault"/>.</summary>
     public async Task AddStoredAsync(TokenVault vault)
     {
-        foreach (var credential in (await vault.ListCredentialsAsync(CancellationToken.None)).Credentials)
+        foreach (var (kind, value) in await SuiteCapture.StoredSecretsAsync(vault))
         {
-            Add(credential.Tokens.AccessToken, "access_token");
-            Add(credential.Tokens.RefreshToken, "refresh_token");
-            if (credential.DPoPPrivateJwk is { } jwk)
-            {
-                using var key = JsonDocument.Parse(jwk);
-                Add(key.RootElement.GetProperty("d").GetString(), "dpop_private_key");
-                Add(jwk, "dpop_private_key");
-            }
+            Add(value, kind);
         }
     }
 

@@ -9,6 +9,7 @@ namespace McpAuth.IntegrationTests.Fixtures;
 /// A real authorization server: tests/js/oidc-server.mjs (oidc-provider 9 on Node 22) on 127.0.0.1, on a free port.
 /// Starts in about 0.2 s. Use one per test class (<c>IClassFixture&lt;OidcProviderServer&gt;</c>, or a subclass that
 /// passes another <see cref="OidcServerConfig"/>), or <see cref="StartAsync"/> for one test. Disposing stops it.
+/// Every secret it issues or receives goes to the secret sweep's ledger (<see cref="SuiteCapture.NewLedgerPath"/>).
 /// </summary>
 public class OidcProviderServer : IAsyncLifetime, IAsyncDisposable
 {
@@ -141,6 +142,7 @@ public class OidcProviderServer : IAsyncLifetime, IAsyncDisposable
         };
         start.ArgumentList.Add(Path.Combine(TestTools.JsDirectory, "oidc-server.mjs"));
         start.ArgumentList.Add(_config.ToJson());
+        start.Environment["OIDC_SECRET_LEDGER"] = SuiteCapture.NewLedgerPath("oidc-provider"); // for the secret sweep
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Node.");
         _process.ErrorDataReceived += (_, e) => AppendLog(e.Data);

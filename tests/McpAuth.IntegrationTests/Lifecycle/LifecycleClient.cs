@@ -1,7 +1,9 @@
+extern alias probe;
+
 using McpAuth.Engine;
 using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.Storage;
-using LifecycleProbe;
+using probe::LifecycleProbe;
 
 namespace McpAuth.IntegrationTests.Lifecycle;
 
@@ -22,7 +24,8 @@ internal sealed class LifecycleClient : IDisposable
         _http = new HttpClient(Counter);
         Vault = new TokenVault(FileTokenStore.Open(new FileTokenStoreOptions { Home = home }));
         // The sandbox MCP server is a Bearer resource server (no DPoP proof checks), so these clients ask for Bearer tokens.
-        Client = new McpAuthClient(new McpAuthOptions { RedirectUri = RedirectUri, DPoP = DPoPMode.Disabled }, Vault, _http, Time);
+        Client = new McpAuthClient(new McpAuthOptions { RedirectUri = RedirectUri, DPoP = DPoPMode.Disabled }, Vault, _http, Time,
+            SuiteLoggerFactory.Logger<McpAuthClient>());
     }
 
     public McpAuthClient Client { get; }

@@ -30,6 +30,7 @@ public abstract class StoreTestContext(PostgresServer server) : IAsyncLifetime
         ConnectionString = Server.ConnectionString,
         Schema = Schema,
         EnvelopeKey = key ?? Key,
+        LoggerFactory = SuiteLoggerFactory.Instance, // logs at Trace for the secret sweep
     };
 
     protected Task<PostgresTokenStore> CreateStoreAsync(byte[]? key = null) => CreateStoreAsync(Options(key));

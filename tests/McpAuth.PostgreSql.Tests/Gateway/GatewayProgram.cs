@@ -1,6 +1,8 @@
 using McpAuth.Http;
+using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.PostgreSql.Tests.Benchmarks;
 using McpAuth.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace McpAuth.PostgreSql.Tests.Gateway;
 
@@ -36,6 +38,7 @@ public static class GatewayProgram
             ConnectionString = Variable(ConnectionVariable),
             Schema = Variable(SchemaVariable),
             EnvelopeKeyBase64 = Variable(KeyVariable),
+            LoggerFactory = SuiteLoggerFactory.Instance, // logs at Trace for the secret sweep
         }, CancellationToken.None);
         if (args is ["hold-lock", var id])
         {
@@ -45,7 +48,8 @@ public static class GatewayProgram
             await Task.Delay(Timeout.Infinite);
         }
         using var http = new HttpClient(OAuthHttpClient.CreateDefaultHandler());
-        var replica = new GatewayReplica(store, new OAuthHttpClient(http), TimeSpan.FromSeconds(60));
+        var replica = new GatewayReplica(store, new OAuthHttpClient(http), TimeSpan.FromSeconds(60),
+            SuiteLoggerFactory.Instance.CreateLogger("McpAuth.PostgreSql.Tests.Gateway"));
         var bindings = GatewayReplica.Bindings(int.Parse(Variable(CountVariable)), Variable(IssuerVariable),
             Variable(ClientIdVariable));
         Console.WriteLine("ready");

@@ -4,6 +4,7 @@ using McpAuth.Engine.Refresh;
 using McpAuth.Http;
 using McpAuth.Protocol;
 using McpAuth.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace McpAuth.PostgreSql.Tests.Gateway;
 
@@ -22,12 +23,12 @@ public sealed class GatewayReplica
     private readonly RefreshCoordinator _coordinator;
     private int _refreshed;
 
-    public GatewayReplica(PostgresTokenStore store, OAuthHttpClient http, TimeSpan skew)
+    public GatewayReplica(PostgresTokenStore store, OAuthHttpClient http, TimeSpan skew, ILogger? logger = null)
     {
         _store = store;
         _http = http;
         _coordinator = new RefreshCoordinator(new TokenVault(store), TimeProvider.System,
-            new RefreshOptions { Skew = skew, LockTimeout = TimeSpan.FromSeconds(120) });
+            new RefreshOptions { Skew = skew, LockTimeout = TimeSpan.FromSeconds(120) }, logger);
     }
 
     public static IReadOnlyList<CredentialBinding> Bindings(int count, string issuer, string clientId = "gateway") =>
