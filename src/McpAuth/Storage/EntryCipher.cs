@@ -9,7 +9,9 @@ namespace McpAuth.Storage;
 /// </summary>
 /// <remarks>
 /// Layout: <c>"MAE" version(1) fingerprint(4) nonce(12) tag(16) ciphertext</c>. The header is authenticated too.
-/// The fingerprint (first bytes of SHA-256 of the key) tells "encrypted with another key" apart from "corrupt".
+/// The fingerprint (first bytes of SHA-256 of the key) tells "encrypted with another key" apart from "corrupt". It is
+/// computed on the first write or failed read, not on reads that succeed: a reading process (<c>mcpauth token</c>)
+/// never pays for a hash.
 /// </remarks>
 internal sealed class EntryCipher
 {
@@ -23,7 +25,7 @@ internal sealed class EntryCipher
     private static readonly int Overhead = HeaderSize + NonceSize + TagSize;
 
     private readonly byte[] _key;
-    private readonly byte[] _fingerprint;
+    private byte[]? _fingerprint;
 
     public EntryCipher(ReadOnlySpan<byte> key)
     {
@@ -32,8 +34,9 @@ internal sealed class EntryCipher
             throw new McpAuthException(McpAuthErrorCode.StoreKeyUnavailable, "key has the wrong length");
         }
         _key = key.ToArray();
-        _fingerprint = SHA256.HashData(key)[..FingerprintSize];
     }
+
+    private byte[] Fingerprint => _fingerprint ??= SHA256.HashData(_key)[..FingerprintSize];
 
     public byte[] Seal(StoreKey key, ReadOnlySpan<byte> plaintext)
     {
@@ -57,10 +60,6 @@ internal sealed class EntryCipher
         {
             throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString());
         }
-        if (!sealedEntry.Slice(Magic.Length + 1, FingerprintSize).SequenceEqual(_fingerprint))
-        {
-            throw new McpAuthException(McpAuthErrorCode.StoreKeyUnavailable, key.ToString());
-        }
         var plaintext = new byte[sealedEntry.Length - Overhead];
         try
         {
@@ -70,7 +69,10 @@ internal sealed class EntryCipher
         }
         catch (AuthenticationTagMismatchException e)
         {
-            throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString(), e);
+            // The header (fingerprint included) is authenticated, so only a failed decryption needs to ask whose key it was.
+            throw sealedEntry.Slice(Magic.Length + 1, FingerprintSize).SequenceEqual(Fingerprint)
+                ? new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString(), e)
+                : new McpAuthException(McpAuthErrorCode.StoreKeyUnavailable, key.ToString(), e);
         }
         return plaintext;
     }
@@ -79,7 +81,7 @@ internal sealed class EntryCipher
     {
         Magic.CopyTo(output);
         output[Magic.Length] = Version;
-        _fingerprint.CopyTo(output[(Magic.Length + 1)..]);
+        Fingerprint.CopyTo(output[(Magic.Length + 1)..]);
     }
 
     private static byte[] AssociatedData(ReadOnlySpan<byte> header, StoreKey key)

@@ -29,6 +29,7 @@ public sealed class FileTokenStore : ITokenStore
     private readonly EntryCipher _cipher;
     // Created by the first LockAsync: a process that only reads (`mcpauth token`) never loads the concurrent collections.
     private ConcurrentDictionary<string, SemaphoreSlim>? _gates;
+    private int _swept;
 
     private FileTokenStore(string home, StoreKeyChoice key)
     {
@@ -55,8 +56,8 @@ public sealed class FileTokenStore : ITokenStore
     public string? KeyProtectionNote { get; }
 
     /// <summary>
-    /// Opens (creating when needed) the store in the McpAuth home, obtains its key, and removes temp files that dead
-    /// processes left behind.
+    /// Opens (creating when needed) the store in the McpAuth home and obtains its key. Temp files that dead processes
+    /// left behind are removed before the store's first change (<see cref="SweepOrphanedTempFiles"/>).
     /// </summary>
     /// <exception cref="McpAuthException">
     /// <see cref="McpAuthErrorCode.StoreUnavailable"/> when the home cannot be created;
@@ -69,9 +70,7 @@ public sealed class FileTokenStore : ITokenStore
         McpAuthHome.EnsurePrivateDirectory(Path.Combine(home, "store"));
         var protectors = options?.KeyProtectors ?? DefaultProtectors(home);
         var key = StoreKeySelector.TryLoadRemembered(protectors, MarkerPath(home)) ?? ChooseKeyUnderLock(home, protectors);
-        var store = new FileTokenStore(home, key);
-        store.SweepOrphanedTempFiles();
-        return store;
+        return new FileTokenStore(home, key);
     }
 
     // Choosing or creating the key is serialized across processes, so two first starts cannot create two keys.
@@ -103,7 +102,10 @@ public sealed class FileTokenStore : ITokenStore
     /// <summary>The file of one entry (whether or not it exists).</summary>
     public string EntryPath(StoreKey key) => Path.Combine(Folder, StoreEntryKinds.NameOf(key.Kind), key.Id + EntryExtension);
 
-    /// <summary>Removes temp files left by processes that died while writing. Returns how many were removed.</summary>
+    /// <summary>
+    /// Removes temp files left by processes that died while writing. Returns how many were removed. Done once by each
+    /// store before its first change; readers never see temp files, so a process that only reads does not pay for it.
+    /// </summary>
     public int SweepOrphanedTempFiles()
     {
         var removed = 0;
@@ -112,6 +114,14 @@ public sealed class FileTokenStore : ITokenStore
             removed += AtomicFile.SweepOrphans(Path.Combine(Folder, StoreEntryKinds.NameOf(kind)));
         }
         return removed;
+    }
+
+    private void SweepBeforeFirstChange()
+    {
+        if (Interlocked.Exchange(ref _swept, 1) == 0)
+        {
+            SweepOrphanedTempFiles();
+        }
     }
 
     /// <inheritdoc/>
@@ -142,6 +152,7 @@ public sealed class FileTokenStore : ITokenStore
     public ValueTask WriteAsync(StoreKey key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        SweepBeforeFirstChange();
         var sealedEntry = _cipher.Seal(key, value.Span);
         var path = EntryPath(key);
         McpAuthHome.EnsurePrivateDirectory(Path.GetDirectoryName(path)!);
@@ -160,6 +171,7 @@ public sealed class FileTokenStore : ITokenStore
     public ValueTask<bool> DeleteAsync(StoreKey key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        SweepBeforeFirstChange();
         try
         {
             return ValueTask.FromResult(AtomicFile.Delete(EntryPath(key)));

@@ -82,16 +82,6 @@ internal static partial class StoredRecordCodec
         };
     }
 
-    private static string StateName(CredentialState state) => state switch
-    {
-        CredentialState.Valid => "Valid",
-        CredentialState.Expiring => "Expiring",
-        CredentialState.Refreshing => "Refreshing",
-        CredentialState.NeedsReauthorization => "NeedsReauthorization",
-        CredentialState.Released => "Released",
-        _ => throw new ArgumentOutOfRangeException(nameof(state)),
-    };
-
     /// <summary>One JSON object, its members written by <paramref name="members"/>, compact and UTF-8.</summary>
     private static byte[] WriteObject<T>(T record, Action<Utf8JsonWriter, T> members)
         where T : class

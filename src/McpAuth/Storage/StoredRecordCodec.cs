@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace McpAuth.Storage;
 
 /// <summary>
-/// Hand-written JSON for the records read on every <c>mcpauth token</c> (<see cref="StoredCredential"/> and
-/// <see cref="ActiveClientRecord"/>). The source-generated serializer instantiates System.Text.Json generics over
+/// Hand-written JSON for the records a starting process reads (the <see cref="ActiveClientRecord"/> here, registrations
+/// and discovery records in <c>StoredRecordCodec.Clients.cs</c>, and credentials as earlier versions wrote them; new
+/// credentials are binary, <c>StoredRecordCodec.Binary.cs</c>). The source-generated serializer instantiates System.Text.Json generics over
 /// <c>long</c>, <c>DateTimeOffset?</c> and enums, which ReadyToRun cannot precompile, so a short-lived process spent
 /// most of its start JIT-compiling them. The bytes are the ones <see cref="StoreJsonContext"/> writes (snake_case names,
 /// null members left out, enum names), so both read each other's entries.
@@ -18,22 +19,9 @@ internal static partial class StoredRecordCodec
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
 
-    public static byte[] WriteCredential(StoredCredential credential) => WriteObject(credential, static (writer, credential) =>
-    {
-        WriteBinding(writer, credential.Binding);
-        WriteTokens(writer, credential.Tokens);
-        writer.WriteString("token_endpoint", credential.TokenEndpoint);
-        writer.WriteString("state", StateName(credential.State));
-        writer.WriteNumber("generation", credential.Generation);
-        WriteOptional(writer, "token_endpoint_auth_method", credential.TokenEndpointAuthMethod);
-        WriteOptional(writer, "revocation_endpoint", credential.RevocationEndpoint);
-        WriteOptional(writer, "revocation_endpoint_auth_method", credential.RevocationEndpointAuthMethod);
-        WriteOptional(writer, "d_po_p_private_jwk", credential.DPoPPrivateJwk);
-        writer.WriteString("updated_at", credential.UpdatedAt);
-    });
-
+    /// <summary>A credential entry as JSON, as versions before the binary form wrote it.</summary>
     /// <exception cref="JsonException">The bytes are not a stored credential.</exception>
-    public static StoredCredential ReadCredential(ReadOnlySpan<byte> json)
+    private static StoredCredential ReadJsonCredential(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, ReaderOptions);
         StartDocument(ref reader);
@@ -89,16 +77,6 @@ internal static partial class StoredRecordCodec
         return new ActiveClientRecord(profile, resource, issuer, clientId);
     }
 
-    private static void WriteBinding(Utf8JsonWriter writer, CredentialBinding binding)
-    {
-        writer.WriteStartObject("binding");
-        writer.WriteString("profile", binding.Profile);
-        writer.WriteString("resource", binding.Resource);
-        writer.WriteString("issuer", binding.Issuer);
-        writer.WriteString("client_id", binding.ClientId);
-        writer.WriteEndObject();
-    }
-
     private static CredentialBinding ReadBinding(ref Utf8JsonReader reader)
     {
         ExpectStartObject(ref reader);
@@ -123,30 +101,6 @@ internal static partial class StoredRecordCodec
         }
         return (profile ?? throw Missing("profile"), resource ?? throw Missing("resource"), issuer ?? throw Missing("issuer"),
             clientId ?? throw Missing("client_id"));
-    }
-
-    private static void WriteTokens(Utf8JsonWriter writer, TokenSet tokens)
-    {
-        writer.WriteStartObject("tokens");
-        writer.WriteString("access_token", tokens.AccessToken);
-        writer.WriteString("token_type", tokens.TokenType);
-        WriteOptional(writer, "refresh_token", tokens.RefreshToken);
-        if (tokens.ExpiresAt is { } expiresAt)
-        {
-            writer.WriteString("expires_at", expiresAt);
-        }
-        WriteOptional(writer, "scope", tokens.Scope);
-        WriteOptional(writer, "id_token", tokens.IdToken);
-        if (tokens.Extras is { } extras)
-        {
-            writer.WriteStartObject("extras");
-            foreach (var (name, value) in extras)
-            {
-                writer.WriteString(name, value);
-            }
-            writer.WriteEndObject();
-        }
-        writer.WriteEndObject();
     }
 
     private static TokenSet ReadTokens(ref Utf8JsonReader reader)

@@ -145,7 +145,7 @@ public sealed class FileTokenStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Temp_files_of_dead_writers_are_swept_on_open_and_live_ones_kept()
+    public async Task Temp_files_of_dead_writers_are_swept_before_the_first_change_and_live_ones_kept()
     {
         var store = Open();
         await store.WriteAsync(new StoreKey(StoreEntryKind.Credential, "c"), "v"u8.ToArray(), None);
@@ -154,7 +154,13 @@ public sealed class FileTokenStoreTests : IDisposable
         var live = Path.Combine(folder, $".c.entry.{Environment.ProcessId}.0123456789abcdef.tmp");
         File.WriteAllText(dead, "half");
         File.WriteAllText(live, "half");
-        Open();
+
+        var reader = Open();
+        Assert.Equal("v"u8.ToArray(), await reader.ReadAsync(new StoreKey(StoreEntryKind.Credential, "c"), None));
+        Assert.Equal([new StoreKey(StoreEntryKind.Credential, "c")], await reader.ListAsync(StoreEntryKind.Credential, None));
+        Assert.Equal(2, TempFiles().Count); // a reader neither sees nor sweeps them
+
+        await reader.WriteAsync(new StoreKey(StoreEntryKind.Discovery, "d"), "w"u8.ToArray(), None);
         Assert.Equal([live], TempFiles());
         Assert.Equal("v"u8.ToArray(), await store.ReadAsync(new StoreKey(StoreEntryKind.Credential, "c"), None));
     }

@@ -43,21 +43,82 @@ public sealed class StoredRecordCodecTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Writes_the_serializer_bytes(string shape)
+    public void Credentials_are_written_in_the_binary_form_and_read_back(string shape)
     {
         var credential = Shape(shape);
-        var expected = JsonSerializer.SerializeToUtf8Bytes(credential, StoreJsonContext.Default.StoredCredential);
-        Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(StoredRecordCodec.WriteCredential(credential)));
+        var bytes = StoredRecordCodec.WriteCredential(credential);
+        Assert.Equal([0, 1], bytes[..2]);
+        var read = StoredRecordCodec.ReadCredential(bytes);
+        AssertSame(credential, read);
+        Assert.Equal(credential.Tokens.ExpiresAt?.Offset, read.Tokens.ExpiresAt?.Offset);
+        Assert.Equal(credential.UpdatedAt.Offset, read.UpdatedAt.Offset);
     }
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Reads_what_the_serializer_wrote(string shape)
+    public void Reads_the_json_that_earlier_versions_wrote(string shape)
     {
         var credential = Shape(shape);
         var read = StoredRecordCodec.ReadCredential(JsonSerializer.SerializeToUtf8Bytes(credential, StoreJsonContext.Default.StoredCredential));
         AssertSame(credential, read);
-        AssertSame(credential, JsonSerializer.Deserialize(StoredRecordCodec.WriteCredential(credential), StoreJsonContext.Default.StoredCredential)!);
+    }
+
+    [Fact]
+    public void Members_a_later_version_appends_are_ignored()
+    {
+        var credential = Full();
+        var read = StoredRecordCodec.ReadCredential([.. StoredRecordCodec.WriteCredential(credential), 1, 2, 3, 4, 5]);
+        AssertSame(credential, read);
+    }
+
+    [Fact]
+    public void Every_truncation_of_a_binary_credential_is_StoreEntryCorrupt()
+    {
+        var bytes = StoredRecordCodec.WriteCredential(Full());
+        for (var length = 1; length < bytes.Length; length++)
+        {
+            var error = Assert.ThrowsAny<Exception>(() => StoredRecordCodec.ReadCredential(bytes.AsSpan(0, length)));
+            Assert.True(error is FormatException, $"length {length}: {error.GetType().Name}");
+        }
+    }
+
+    public static TheoryData<string, int, byte> BinaryDamage => new()
+    {
+        { "unknown version", 1, 9 },
+        { "presence byte neither 0 nor 1", -1, 7 },
+        { "state out of range", -2, 200 },
+        { "invalid UTF-8 in the profile", 3, 0xFF },
+    };
+
+    [Theory]
+    [MemberData(nameof(BinaryDamage))]
+    public async Task Damaged_binary_credentials_are_StoreEntryCorrupt(string what, int offset, byte value)
+    {
+        var credential = Minimal();
+        var bytes = StoredRecordCodec.WriteCredential(credential);
+        var at = offset switch
+        {
+            -1 => IndexAfterStrings(bytes, 2 + 4 + 2), // the refresh token's presence byte
+            -2 => bytes.Length - 10 - 4 - 8 - 1,     // the state byte: before generation, four absent optionals, the date
+            _ => offset,
+        };
+        bytes[at] = value;
+        var store = new InMemoryTokenStore();
+        await store.WriteAsync(StoreKeys.Credential(credential.Binding), bytes, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<McpAuthException>(
+            () => new TokenVault(store).GetCredentialAsync(credential.Binding, CancellationToken.None).AsTask());
+        Assert.True(error.Code == McpAuthErrorCode.StoreEntryCorrupt, what);
+    }
+
+    /// <summary>The offset after <paramref name="count"/> leading bytes and strings: two header bytes, then strings.</summary>
+    private static int IndexAfterStrings(byte[] bytes, int count)
+    {
+        var at = 2;
+        for (var i = 2; i < count; i++)
+        {
+            at += 1 + bytes[at]; // every string in Minimal() is shorter than 128 bytes: a one-byte length
+        }
+        return at;
     }
 
     [Fact]
