@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using McpAuth.Engine;
 using McpAuth.Storage;
@@ -61,16 +62,49 @@ internal static class Clients
     }
 }
 
-/// <summary>The best durable cache the SDK allows: its TokenContainer (tokens, client id and secret, issuer) as a JSON file.</summary>
-internal sealed class FileTokenCache(string path) : ITokenCache
+/// <summary>
+/// The best durable cache the SDK allows: its TokenContainer (tokens, client id and secret, issuer) as a JSON file,
+/// written as durably as McpAuth's store writes an entry (temp file flushed to disk, renamed over, folder flushed), so
+/// the comparison does not count McpAuth's fsyncs against a cache that would lose a rotated refresh token in a power
+/// failure. It is still plaintext, one file, and unlocked.
+/// </summary>
+internal sealed partial class FileTokenCache(string path) : ITokenCache
 {
     public async ValueTask StoreTokensAsync(TokenContainer tokens, CancellationToken cancellationToken)
     {
         var temp = path + "." + Environment.ProcessId + ".tmp";
-        await File.WriteAllBytesAsync(temp, JsonSerializer.SerializeToUtf8Bytes(tokens), cancellationToken);
+        await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            await stream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(tokens), cancellationToken);
+            stream.Flush(flushToDisk: true);
+        }
         File.Move(temp, path, overwrite: true);
+        FlushFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     public async ValueTask<TokenContainer?> GetTokensAsync(CancellationToken cancellationToken) =>
         File.Exists(path) ? JsonSerializer.Deserialize<TokenContainer>(await File.ReadAllBytesAsync(path, cancellationToken)) : null;
+
+    private static void FlushFolder(string folder)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        var fd = Open(folder, 0);
+        if (fd >= 0)
+        {
+            _ = Fsync(fd);
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync")]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
 }
