@@ -145,12 +145,19 @@ public sealed class StoredRecordCodecTests
     [MemberData(nameof(RegistrationShapes))]
     public void Registration_round_trips_with_the_serializer_bytes(string shape)
     {
-        var registration = Registration(shape);
-        var serializer = JsonSerializer.SerializeToUtf8Bytes(registration, StoreJsonContext.Default.StoredRegistration);
-        var codec = StoredRecordCodec.WriteRegistration(registration);
+        AssertSameAsSerializer(Registration(shape), StoreJsonContext.Default.StoredRegistration, StoredRecordCodec.WriteRegistration,
+            bytes => StoredRecordCodec.ReadRegistration(bytes));
+    }
+
+    /// <summary>The codec writes the serializer's bytes, and each reads what the other wrote.</summary>
+    private static void AssertSameAsSerializer<T>(
+        T record, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, Func<T, byte[]> write, Func<byte[], T> read)
+    {
+        var serializer = JsonSerializer.SerializeToUtf8Bytes(record, type);
+        var codec = write(record);
         Assert.Equal(Encoding.UTF8.GetString(serializer), Encoding.UTF8.GetString(codec));
-        Assert.Equal(registration, StoredRecordCodec.ReadRegistration(serializer));
-        Assert.Equal(registration, JsonSerializer.Deserialize(codec, StoreJsonContext.Default.StoredRegistration));
+        Assert.Equal(record, read(serializer));
+        Assert.Equal(record, JsonSerializer.Deserialize(codec, type));
     }
 
     [Theory]
@@ -165,11 +172,8 @@ public sealed class StoredRecordCodecTests
                 BindingResource = "https://mcp.example.com/mcp/", DiscoveredAt = Now,
             }
             : new DiscoveryRecord { Resource = "r", Issuer = "i" };
-        var serializer = JsonSerializer.SerializeToUtf8Bytes(record, StoreJsonContext.Default.DiscoveryRecord);
-        var codec = StoredRecordCodec.WriteDiscovery(record);
-        Assert.Equal(Encoding.UTF8.GetString(serializer), Encoding.UTF8.GetString(codec));
-        Assert.Equal(record, StoredRecordCodec.ReadDiscovery(serializer));
-        Assert.Equal(record, JsonSerializer.Deserialize(codec, StoreJsonContext.Default.DiscoveryRecord));
+        AssertSameAsSerializer(record, StoreJsonContext.Default.DiscoveryRecord, StoredRecordCodec.WriteDiscovery,
+            bytes => StoredRecordCodec.ReadDiscovery(bytes));
     }
 
     [Theory]
