@@ -73,4 +73,5 @@ public sealed record CredentialView
 /// <param name="Revoked">Tokens revoked at the authorization server.</param>
 /// <param name="RevocationNote">Why revocation was skipped or failed (no endpoint, server error); null when it worked.</param>
 /// <param name="RegistrationRemoved">The client registration was removed too.</param>
-public sealed record LogoutAction(string Server, string Profile, bool Revoked, string? RevocationNote, bool Cleared, bool RegistrationRemoved);
+public sealed record LogoutAction(
+    string Server, string Profile, bool Revoked, string? RevocationNote, bool Cleared, bool RegistrationRemoved, bool RegistrationInUse = false);

@@ -8,7 +8,11 @@ public sealed record LogoutOptions
     /// <summary>Revoke the tokens at the authorization server (RFC 7009) before clearing them. Default true.</summary>
     public bool Revoke { get; init; } = true;
 
-    /// <summary>Also delete the stored client registration the tokens were issued to. Default false (kept for the next login).</summary>
+    /// <summary>
+    /// Also delete the stored client registration the tokens were issued to, unless another stored credential (another
+    /// profile, or another server behind the same authorization server) still uses that client. Default false (kept
+    /// for the next login).
+    /// </summary>
     public bool RemoveRegistration { get; init; }
 
     /// <summary>For <see cref="McpAuthClient.LogoutAllAsync"/>: every profile, not only <see cref="McpAuthOptions.Profile"/>.</summary>
@@ -23,9 +27,12 @@ public sealed record LogoutOptions
 /// <param name="RevocationError">The typed failure when <paramref name="Revocation"/> is <see cref="RevocationOutcome.Failed"/>.</param>
 /// <param name="Cleared">The stored credential was deleted (false when it was already gone).</param>
 /// <param name="RegistrationRemoved">The client registration was deleted too.</param>
+/// <param name="RegistrationInUse">
+/// Removing the registration was asked for but it was kept, because another stored credential uses the same client.
+/// </param>
 public sealed record LogoutResult(
     CredentialBinding Binding, bool RefreshTokenRevoked, bool AccessTokenRevoked, RevocationOutcome Revocation,
-    McpAuthException? RevocationError, bool Cleared, bool RegistrationRemoved);
+    McpAuthException? RevocationError, bool Cleared, bool RegistrationRemoved, bool RegistrationInUse = false);
 
 public sealed partial class McpAuthClient
 {
@@ -89,9 +96,20 @@ public sealed partial class McpAuthClient
             ? await RevokeTracedAsync(credential, client, cancellationToken).ConfigureAwait(false)
             : new RevocationReport(false, false, RevocationOutcome.NotRequested, null);
         var cleared = await _lifecycle.ReleaseAsync(binding, cancellationToken).ConfigureAwait(false);
-        var removed = options.RemoveRegistration
+        var inUse = options.RemoveRegistration && await IsClientStillUsedAsync(binding, cancellationToken).ConfigureAwait(false);
+        var removed = options.RemoveRegistration && !inUse
             && await _identities.RemoveRegistrationsAsync(binding.Issuer, binding.ClientId, cancellationToken).ConfigureAwait(false);
         EngineLog.LoggedOut(_logger, binding.Resource, report.Outcome, report.Error?.Code);
-        return new LogoutResult(binding, report.RefreshTokenRevoked, report.AccessTokenRevoked, report.Outcome, report.Error, cleared, removed);
+        return new LogoutResult(binding, report.RefreshTokenRevoked, report.AccessTokenRevoked, report.Outcome, report.Error, cleared, removed, inUse);
+    }
+
+    /// <summary>
+    /// Whether another stored credential was issued to the same client (a registration is per issuer and redirect URI,
+    /// so profiles and servers behind one authorization server share it); deleting it would strand their refreshes.
+    /// </summary>
+    private async Task<bool> IsClientStillUsedAsync(CredentialBinding released, CancellationToken cancellationToken)
+    {
+        var (credentials, _) = await _vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        return credentials.Any(c => c.Binding != released && c.Binding.Issuer == released.Issuer && c.Binding.ClientId == released.ClientId);
     }
 }

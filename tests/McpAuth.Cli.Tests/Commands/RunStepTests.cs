@@ -114,6 +114,15 @@ public sealed class RunStepTests : IDisposable
         Assert.Contains("could not be read", _console.Err.ToString());
     }
 
+    [Theory]
+    [InlineData(true, false, false, "removed the client registration.")]
+    [InlineData(false, true, false, "kept the client registration (another stored credential uses it).")]
+    [InlineData(false, false, true, "kept the client registration.")]
+    [InlineData(false, false, false, "left the client registration.")]
+    public void Logout_says_what_became_of_the_registration(bool removed, bool inUse, bool keep, string expected) =>
+        Assert.EndsWith(expected, LogoutRunner.Describe(
+            new McpAuth.Cli.Engine.LogoutAction(Server, "default", true, null, true, removed, inUse), keep), StringComparison.Ordinal);
+
     [Fact]
     public async Task Logout_says_what_it_did_and_json_lists_it()
     {

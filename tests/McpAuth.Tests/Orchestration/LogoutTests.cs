@@ -131,6 +131,26 @@ public class LogoutTests
     }
 
     [Fact]
+    public async Task A_registration_another_profile_still_uses_is_kept_until_its_last_credential_logs_out()
+    {
+        var world = new LifecycleWorld();
+        var personal = await world.LoggedInAsync();
+        var work = await world.LoggedInAsync(new McpAuthOptions { Profile = "work" });
+        var redirect = new McpAuthOptions().RedirectUri.OriginalString;
+        Assert.Equal(1, world.World.Registrations); // one dynamic registration, shared by both profiles
+
+        var first = await personal.LogoutAsync(Server, new LogoutOptions { RemoveRegistration = true, Revoke = false }, default);
+        Assert.False(first!.RegistrationRemoved);
+        Assert.True(first.RegistrationInUse);
+        Assert.NotNull(await world.World.Vault.GetRegistrationAsync(OAuthWorld.Issuer, redirect, default));
+
+        var last = await work.LogoutAsync(Server, new LogoutOptions { RemoveRegistration = true, Revoke = false }, default);
+        Assert.True(last!.RegistrationRemoved);
+        Assert.False(last.RegistrationInUse);
+        Assert.Null(await world.World.Vault.GetRegistrationAsync(OAuthWorld.Issuer, redirect, default));
+    }
+
+    [Fact]
     public async Task Logout_releases_the_lifecycle_and_logout_all_covers_only_the_profile()
     {
         var world = new LifecycleWorld();
