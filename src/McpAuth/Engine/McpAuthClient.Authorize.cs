@@ -197,8 +197,18 @@ public sealed partial class McpAuthClient
     /// <summary>
     /// Before the first refresh of a credential loaded without discovery (a new process), checks that the server is
     /// still served by the issuer and resource the credential is bound to: a refresh token is only ever used for the
-    /// binding it was issued in. Once per session; a changed binding means a new login.
+    /// binding it was issued in. Once per session; a changed binding means a new login. It runs under the refresh lock,
+    /// only in the caller that is about to refresh: processes that find the refresh already done by another skip it.
     /// </summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.LoginRequired"/> when the binding changed.</exception>
+    private Func<CancellationToken, Task> BindingCheck(ResourceSession session, Uri server, StoredCredential credential) => async ct =>
+    {
+        if (!await StillBoundAsync(session, server, credential, ct).ConfigureAwait(false))
+        {
+            throw new McpAuthException(McpAuthErrorCode.LoginRequired, "the server is now served by another authorization server or resource");
+        }
+    };
+
     private async Task<bool> StillBoundAsync(ResourceSession session, Uri server, StoredCredential credential, CancellationToken ct)
     {
         if (session.Discovery is not null)

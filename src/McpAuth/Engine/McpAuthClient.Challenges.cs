@@ -23,7 +23,8 @@ public sealed partial class McpAuthClient
             {
                 try
                 {
-                    session.Credential = await RefreshTracedAsync(stored, client, session.DPoP, rejected.Value, ct).ConfigureAwait(false);
+                    session.Credential = await RefreshTracedAsync(stored, client, session.DPoP, rejected.Value, BindingCheck(session, server, stored), ct)
+                        .ConfigureAwait(false);
                     if (session.Credential.Tokens.AccessToken != rejected.Value)
                     {
                         return ToAccessToken(session.Credential, session.DPoP);

@@ -7,9 +7,10 @@ namespace McpAuth.Engine;
 public sealed partial class McpAuthClient
 {
     private Task<StoredCredential> RefreshTracedAsync(
-        StoredCredential credential, ClientIdentity client, IDPoPProofSigner? dpop, string? rejected, CancellationToken ct) =>
+        StoredCredential credential, ClientIdentity client, IDPoPProofSigner? dpop, string? rejected, Func<CancellationToken, Task>? beforeRefresh,
+        CancellationToken ct) =>
         Telemetry.RunAsync(McpAuthTelemetryNames.RefreshSpan, credential.Binding.Resource,
-            () => Refresher.RefreshAsync(credential, client, dpop, rejected, ct));
+            () => Refresher.RefreshAsync(credential, client, dpop, rejected, beforeRefresh, ct));
 
     /// <summary>Revocation never throws for a server failure: its report's error is what the span records.</summary>
     private async Task<RevocationReport> RevokeTracedAsync(StoredCredential credential, ClientIdentity client, CancellationToken ct)

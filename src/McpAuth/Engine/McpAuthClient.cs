@@ -156,15 +156,10 @@ public sealed partial class McpAuthClient
             var credential = session.Credential!;
             if (!Refresher.IsFresh(credential) && session.Client is { } client)
             {
-                if (!await StillBoundAsync(session, server, credential, cancellationToken).ConfigureAwait(false))
-                {
-                    session.Credential = null;
-                    return null;
-                }
                 try
                 {
-                    session.Credential = credential = await RefreshTracedAsync(credential, client, session.DPoP, null, cancellationToken)
-                        .ConfigureAwait(false);
+                    session.Credential = credential = await RefreshTracedAsync(credential, client, session.DPoP, null,
+                        BindingCheck(session, server, credential), cancellationToken).ConfigureAwait(false);
                 }
                 catch (McpAuthException e) when (e.Code is McpAuthErrorCode.LoginRequired or McpAuthErrorCode.InvalidClient)
                 {

@@ -10,11 +10,21 @@ internal interface ITokenRefresher
     /// <summary>
     /// A credential that is fresh and, when <paramref name="rejectedAccessToken"/> is given, carries another access token.
     /// </summary>
+    /// <param name="credential">The credential as this caller last saw it.</param>
+    /// <param name="client">The client the tokens were issued to.</param>
+    /// <param name="dpop">The credential's DPoP key, if bound.</param>
+    /// <param name="rejectedAccessToken">The access token a resource server just rejected, if any.</param>
+    /// <param name="beforeRefresh">
+    /// Runs under the refresh lock, only when this caller is about to use the refresh token (not when another thread
+    /// or process already refreshed); it throws to stop the refresh.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the wait and the request.</param>
     /// <exception cref="McpAuthException">
     /// <see cref="McpAuthErrorCode.LoginRequired"/> when the refresh token is missing or refused; outages as classified.
     /// </exception>
     Task<StoredCredential> RefreshAsync(
-        StoredCredential credential, ClientIdentity client, IDPoPProofSigner? dpop, string? rejectedAccessToken, CancellationToken cancellationToken);
+        StoredCredential credential, ClientIdentity client, IDPoPProofSigner? dpop, string? rejectedAccessToken,
+        Func<CancellationToken, Task>? beforeRefresh, CancellationToken cancellationToken);
 
     /// <summary>Tells the refresher about a credential just saved by an authorization.</summary>
     void Remember(StoredCredential credential);
@@ -31,10 +41,15 @@ internal interface ITokenRefresher
 internal sealed class CoordinatedTokenRefresher(RefreshCoordinator coordinator, TokenEndpoint tokens, TimeProvider time) : ITokenRefresher
 {
     public async Task<StoredCredential> RefreshAsync(
-        StoredCredential credential, ClientIdentity client, IDPoPProofSigner? dpop, string? rejectedAccessToken, CancellationToken cancellationToken)
+        StoredCredential credential, ClientIdentity client, IDPoPProofSigner? dpop, string? rejectedAccessToken,
+        Func<CancellationToken, Task>? beforeRefresh, CancellationToken cancellationToken)
     {
         async Task<TokenSet> Refresh(StoredCredential current, CancellationToken ct)
         {
+            if (beforeRefresh is not null)
+            {
+                await beforeRefresh(ct).ConfigureAwait(false);
+            }
             var refreshToken = current.Tokens.RefreshToken ?? throw new McpAuthException(McpAuthErrorCode.LoginRequired, "no refresh token");
             var parameters = TokenEndpointMessages.RefreshToken(refreshToken, current.Binding.Resource);
             var response = await tokens.RequestAsync(new Uri(current.TokenEndpoint), current.Binding.Issuer, client, parameters, dpop, ct)

@@ -35,7 +35,7 @@ public class TokenRefresherTests
     {
         var http = new FakeHttp().OnJson("POST", TokenUrl, """{"access_token":"new-at","token_type":"Bearer","expires_in":600}""");
         var (refresher, vault) = await Create(http, Credential(1, Now));
-        var refreshed = await refresher.RefreshAsync(Credential(1, Now), Client, null, null, default);
+        var refreshed = await refresher.RefreshAsync(Credential(1, Now), Client, null, null, null, default);
         var form = Assert.Single(http.Requests).Form();
         Assert.Equal("refresh_token", form["grant_type"]);
         Assert.Equal("rt-1", form["refresh_token"]);
@@ -53,10 +53,43 @@ public class TokenRefresherTests
         var http = new FakeHttp().OnJson("POST", TokenUrl, """{"access_token":"new-at","token_type":"Bearer","expires_in":600}""");
         var fresh = Credential(1, Now.AddHours(1));
         var (refresher, _) = await Create(http, fresh);
-        Assert.Equal("old-at", (await refresher.RefreshAsync(fresh, Client, null, null, default)).Tokens.AccessToken);
+        Assert.Equal("old-at", (await refresher.RefreshAsync(fresh, Client, null, null, null, default)).Tokens.AccessToken);
         Assert.Empty(http.Requests);
-        Assert.Equal("new-at", (await refresher.RefreshAsync(fresh, Client, null, "old-at", default)).Tokens.AccessToken);
+        Assert.Equal("new-at", (await refresher.RefreshAsync(fresh, Client, null, "old-at", null, default)).Tokens.AccessToken);
         Assert.Single(http.Requests);
+    }
+
+    [Fact]
+    public async Task The_check_before_refreshing_runs_only_when_the_refresh_token_is_about_to_be_used()
+    {
+        var http = new FakeHttp().OnJson("POST", TokenUrl, """{"access_token":"new-at","token_type":"Bearer","expires_in":600}""");
+        var fresh = Credential(1, Now.AddHours(1));
+        var (refresher, _) = await Create(http, fresh);
+        var checks = 0;
+        Task Check(CancellationToken _)
+        {
+            checks++;
+            return Task.CompletedTask;
+        }
+
+        await refresher.RefreshAsync(fresh, Client, null, null, Check, default); // already fresh in the store: no refresh
+        Assert.Equal(0, checks);
+        await refresher.RefreshAsync(fresh, Client, null, "old-at", Check, default);
+        Assert.Equal(1, checks);
+        Assert.Single(http.Requests);
+    }
+
+    [Fact]
+    public async Task A_check_that_throws_stops_the_refresh_and_leaves_the_credential_as_it_was()
+    {
+        var http = new FakeHttp().OnJson("POST", TokenUrl, """{"access_token":"new-at","token_type":"Bearer","expires_in":600}""");
+        var (refresher, vault) = await Create(http, Credential(1, Now));
+        var e = await Assert.ThrowsAsync<McpAuthException>(() => refresher.RefreshAsync(Credential(1, Now), Client, null, null,
+            _ => throw new McpAuthException(McpAuthErrorCode.LoginRequired, "binding changed"), default));
+        Assert.Equal(McpAuthErrorCode.LoginRequired, e.Code);
+        Assert.Empty(http.Requests);
+        var stored = (await vault.GetCredentialAsync(Binding, default))!;
+        Assert.Equal(("rt-1", CredentialState.Valid), (stored.Tokens.RefreshToken, stored.State));
     }
 
     [Fact]
@@ -64,7 +97,7 @@ public class TokenRefresherTests
     {
         var http = new FakeHttp().OnJson("POST", TokenUrl, """{"error":"invalid_grant"}""", 400);
         var (refresher, vault) = await Create(http, Credential(1, Now));
-        var e = await Assert.ThrowsAsync<McpAuthException>(() => refresher.RefreshAsync(Credential(1, Now), Client, null, null, default));
+        var e = await Assert.ThrowsAsync<McpAuthException>(() => refresher.RefreshAsync(Credential(1, Now), Client, null, null, null, default));
         Assert.Equal(McpAuthErrorCode.LoginRequired, e.Code);
         Assert.Equal("invalid_grant", e.OAuthError);
         Assert.Equal(CredentialState.NeedsReauthorization, (await vault.GetCredentialAsync(Binding, default))!.State);

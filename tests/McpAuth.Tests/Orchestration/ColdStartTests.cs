@@ -41,6 +41,24 @@ public class ColdStartTests
     }
 
     [Fact]
+    public async Task A_process_that_finds_the_refresh_done_by_another_sends_nothing_not_even_the_binding_check()
+    {
+        var world = new LifecycleWorld();
+        var time = new ManualTimeProvider();
+        McpAuthClient NewProcess() => new(new McpAuthOptions(), world.World.Vault, new HttpClient(world.World.Http), time);
+        await NewProcess().AuthorizeAsync(LifecycleWorld.Server, world.World.Interaction, default);
+        var waiting = NewProcess();
+        Assert.Equal("at-1", (await waiting.GetAccessTokenAsync(LifecycleWorld.Server, default)).Value); // loaded from the store
+        time.Advance(TimeSpan.FromHours(2));
+
+        Assert.Equal("at-2", (await NewProcess().GetAccessTokenAsync(LifecycleWorld.Server, default)).Value); // checks, refreshes
+        var before = world.World.Http.Requests.Count;
+        Assert.Equal("at-2", (await waiting.GetAccessTokenAsync(LifecycleWorld.Server, default)).Value);
+
+        Assert.Equal(before, world.World.Http.Requests.Count);
+    }
+
+    [Fact]
     public async Task A_new_client_never_refreshes_when_the_server_now_names_another_authorization_server()
     {
         var world = new LifecycleWorld();
