@@ -83,6 +83,10 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
             Client = clientId is null ? null : new PreRegisteredClient(clientId, clientSecret),
             ClientMetadataDocumentUrl = clientMetadataUrl,
             Scope = scope,
+            // mcpauth hands its tokens out as Bearer (`token` prints one for scripts, `proxy` sends one): a DPoP-bound
+            // token (RFC 9449) is refused without a proof per request, so the CLI asks for unbound tokens. Applications
+            // that send requests through McpAuthHandler keep DPoP (DPoPMode.Auto), which adds the proofs.
+            DPoP = DPoPMode.Disabled,
         };
         return new McpAuthClient(options, _lifecycle.Vault, _http, _cli.Time, StderrLog.Create<McpAuthClient>(_cli));
     }

@@ -68,6 +68,11 @@ public sealed class OidcProviderEndToEndTests : IAsyncLifetime
         var login = await _cli.RunAsync("login", server);
         Assert.True(login.ExitCode == ExitCodes.Ok, login.Stderr + _oidc.Log);
 
+        // oidc-provider offers DPoP, but mcpauth hands tokens to scripts and proxies as Bearer: it must not get them bound.
+        var stored = Assert.Single((await new McpAuth.Storage.TokenVault(McpAuth.Storage.FileTokenStore.Open(
+            new McpAuth.Storage.FileTokenStoreOptions { Home = Path.Combine(_home.Path, "home") })).ListCredentialsAsync(default)).Credentials);
+        Assert.Equal(("Bearer", null), (stored.Tokens.TokenType, stored.DPoPPrivateJwk));
+
         var first = await _cli.RunAsync("token", server);
         Assert.True(first.ExitCode == ExitCodes.Ok, first.Stderr);
         Assert.Equal(System.Net.HttpStatusCode.OK, await CallAsync(first.Stdout.TrimEnd('\n')));
