@@ -110,6 +110,8 @@ export function providerConfiguration(config) {
     features: {
       devInteractions: { enabled: config.interaction === 'html' },
       registration: { enabled: config.registration },
+      // RFC 7592: clients read, update and delete their registration (mcpauth logout deletes it).
+      registrationManagement: { enabled: config.registration, rotateRegistrationAccessToken: false },
       revocation: { enabled: true },
       introspection: { enabled: true, allowedPolicy: introspectionPolicy(config) },
       clientCredentials: { enabled: true },

@@ -74,4 +74,5 @@ public sealed record CredentialView
 /// <param name="RevocationNote">Why revocation was skipped or failed (no endpoint, server error); null when it worked.</param>
 /// <param name="RegistrationRemoved">The client registration was removed too.</param>
 public sealed record LogoutAction(
-    string Server, string Profile, bool Revoked, string? RevocationNote, bool Cleared, bool RegistrationRemoved, bool RegistrationInUse = false);
+    string Server, string Profile, bool Revoked, string? RevocationNote, bool Cleared, bool RegistrationRemoved, bool RegistrationInUse = false,
+    bool RegistrationDeletedAtServer = false, string? RegistrationDeletionError = null);

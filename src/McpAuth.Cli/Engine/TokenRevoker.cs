@@ -19,7 +19,7 @@ internal static class TokenRevoker
             .ConfigureAwait(false);
         var b = result.Binding;
         return new LogoutAction(b.Resource, b.Profile, result.Revocation == RevocationOutcome.Revoked, Note(result, credential), result.Cleared,
-            result.RegistrationRemoved, result.RegistrationInUse);
+            result.RegistrationRemoved, result.RegistrationInUse, result.RegistrationDeletedAtServer, result.RegistrationDeletionError?.Code.ToString());
     }
 
     /// <summary>Why revocation was skipped or failed, in the CLI's words; null when it worked.</summary>

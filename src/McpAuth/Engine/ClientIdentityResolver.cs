@@ -75,15 +75,38 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
             : new ClientIdentity(issuer, clientId, null, credential.TokenEndpointAuthMethod ?? ClientAuthentication.None, "stored");
     }
 
-    /// <summary>Deletes every stored registration of <paramref name="clientId"/> at <paramref name="issuer"/>. True when one was removed.</summary>
-    public async Task<bool> RemoveRegistrationsAsync(string issuer, string clientId, CancellationToken cancellationToken)
+    /// <summary>Deletes every stored registration of <paramref name="clientId"/> at <paramref name="issuer"/>; returns those removed.</summary>
+    public async Task<IReadOnlyList<StoredRegistration>> RemoveRegistrationsAsync(string issuer, string clientId, CancellationToken cancellationToken)
     {
-        var removed = false;
+        var removed = new List<StoredRegistration>();
         while (await FindRegistrationAsync(issuer, clientId, cancellationToken).ConfigureAwait(false) is { } registration)
         {
-            removed |= await vault.DeleteRegistrationAsync(registration.Issuer, registration.RedirectUri, cancellationToken).ConfigureAwait(false);
+            if (await vault.DeleteRegistrationAsync(registration.Issuer, registration.RedirectUri, cancellationToken).ConfigureAwait(false))
+            {
+                removed.Add(registration);
+            }
         }
         return removed;
+    }
+
+    /// <summary>
+    /// Deletes a dynamic registration at the authorization server (RFC 7592 §2.3: <c>DELETE</c> on its registration
+    /// client URI with its registration access token), when the server gave those at registration.
+    /// </summary>
+    /// <returns>True when the server confirmed; false when the registration cannot be managed.</returns>
+    /// <exception cref="McpAuthException">The classified failure (the local registration is already gone).</exception>
+    public async Task<bool> DeleteAtServerAsync(StoredRegistration registration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        if (registration.Source != "dcr" || registration.RegistrationAccessToken is not { } token
+            || !Uri.TryCreate(registration.RegistrationClientUri, UriKind.Absolute, out var clientUri))
+        {
+            return false;
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Delete, clientUri);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        ClientRegistration.ReadDeleteResponse(await http.SendAsync(request, cancellationToken).ConfigureAwait(false));
+        return true;
     }
 
     private async Task<StoredRegistration?> FindRegistrationAsync(string issuer, string clientId, CancellationToken ct) =>
@@ -138,6 +161,8 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
             Source = "dcr",
             ClientSecretExpiresAt = registered.ClientSecretExpiresAt,
             RegisteredAt = time.GetUtcNow(),
+            RegistrationClientUri = registered.RegistrationClientUri?.AbsoluteUri,
+            RegistrationAccessToken = registered.RegistrationAccessToken,
         };
         await vault.SaveRegistrationAsync(record, ct).ConfigureAwait(false);
         return new ClientIdentity(server.Issuer, registered.ClientId, registered.ClientSecret, method, "dcr");

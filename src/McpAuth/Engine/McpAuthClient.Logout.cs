@@ -30,9 +30,16 @@ public sealed record LogoutOptions
 /// <param name="RegistrationInUse">
 /// Removing the registration was asked for but it was kept, because another stored credential uses the same client.
 /// </param>
+/// <param name="RegistrationDeletedAtServer">
+/// The removed dynamic registration was also deleted at the authorization server (RFC 7592 §2.3).
+/// </param>
+/// <param name="RegistrationDeletionError">
+/// Why deleting it at the server failed, when it was tried and failed (the local copy is removed all the same).
+/// </param>
 public sealed record LogoutResult(
     CredentialBinding Binding, bool RefreshTokenRevoked, bool AccessTokenRevoked, RevocationOutcome Revocation,
-    McpAuthException? RevocationError, bool Cleared, bool RegistrationRemoved, bool RegistrationInUse = false);
+    McpAuthException? RevocationError, bool Cleared, bool RegistrationRemoved, bool RegistrationInUse = false,
+    bool RegistrationDeletedAtServer = false, McpAuthException? RegistrationDeletionError = null);
 
 public sealed partial class McpAuthClient
 {
@@ -97,10 +104,36 @@ public sealed partial class McpAuthClient
             : new RevocationReport(false, false, RevocationOutcome.NotRequested, null);
         var cleared = await _lifecycle.ReleaseAsync(binding, cancellationToken).ConfigureAwait(false);
         var inUse = options.RemoveRegistration && await IsClientStillUsedAsync(binding, cancellationToken).ConfigureAwait(false);
-        var removed = options.RemoveRegistration && !inUse
-            && await _identities.RemoveRegistrationsAsync(binding.Issuer, binding.ClientId, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<StoredRegistration> removed = options.RemoveRegistration && !inUse
+            ? await _identities.RemoveRegistrationsAsync(binding.Issuer, binding.ClientId, cancellationToken).ConfigureAwait(false)
+            : [];
+        var (deleted, deletionError) = await DeleteAtServerAsync(removed, options.Revoke, cancellationToken).ConfigureAwait(false);
         EngineLog.LoggedOut(_logger, binding.Resource, report.Outcome, report.Error?.Code);
-        return new LogoutResult(binding, report.RefreshTokenRevoked, report.AccessTokenRevoked, report.Outcome, report.Error, cleared, removed, inUse);
+        return new LogoutResult(binding, report.RefreshTokenRevoked, report.AccessTokenRevoked, report.Outcome, report.Error, cleared,
+            removed.Count > 0, inUse, deleted, deletionError);
+    }
+
+    /// <summary>
+    /// RFC 7592: deletes removed dynamic registrations at the server too, so a logout leaves no client behind there.
+    /// Like revocation, only when the server may be contacted (<see cref="LogoutOptions.Revoke"/>), and a failure is
+    /// reported, never thrown: the local copies are already gone.
+    /// </summary>
+    private async Task<(bool Deleted, McpAuthException? Error)> DeleteAtServerAsync(
+        IReadOnlyList<StoredRegistration> removed, bool contactServer, CancellationToken cancellationToken)
+    {
+        var deleted = false;
+        foreach (var registration in contactServer ? removed : [])
+        {
+            try
+            {
+                deleted |= await _identities.DeleteAtServerAsync(registration, cancellationToken).ConfigureAwait(false);
+            }
+            catch (McpAuthException e)
+            {
+                return (deleted, e);
+            }
+        }
+        return (deleted, null);
     }
 
     /// <summary>

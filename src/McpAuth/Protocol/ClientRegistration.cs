@@ -21,19 +21,58 @@ public sealed record ClientRegistrationRequest(
 }
 
 /// <summary>A client information response (RFC 7591 §3.2.1).</summary>
+/// <param name="ClientId">The client id.</param>
+/// <param name="ClientSecret">The client secret, for confidential clients. Secret.</param>
+/// <param name="TokenEndpointAuthMethod">How the client authenticates at the token endpoint.</param>
+/// <param name="ClientSecretExpiresAt">When the secret expires; null when never.</param>
+/// <param name="RegistrationClientUri">RFC 7592 §3: where the client's registration can be managed (and deleted).</param>
+/// <param name="RegistrationAccessToken">RFC 7592 §3: the bearer token for that URI. Secret.</param>
 public sealed record ClientRegistrationResponse(
     string ClientId,
     string? ClientSecret,
     string? TokenEndpointAuthMethod,
-    DateTimeOffset? ClientSecretExpiresAt)
+    DateTimeOffset? ClientSecretExpiresAt,
+    Uri? RegistrationClientUri = null,
+    string? RegistrationAccessToken = null)
 {
-    /// <summary>Never prints the client secret.</summary>
+    /// <summary>Never prints the client secret or the registration access token.</summary>
     public override string ToString() => $"ClientRegistrationResponse {{ ClientId = {ClientId} }}";
 }
 
-/// <summary>Dynamic client registration (RFC 7591): build the request body, read the response.</summary>
+/// <summary>
+/// Dynamic client registration (RFC 7591): build the request body, read the response; and the deletion of a
+/// registration (RFC 7592 §2.3).
+/// </summary>
 public static class ClientRegistration
 {
+    private static Uri? OptionalManagementUri(JsonElement json)
+    {
+        try
+        {
+            return OAuthJson.OptionalUri(json, "registration_client_uri");
+        }
+        catch (McpAuthException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads the answer to <c>DELETE</c> on the registration client URI (RFC 7592 §2.3): 204 No Content (or any other
+    /// 2xx) is success. A 401 means the token is no longer valid or the client no longer exists (§2.3: "If the client
+    /// does not exist on this server, the server MUST respond with HTTP 401"); it is reported like any other failure,
+    /// through the shared classifier.
+    /// </summary>
+    /// <exception cref="McpAuthException">The classified failure.</exception>
+    public static void ReadDeleteResponse(OAuthResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (!response.IsSuccess)
+        {
+            throw OAuthResponseReader.Classify(response, "registration deletion response");
+        }
+    }
+
     /// <summary>The JSON body of a registration request (RFC 7591 §3.1).</summary>
     public static byte[] BuildBody(ClientRegistrationRequest request)
     {
@@ -99,11 +138,18 @@ public static class ClientRegistration
         {
             // RFC 7591 §3.2.1: 0 means the secret never expires.
             var expiresAt = ResponseMembers.OptionalNumericDate(json, "client_secret_expires_at");
+            // RFC 7592 §3: the two come together; one without the other, or a URI that is not http(s), cannot be used
+            // and is dropped (the registration itself stands: management is optional).
+            var clientUri = OptionalManagementUri(json);
+            var accessToken = OAuthJson.OptionalString(json, "registration_access_token");
+            var manageable = clientUri is not null && !string.IsNullOrEmpty(accessToken);
             return new ClientRegistrationResponse(
                 OAuthJson.RequiredString(json, "client_id"),
                 OAuthJson.OptionalString(json, "client_secret"),
                 OAuthJson.OptionalString(json, "token_endpoint_auth_method"),
-                expiresAt > DateTimeOffset.UnixEpoch ? expiresAt : null);
+                expiresAt > DateTimeOffset.UnixEpoch ? expiresAt : null,
+                manageable ? clientUri : null,
+                manageable ? accessToken : null);
         });
     }
 }

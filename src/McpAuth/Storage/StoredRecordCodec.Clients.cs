@@ -23,6 +23,8 @@ internal static partial class StoredRecordCodec
             writer.WriteString("client_secret_expires_at", expiresAt);
         }
         writer.WriteString("registered_at", r.RegisteredAt);
+        WriteOptional(writer, "registration_client_uri", r.RegistrationClientUri);
+        WriteOptional(writer, "registration_access_token", r.RegistrationAccessToken);
     });
 
     /// <exception cref="JsonException">The bytes are not a client registration.</exception>
@@ -30,7 +32,7 @@ internal static partial class StoredRecordCodec
     {
         var reader = new Utf8JsonReader(json, ReaderOptions);
         StartDocument(ref reader);
-        string? issuer = null, redirectUri = null, clientId = null, secret = null;
+        string? issuer = null, redirectUri = null, clientId = null, secret = null, clientUri = null, accessToken = null;
         var authMethod = "none";
         var source = "dcr";
         DateTimeOffset? secretExpiresAt = null;
@@ -47,6 +49,8 @@ internal static partial class StoredRecordCodec
                 case "source": source = RequiredString(ref reader); break;
                 case "client_secret_expires_at": secretExpiresAt = reader.TokenType == JsonTokenType.Null ? null : ReadDate(ref reader); break;
                 case "registered_at": registeredAt = ReadDate(ref reader); break;
+                case "registration_client_uri": clientUri = OptionalString(ref reader); break;
+                case "registration_access_token": accessToken = OptionalString(ref reader); break;
                 default: reader.Skip(); break;
             }
         }
@@ -57,7 +61,7 @@ internal static partial class StoredRecordCodec
             RedirectUri = redirectUri ?? throw Missing("redirect_uri"),
             ClientId = clientId ?? throw Missing("client_id"),
             ClientSecret = secret, TokenEndpointAuthMethod = authMethod, Source = source, ClientSecretExpiresAt = secretExpiresAt,
-            RegisteredAt = registeredAt,
+            RegisteredAt = registeredAt, RegistrationClientUri = clientUri, RegistrationAccessToken = accessToken,
         };
     }
 

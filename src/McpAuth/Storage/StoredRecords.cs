@@ -125,6 +125,10 @@ public sealed record StoredRegistration
     public DateTimeOffset? ClientSecretExpiresAt { get; init; }
     /// <summary>When the client was registered.</summary>
     public DateTimeOffset RegisteredAt { get; init; }
+    /// <summary>RFC 7592 §3 <c>registration_client_uri</c>: where the registration is deleted at logout; null when none.</summary>
+    public string? RegistrationClientUri { get; init; }
+    /// <summary>RFC 7592 §3 <c>registration_access_token</c> for <see cref="RegistrationClientUri"/>. Secret.</summary>
+    public string? RegistrationAccessToken { get; init; }
 }
 
 /// <summary>Discovery results for a resource, as URLs (not documents) with an age.</summary>

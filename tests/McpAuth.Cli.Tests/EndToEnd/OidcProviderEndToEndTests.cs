@@ -60,6 +60,17 @@ public sealed class OidcProviderEndToEndTests : IAsyncLifetime
         return response.StatusCode;
     }
 
+    /// <summary>The error oidc-provider gives a public client's refresh with a made-up token: invalid_grant while the client exists.</summary>
+    private async Task<string?> TokenErrorForClientAsync(string clientId)
+    {
+        using var response = await _http.PostAsync(new Uri(_oidc.Issuer, "/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token", ["refresh_token"] = "made-up", ["client_id"] = clientId,
+        }));
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.TryGetProperty("error", out var error) ? error.GetString() : null;
+    }
+
     [Fact]
     public async Task Login_token_refresh_and_logout_against_oidc_provider()
     {
@@ -83,9 +94,14 @@ public sealed class OidcProviderEndToEndTests : IAsyncLifetime
         Assert.NotEqual(first.Stdout, second.Stdout);
         Assert.Equal(System.Net.HttpStatusCode.OK, await CallAsync(second.Stdout.TrimEnd('\n')));
 
+        Assert.Equal("invalid_grant", await TokenErrorForClientAsync(stored.Binding.ClientId)); // the client exists
+
         var logout = await _cli.RunAsync("logout", server);
         Assert.Equal(ExitCodes.Ok, logout.ExitCode);
         Assert.Contains("revoked the tokens at the authorization server", logout.Stderr);
+        // RFC 7592: the dynamic registration is deleted at oidc-provider too, not only forgotten here.
+        Assert.Contains("removed the client registration, here and at the authorization server", logout.Stderr);
+        Assert.Equal("invalid_client", await TokenErrorForClientAsync(stored.Binding.ClientId));
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, await CallAsync(second.Stdout.TrimEnd('\n')));
         Assert.Equal(ExitCodes.LoginNeeded, (await _cli.RunAsync("token", server)).ExitCode);
     }

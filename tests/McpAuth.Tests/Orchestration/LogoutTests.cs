@@ -130,6 +130,65 @@ public class LogoutTests
         Assert.Equal(1, world.World.Registrations);
     }
 
+    private static LifecycleWorld ManageableWorld(Func<RecordedRequest, HttpResponseMessage> delete)
+    {
+        var world = new LifecycleWorld();
+        world.World.Http.On("POST", "https://as.example.com/register", _ => FakeHttp.Json(
+            """{"client_id":"managed-1","registration_client_uri":"https://as.example.com/register/managed-1","registration_access_token":"rat-SECRET-1"}""", 201));
+        world.World.Http.On("DELETE", "https://as.example.com/register/managed-1", delete);
+        return world;
+    }
+
+    private static IReadOnlyList<RecordedRequest> Deletions(LifecycleWorld world) =>
+        world.World.Http.Requests.Where(r => r.Method == HttpMethod.Delete).ToList();
+
+    [Fact]
+    public async Task Removing_a_dynamic_registration_deletes_it_at_the_server_with_its_registration_access_token()
+    {
+        var world = ManageableWorld(_ => FakeHttp.Status(204));
+        var client = await world.LoggedInAsync();
+
+        var result = await client.LogoutAsync(Server, new LogoutOptions { RemoveRegistration = true }, default);
+
+        Assert.True(result!.RegistrationRemoved);
+        Assert.True(result.RegistrationDeletedAtServer);
+        Assert.Null(result.RegistrationDeletionError);
+        var delete = Assert.Single(Deletions(world));
+        Assert.Equal("Bearer rat-SECRET-1", delete.Headers["Authorization"]);
+    }
+
+    [Fact]
+    public async Task A_failed_deletion_at_the_server_is_reported_and_the_local_registration_is_gone_anyway()
+    {
+        var world = ManageableWorld(_ => FakeHttp.Status(500));
+        var client = await world.LoggedInAsync();
+
+        var result = await client.LogoutAsync(Server, new LogoutOptions { RemoveRegistration = true }, default);
+
+        Assert.True(result!.RegistrationRemoved);
+        Assert.False(result.RegistrationDeletedAtServer);
+        Assert.NotNull(result.RegistrationDeletionError);
+        Assert.Null(await world.World.Vault.GetRegistrationAsync(OAuthWorld.Issuer, new McpAuthOptions().RedirectUri.OriginalString, default));
+    }
+
+    [Fact]
+    public async Task No_deletion_at_the_server_when_the_registration_is_kept_still_used_or_the_server_is_not_to_be_contacted()
+    {
+        var world = ManageableWorld(_ => FakeHttp.Status(204));
+        var personal = await world.LoggedInAsync();
+        var work = await world.LoggedInAsync(new McpAuthOptions { Profile = "work" });
+
+        await personal.LogoutAsync(Server, new LogoutOptions { RemoveRegistration = false }, default);
+        await world.LoggedInAsync();
+        var inUse = await personal.LogoutAsync(Server, new LogoutOptions { RemoveRegistration = true }, default);
+        var offline = await work.LogoutAsync(Server, new LogoutOptions { RemoveRegistration = true, Revoke = false }, default);
+
+        Assert.True(inUse!.RegistrationInUse);
+        Assert.True(offline!.RegistrationRemoved);
+        Assert.False(offline.RegistrationDeletedAtServer);
+        Assert.Empty(Deletions(world));
+    }
+
     [Fact]
     public async Task A_registration_another_profile_still_uses_is_kept_until_its_last_credential_logs_out()
     {

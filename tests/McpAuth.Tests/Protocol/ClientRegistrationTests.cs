@@ -20,6 +20,39 @@ public class ClientRegistrationTests
         Assert.Equal("invalid_redirect_uri", e.OAuthError);
     }
 
+    [Theory]
+    [InlineData("""{"client_id":"c","registration_client_uri":"https://as.example.com/reg/c","registration_access_token":"rat-SECRET"}""", true)]
+    [InlineData("""{"client_id":"c","registration_client_uri":"https://as.example.com/reg/c"}""", false)]
+    [InlineData("""{"client_id":"c","registration_access_token":"rat-SECRET"}""", false)]
+    [InlineData("""{"client_id":"c","registration_client_uri":"file:///etc/passwd","registration_access_token":"rat-SECRET"}""", false)]
+    [InlineData("""{"client_id":"c","registration_client_uri":"https://as.example.com/reg/c","registration_access_token":""}""", false)]
+    public void Registration_management_members_are_kept_only_as_a_usable_pair(string body, bool manageable)
+    {
+        var read = ClientRegistration.Read(Json(body, 201));
+        Assert.Equal("c", read.ClientId);
+        Assert.Equal(manageable, read.RegistrationClientUri is not null);
+        Assert.Equal(manageable, read.RegistrationAccessToken is not null);
+        Assert.DoesNotContain("rat-SECRET", read.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(204, true)]
+    [InlineData(200, true)]
+    [InlineData(401, false)]
+    [InlineData(500, false)]
+    public void Deleting_a_registration_succeeds_on_2xx_only(int status, bool succeeds)
+    {
+        var response = new OAuthResponse(status, null, ReadOnlyMemory<byte>.Empty, new Uri("https://as.example.com/reg/c"));
+        if (succeeds)
+        {
+            ClientRegistration.ReadDeleteResponse(response);
+        }
+        else
+        {
+            Assert.Throws<McpAuthException>(() => ClientRegistration.ReadDeleteResponse(response));
+        }
+    }
+
     [Fact]
     public void Registration_body_declares_native_application_and_refresh_grant()
     {

@@ -138,6 +138,7 @@ public sealed class StoredRecordCodecTests
             Issuer = "https://auth.example.com", RedirectUri = "http://127.0.0.1:33418/callback", ClientId = "client-\"1\"",
             ClientSecret = "secret-é", TokenEndpointAuthMethod = "client_secret_post", Source = "preregistered",
             ClientSecretExpiresAt = Now.AddDays(30).ToOffset(TimeSpan.FromHours(-5)), RegisteredAt = Now,
+            RegistrationClientUri = "https://auth.example.com/reg/client-1", RegistrationAccessToken = "rat-1",
         }
         : new StoredRegistration { Issuer = "https://auth.example.com", RedirectUri = "http://127.0.0.1/cb", ClientId = "c" };
 

@@ -35,7 +35,11 @@ public sealed class LogoutRunner(CliContext cli, Func<ICliEngine> engine)
             ? "revoked the tokens at the authorization server"
             : $"did not revoke the tokens ({TerminalText.Sanitize(action.RevocationNote ?? "no revocation endpoint", 120)})";
         var cleared = action.Cleared ? "removed them from the store" : "found nothing stored";
-        var registration = action.RegistrationRemoved ? "removed the client registration"
+        var registration = action.RegistrationRemoved && action.RegistrationDeletedAtServer
+                ? "removed the client registration, here and at the authorization server"
+            : action.RegistrationRemoved && action.RegistrationDeletionError is { } error
+                ? $"removed the client registration here (deleting it at the authorization server failed: {error})"
+            : action.RegistrationRemoved ? "removed the client registration"
             : action.RegistrationInUse ? "kept the client registration (another stored credential uses it)"
             : keptRegistration ? "kept the client registration" : "left the client registration";
         return $"Logged out of {action.Server} (profile {action.Profile}): {revoked}, {cleared}, {registration}.";
