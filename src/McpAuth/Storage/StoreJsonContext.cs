@@ -25,4 +25,8 @@ public sealed record ActiveClientRecord(string Profile, string Resource, string 
 /// An identity provider's ID token kept for enterprise-managed authorization. <c>ExpiresAt</c> is optional (null for an
 /// opaque token): a null is not written, so it must not be a required constructor parameter.
 /// </summary>
-public sealed record IdentityTokenRecord(string Profile, string IdpIssuer, string IdToken, DateTimeOffset? ExpiresAt = null);
+public sealed record IdentityTokenRecord(string Profile, string IdpIssuer, string IdToken, DateTimeOffset? ExpiresAt = null)
+{
+    /// <summary>Names no ID token.</summary>
+    public override string ToString() => $"IdentityTokenRecord {{ Profile = {Profile}, IdpIssuer = {IdpIssuer}, ExpiresAt = {ExpiresAt:O} }}";
+}

@@ -61,6 +61,10 @@ public sealed record TokenSet
     public string? IdToken { get; init; }
     /// <summary>Non-credential extras of the token response (e.g. a user name), for "logged in as".</summary>
     public IReadOnlyDictionary<string, string>? Extras { get; init; }
+
+    /// <summary>Names no token: the access, refresh and ID tokens are secrets.</summary>
+    public override string ToString() =>
+        $"TokenSet {{ TokenType = {TokenType}, ExpiresAt = {ExpiresAt:O}, Scope = {Scope}, HasRefreshToken = {RefreshToken is not null} }}";
 }
 
 /// <summary>The lifecycle of a credential. Persisted by name: never rename.</summary>
@@ -104,6 +108,9 @@ public sealed record StoredCredential
     public string? DPoPPrivateJwk { get; init; }
     /// <summary>When the credential last changed.</summary>
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Names no token or key: see <see cref="TokenSet.ToString"/>.</summary>
+    public override string ToString() => $"StoredCredential {{ Binding = {Binding}, State = {State}, Generation = {Generation}, Tokens = {Tokens} }}";
 }
 
 /// <summary>A client registration, bound to the issuer that issued it and the redirect URI it was registered with.</summary>
@@ -129,6 +136,10 @@ public sealed record StoredRegistration
     public string? RegistrationClientUri { get; init; }
     /// <summary>RFC 7592 §3 <c>registration_access_token</c> for <see cref="RegistrationClientUri"/>. Secret.</summary>
     public string? RegistrationAccessToken { get; init; }
+
+    /// <summary>Names neither the client secret nor the registration access token.</summary>
+    public override string ToString() =>
+        $"StoredRegistration {{ Issuer = {Issuer}, RedirectUri = {RedirectUri}, ClientId = {ClientId}, Source = {Source} }}";
 }
 
 /// <summary>Discovery results for a resource, as URLs (not documents) with an age.</summary>
