@@ -27,8 +27,13 @@ internal sealed class DeviceCodeFlow(TokenEndpoint tokens, TimeProvider time)
     /// <see cref="McpAuthErrorCode.DeviceAuthorizationFailed"/> when denied or expired (also when the codes' lifetime
     /// passes without an answer), or the classified token endpoint error.
     /// </exception>
+    /// <param name="server">The authorization server.</param>
+    /// <param name="client">The client that asked for the device code.</param>
+    /// <param name="device">The device authorization response.</param>
+    /// <param name="dpop">The key the tokens are bound to (RFC 9449), when the server supports DPoP; null for bearer tokens.</param>
+    /// <param name="ct">Stops polling.</param>
     public async Task<TokenResponse> PollAsync(
-        AuthorizationServerMetadata server, ClientIdentity client, DeviceAuthorizationResponse device, CancellationToken ct)
+        AuthorizationServerMetadata server, ClientIdentity client, DeviceAuthorizationResponse device, IDPoPProofSigner? dpop, CancellationToken ct)
     {
         var deadline = time.GetUtcNow() + device.ExpiresIn;
         var interval = device.Interval;
@@ -40,8 +45,18 @@ internal sealed class DeviceCodeFlow(TokenEndpoint tokens, TimeProvider time)
                 throw new McpAuthException(McpAuthErrorCode.DeviceAuthorizationFailed, "expired_token") { OAuthError = "expired_token" };
             }
             await Task.Delay(interval, time, ct).ConfigureAwait(false);
-            var response = await tokens.SendAsync(server.TokenEndpoint, server.Issuer, client, parameters, ct).ConfigureAwait(false);
-            switch (DeviceAuthorization.ReadPollResponse(response, interval))
+            var response = await tokens.SendAsync(server.TokenEndpoint, server.Issuer, client, parameters, dpop, ct).ConfigureAwait(false);
+            DevicePollResult result;
+            try
+            {
+                result = DeviceAuthorization.ReadPollResponse(response, interval);
+            }
+            catch (McpAuthException e) when (TokenEndpoint.AsksForNonce(e, response, dpop))
+            {
+                // RFC 9449 §8: the nonce is remembered now; the next poll carries it.
+                result = new DevicePollResult.Pending(interval);
+            }
+            switch (result)
             {
                 case DevicePollResult.Issued:
                     return TokenEndpointMessages.Read(response);

@@ -37,9 +37,11 @@ public sealed partial class McpAuthClient
             var client = await ResolveClientAsync(discovery, cancellationToken).ConfigureAwait(false);
             var device = await _deviceFlow.RequestAsync(metadata, client, scope, discovery.Resource, cancellationToken).ConfigureAwait(false);
             await show(device, cancellationToken).ConfigureAwait(false);
-            var response = await _deviceFlow.PollAsync(metadata, client, device, cancellationToken).ConfigureAwait(false);
+            // Sender-constrained like the code flow's tokens when the server supports DPoP (RFC 9449).
+            var dpop = _grants.NewDPoPKey(metadata);
+            var response = await _deviceFlow.PollAsync(metadata, client, device, dpop, cancellationToken).ConfigureAwait(false);
             session.Scope = scope;
-            return await StoreAsync(session, discovery, client, response, null, scope, DeviceAuthorization.GrantType, cancellationToken)
+            return await StoreAsync(session, discovery, client, response, dpop, scope, DeviceAuthorization.GrantType, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (McpAuthException e)

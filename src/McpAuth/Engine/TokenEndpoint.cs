@@ -39,12 +39,35 @@ internal sealed class TokenEndpoint(
                 () => RequestCoreAsync(endpoint, audience, client, parameters, dpop, cancellationToken));
 
     /// <summary>Sends a token request with the client's authentication and returns the raw response (RFC 8693 exchanges).</summary>
+    public Task<OAuthResponse> SendAsync(
+        Uri endpoint, string audience, ClientIdentity client, IReadOnlyList<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken) =>
+        SendAsync(endpoint, audience, client, parameters, null, cancellationToken);
+
+    /// <summary>
+    /// Sends one token request, with a DPoP proof (RFC 9449) carrying the last nonce this endpoint gave when
+    /// <paramref name="dpop"/> is set, and remembers the nonce the response brings. The caller reads the response.
+    /// </summary>
     public async Task<OAuthResponse> SendAsync(
-        Uri endpoint, string audience, ClientIdentity client, IReadOnlyList<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
+        Uri endpoint, string audience, ClientIdentity client, IReadOnlyList<KeyValuePair<string, string>> parameters, IDPoPProofSigner? dpop,
+        CancellationToken cancellationToken)
     {
-        using var request = Build(endpoint, audience, client, parameters, null, null);
-        return await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        string? nonce = null;
+        if (dpop is not null)
+        {
+            _nonces.TryGetValue(endpoint, out nonce);
+        }
+        using var request = Build(endpoint, audience, client, parameters, dpop, nonce);
+        var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (dpop is not null && response.DPoPNonce is { } fresh)
+        {
+            _nonces[endpoint] = fresh;
+        }
+        return response;
     }
+
+    /// <summary>RFC 9449 §8: the server asked for a nonce it has just supplied; the request may be sent again once.</summary>
+    public static bool AsksForNonce(McpAuthException error, OAuthResponse response, IDPoPProofSigner? dpop) =>
+        dpop is not null && error.OAuthError == "use_dpop_nonce" && response.DPoPNonce is not null;
 
     private async Task<TokenResponse> RequestCoreAsync(
         Uri endpoint, string audience, ClientIdentity client, IReadOnlyList<KeyValuePair<string, string>> parameters,
@@ -52,18 +75,12 @@ internal sealed class TokenEndpoint(
     {
         for (var attempt = 0; ; attempt++)
         {
-            _nonces.TryGetValue(endpoint, out var nonce);
-            using var request = Build(endpoint, audience, client, parameters, dpop, nonce);
-            var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (dpop is not null && response.DPoPNonce is { } fresh)
-            {
-                _nonces[endpoint] = fresh;
-            }
+            var response = await SendAsync(endpoint, audience, client, parameters, dpop, cancellationToken).ConfigureAwait(false);
             try
             {
                 return TokenEndpointMessages.Read(response);
             }
-            catch (McpAuthException e) when (attempt == 0 && dpop is not null && e.OAuthError == "use_dpop_nonce" && response.DPoPNonce is not null)
+            catch (McpAuthException e) when (attempt == 0 && AsksForNonce(e, response, dpop))
             {
                 // RFC 9449 §8: retry once with the nonce the server supplied.
             }

@@ -141,4 +141,46 @@ public class DeviceCodeFlowTests
             return System.CreateTimer(callback, state, dueTime, period);
         }
     }
+
+    [Fact]
+    public async Task With_a_dpop_server_the_polls_carry_proofs_the_nonce_it_asks_for_and_the_credential_is_bound()
+    {
+        var world = new OAuthWorld(asMetadataExtra:
+            $$""","device_authorization_endpoint":"{{DeviceEndpoint}}","dpop_signing_alg_values_supported":["ES256"]""");
+        world.Http.OnJson("POST", DeviceEndpoint, """
+            {"device_code":"dc-1","user_code":"WDJB-MJHT","verification_uri":"https://as.example.com/device","expires_in":600,"interval":5}
+            """);
+        var polls = 0;
+        world.Http.On("POST", TokenEndpoint, _ =>
+        {
+            polls++;
+            if (polls == 1)
+            {
+                var response = FakeHttp.Json("""{"error":"use_dpop_nonce"}""", 400);
+                response.Headers.TryAddWithoutValidation("DPoP-Nonce", "server-nonce");
+                return response;
+            }
+            return FakeHttp.Json("""{"access_token":"bound-at","token_type":"DPoP","expires_in":3600}""");
+        });
+        var client = new McpAuthClient(new McpAuthOptions(), world.Vault, new HttpClient(world.Http), _clock);
+
+        var token = await client.AuthorizeWithDeviceCodeAsync(Server, (_, _) => Task.CompletedTask, default);
+
+        Assert.Equal("DPoP", token.TokenType);
+        var proofs = world.Http.Requests.Where(r => r.Key == $"POST {TokenEndpoint}").Select(r => r.Headers["DPoP"]).ToList();
+        Assert.Equal(2, proofs.Count);
+        Assert.False(ProofPayload(proofs[0]).TryGetProperty("nonce", out _));
+        Assert.Equal("server-nonce", ProofPayload(proofs[1]).GetProperty("nonce").GetString());
+        var stored = Assert.Single((await world.Vault.ListCredentialsAsync(default)).Credentials);
+        Assert.NotNull(stored.DPoPPrivateJwk);
+    }
+
+    private static System.Text.Json.JsonElement ProofPayload(string jwt) =>
+        System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(Base64Padded(jwt.Split('.')[1]))).RootElement;
+
+    private static string Base64Padded(string base64Url)
+    {
+        var text = base64Url.Replace('-', '+').Replace('_', '/');
+        return text.PadRight(text.Length + (4 - text.Length % 4) % 4, '=');
+    }
 }
