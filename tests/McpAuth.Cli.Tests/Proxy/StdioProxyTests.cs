@@ -74,6 +74,18 @@ public sealed class StdioProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_that_refuses_every_fresh_login_gets_no_more_than_three_in_a_row()
+    {
+        var credentials = new NeverAcceptedCredentials();
+
+        var (output, log) = await RunAsync(credentials, Initialize, Call, Call, Call);
+
+        Assert.Equal(StreamableHttpForwarder.MaxLoginsWithoutSuccess, credentials.Logins); // not two per message
+        Assert.Equal(4, output.Count(m => m["error"] is not null));
+        Assert.Contains("refused 3 fresh logins in a row", log);
+    }
+
+    [Fact]
     public async Task Lines_that_are_not_json_are_skipped_with_a_note_on_stderr()
     {
         var (output, log) = await RunAsync(new FixedCredentials("good"), "not json", Initialize);
@@ -106,6 +118,21 @@ public sealed class StdioProxyTests : IAsyncLifetime
             Rejections++;
             LastRejectedStatus = response.StatusCode;
             _token = "good";
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <summary>"Logs in" on every rejection, but the server never accepts the token.</summary>
+    private sealed class NeverAcceptedCredentials : IProxyCredentials
+    {
+        public int Logins { get; private set; }
+
+        public Task<AuthenticationHeaderValue?> GetAuthorizationAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<AuthenticationHeaderValue?>(new("Bearer", "bad"));
+
+        public Task<bool> HandleRejectionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+        {
+            Logins++;
             return Task.FromResult(true);
         }
     }

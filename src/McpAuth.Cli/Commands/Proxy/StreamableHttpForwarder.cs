@@ -16,6 +16,9 @@ public sealed class StreamableHttpForwarder(
     Func<string, Task> sink, TextWriter log)
 {
     private const string SessionHeader = "Mcp-Session-Id";
+    /// <summary>Logins in a row the server kept refusing: after these, a rejection is passed on without another browser flow.</summary>
+    internal const int MaxLoginsWithoutSuccess = 3;
+    private int _loginsWithoutSuccess;
     private string? _sessionId;
     private string? _protocolVersion;
 
@@ -99,12 +102,41 @@ public sealed class StreamableHttpForwarder(
             request.Headers.Authorization = await credentials.GetAuthorizationAsync(cancellationToken).ConfigureAwait(false);
             var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             var rejected = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
-            if (!rejected || attempt >= 2 || !await credentials.HandleRejectionAsync(response, cancellationToken).ConfigureAwait(false))
+            if (!rejected)
+            {
+                Interlocked.Exchange(ref _loginsWithoutSuccess, 0);
+                return response;
+            }
+            if (attempt >= 2 || !await TryLoginAgainAsync(response, cancellationToken).ConfigureAwait(false))
             {
                 return response;
             }
             response.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Hands a rejection to the credentials (refresh, login, step-up) unless the server refused the last
+    /// <see cref="MaxLoginsWithoutSuccess"/> fresh logins: a server that never accepts would otherwise open a browser
+    /// flow for every message.
+    /// </summary>
+    private async Task<bool> TryLoginAgainAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _loginsWithoutSuccess) >= MaxLoginsWithoutSuccess)
+        {
+            return false;
+        }
+        if (!await credentials.HandleRejectionAsync(response, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+        if (Interlocked.Increment(ref _loginsWithoutSuccess) == MaxLoginsWithoutSuccess)
+        {
+            await log.WriteLineAsync(
+                $"mcpauth proxy: the server refused {MaxLoginsWithoutSuccess} fresh logins in a row; its rejections are passed on without logging in again until a request succeeds.")
+                .ConfigureAwait(false);
+        }
+        return true;
     }
 
     private HttpRequestMessage NewRequest(HttpMethod method, string? body)
