@@ -46,7 +46,7 @@ internal sealed class StoreEngine : ICliEngine
 
     public async Task<string> GetAccessTokenAsync(string server, string profile, CancellationToken cancellationToken)
     {
-        var stored = await FindAsync(server, profile, cancellationToken).ConfigureAwait(false);
+        var stored = await FindAsync(server, null, profile, cancellationToken).ConfigureAwait(false);
         if (stored is null || stored.State == CredentialState.NeedsReauthorization)
         {
             throw LoginRequired(server);
@@ -67,7 +67,7 @@ internal sealed class StoreEngine : ICliEngine
 
     public async Task<CredentialView?> FindUsableAsync(Uri server, string profile, CancellationToken cancellationToken)
     {
-        var stored = await FindAsync(server.OriginalString, profile, cancellationToken).ConfigureAwait(false);
+        var stored = await FindAsync(server.OriginalString, server, profile, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
             return null;
@@ -111,7 +111,7 @@ internal sealed class StoreEngine : ICliEngine
 
     private async Task<CredentialView> StoredViewAsync(Uri server, string profile, CancellationToken cancellationToken)
     {
-        var stored = await FindAsync(server.OriginalString, profile, cancellationToken).ConfigureAwait(false)
+        var stored = await FindAsync(server.OriginalString, server, profile, cancellationToken).ConfigureAwait(false)
             ?? throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, "the credential was not found after saving it");
         return await ViewAsync(stored, cancellationToken).ConfigureAwait(false);
     }
@@ -121,14 +121,18 @@ internal sealed class StoreEngine : ICliEngine
     /// stored resource (what login saved, and what scripts repeat) is matched as it is; any other is validated and
     /// compared in normalized form (<see cref="ResourceMatch"/>).
     /// </summary>
+    /// <param name="server">The URL as typed.</param>
+    /// <param name="parsed">The URL already parsed by the caller, when it has it; else it is parsed here if needed.</param>
+    /// <param name="profile">The profile.</param>
+    /// <param name="cancellationToken">Cancels the store reads.</param>
     /// <exception cref="CliException"><paramref name="server"/> matches nothing exactly and is not an http(s) URL.</exception>
-    private async Task<StoredCredential?> FindAsync(string server, string profile, CancellationToken cancellationToken)
+    private async Task<StoredCredential?> FindAsync(string server, Uri? parsed, string profile, CancellationToken cancellationToken)
     {
         var credentials = (await _vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false)).Credentials;
         var matching = Matching(credentials, profile, server, null);
         if (matching.Count == 0)
         {
-            matching = Matching(credentials, profile, server, CommonOptions.ParseServerUrl(server));
+            matching = Matching(credentials, profile, server, parsed ?? CommonOptions.ParseServerUrl(server));
         }
         if (matching.Count <= 1)
         {

@@ -190,7 +190,7 @@ public sealed class FileTokenStore : ITokenStore
         var folder = Path.Combine(Folder, name);
         try
         {
-            // A plain loop into an array: LINQ and List<StoreKey> over this struct would be JIT-compiled at every start.
+            // A plain loop into an array: `mcpauth token` lists credentials, and LINQ would load System.Linq at every start.
             var files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*" + EntryExtension) : [];
             var keys = new StoreKey[files.Length];
             var count = 0;
@@ -222,7 +222,7 @@ public sealed class FileTokenStore : ITokenStore
         var gate = gates.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));
         if (!await gate.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
         {
-            throw new McpAuthException(McpAuthErrorCode.StoreLockTimeout, key.ToString());
+            throw new McpAuthException(McpAuthErrorCode.StoreLockTimeout, name);
         }
         try
         {
