@@ -26,18 +26,26 @@ public sealed class FileTokenStore : ITokenStore
 {
     private const string EntryExtension = ".entry";
     private static readonly TimeSpan KeySetupTimeout = TimeSpan.FromSeconds(30);
-    private readonly EntryCipher _cipher;
+    private readonly IReadOnlyList<IKeyProtector> _protectors;
+    private readonly Lock _keySetup = new();
+    private volatile StoreKeyState? _key;
     // Created by the first LockAsync: a process that only reads (`mcpauth token`) never loads the concurrent collections.
     private ConcurrentDictionary<string, SemaphoreSlim>? _gates;
     private int _swept;
 
-    private FileTokenStore(string home, StoreKeyChoice key)
+    private FileTokenStore(string home, IReadOnlyList<IKeyProtector> protectors)
     {
         Home = home;
         Folder = Path.Combine(home, "store");
-        KeyProtection = key.Protection;
-        KeyProtectionNote = key.FallbackReason;
-        _cipher = new EntryCipher(key.Key);
+        _protectors = protectors;
+    }
+
+    /// <summary>The key and the cipher made from it.</summary>
+    private sealed class StoreKeyState(StoreKeyChoice choice)
+    {
+        public StoreKeyChoice Choice { get; } = choice;
+
+        public EntryCipher Cipher { get; } = new(choice.Key);
     }
 
     /// <inheritdoc/>
@@ -49,28 +57,45 @@ public sealed class FileTokenStore : ITokenStore
     /// <summary>The folder holding the entries.</summary>
     public string Folder { get; }
 
-    /// <summary>Where the key lives: "os-keychain", "dpapi", "libsecret" or "key-file".</summary>
-    public string KeyProtection { get; }
+    /// <summary>Where the key lives: "os-keychain", "dpapi", "libsecret" or "key-file". Chooses the key of a new store.</summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreKeyUnavailable"/>.</exception>
+    public string KeyProtection => Key.Choice.Protection;
 
     /// <summary>Why a stronger key protection was skipped (e.g. "no D-Bus session bus"); null when none was.</summary>
-    public string? KeyProtectionNote { get; }
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreKeyUnavailable"/>.</exception>
+    public string? KeyProtectionNote => Key.Choice.FallbackReason;
 
     /// <summary>
-    /// Opens (creating when needed) the store in the McpAuth home and obtains its key. Temp files that dead processes
-    /// left behind are removed before the store's first change (<see cref="SweepOrphanedTempFiles"/>).
+    /// The store key, loaded (for a new store: chosen and created) at the first need, the first entry read or written,
+    /// not at <see cref="Open"/>. Opening costs no key I/O then: an engine reads the store key on the thread that
+    /// reads its first credential ahead of the first request, and a new store's first login creates the key in the
+    /// background write of its first record, off the login's critical path. A failure is not kept: the next use tries again.
     /// </summary>
-    /// <exception cref="McpAuthException">
-    /// <see cref="McpAuthErrorCode.StoreUnavailable"/> when the home cannot be created;
-    /// <see cref="McpAuthErrorCode.StoreKeyUnavailable"/> when no key can be loaded or created.
-    /// </exception>
+    private StoreKeyState Key => _key ?? LoadKey();
+
+    private StoreKeyState LoadKey()
+    {
+        lock (_keySetup)
+        {
+            return _key ??= new StoreKeyState(
+                StoreKeySelector.TryLoadRemembered(_protectors, MarkerPath(Home)) ?? ChooseKeyUnderLock(Home, _protectors));
+        }
+    }
+
+    /// <summary>
+    /// Opens (creating when needed) the store in the McpAuth home. Its key is loaded, or for a new store created, at the
+    /// first entry read or written (<see cref="KeyProtection"/> forces it); those then throw
+    /// <see cref="McpAuthErrorCode.StoreKeyUnavailable"/> when no key can be loaded or created. Temp files that dead
+    /// processes left behind are removed before the store's first change (<see cref="SweepOrphanedTempFiles"/>).
+    /// </summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/> when the home cannot be created.</exception>
     public static FileTokenStore Open(FileTokenStoreOptions? options = null)
     {
         var home = options?.Home is { } configured ? Path.GetFullPath(configured) : McpAuthHome.Resolve();
         McpAuthHome.EnsurePrivateDirectory(home);
         McpAuthHome.EnsurePrivateDirectory(Path.Combine(home, "store"));
         var protectors = options?.KeyProtectors ?? DefaultProtectors(home);
-        var key = StoreKeySelector.TryLoadRemembered(protectors, MarkerPath(home)) ?? ChooseKeyUnderLock(home, protectors);
-        return new FileTokenStore(home, key);
+        return new FileTokenStore(home, protectors);
     }
 
     // Choosing or creating the key is serialized across processes, so two first starts cannot create two keys.
@@ -145,7 +170,7 @@ public sealed class FileTokenStore : ITokenStore
         {
             throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, key.ToString(), e);
         }
-        return ValueTask.FromResult<byte[]?>(_cipher.Open(key, sealedEntry));
+        return ValueTask.FromResult<byte[]?>(Key.Cipher.Open(key, sealedEntry));
     }
 
     /// <inheritdoc/>
@@ -153,7 +178,7 @@ public sealed class FileTokenStore : ITokenStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         SweepBeforeFirstChange();
-        var sealedEntry = _cipher.Seal(key, value.Span);
+        var sealedEntry = Key.Cipher.Seal(key, value.Span);
         var path = EntryPath(key);
         McpAuthHome.EnsurePrivateDirectory(Path.GetDirectoryName(path)!);
         try

@@ -21,6 +21,35 @@ public sealed class FileTokenStoreTests : IDisposable
     };
 
     [Fact]
+    public async Task A_new_store_creates_its_key_at_its_first_write_not_when_it_opens_or_misses_a_read()
+    {
+        var store = Open();
+        var keyFile = Path.Combine(_home.Path, "store.key");
+        Assert.False(File.Exists(keyFile));
+        Assert.Null(await new TokenVault(store).GetCredentialAsync(Credential().Binding, None));
+        Assert.False(File.Exists(keyFile));
+
+        await new TokenVault(store).SaveCredentialAsync(Credential(), None);
+
+        Assert.True(File.Exists(keyFile));
+        Assert.Equal("key-file", store.KeyProtection);
+        Assert.Equal(Credential().Tokens.AccessToken, (await new TokenVault(Open()).GetCredentialAsync(Credential().Binding, None))!.Tokens.AccessToken);
+    }
+
+    [Fact]
+    public async Task A_store_whose_key_cannot_be_loaded_opens_and_its_first_read_says_StoreKeyUnavailable()
+    {
+        await new TokenVault(Open()).SaveCredentialAsync(Credential(), None);
+        File.WriteAllBytes(Path.Combine(_home.Path, "store.key"), [1, 2, 3]);
+
+        var store = Open();
+        var error = await Assert.ThrowsAsync<McpAuthException>(() => new TokenVault(store).GetCredentialAsync(Credential().Binding, None).AsTask());
+
+        Assert.Equal(McpAuthErrorCode.StoreKeyUnavailable, error.Code);
+        Assert.Equal(McpAuthErrorCode.StoreKeyUnavailable, Assert.Throws<McpAuthException>(() => store.KeyProtection).Code);
+    }
+
+    [Fact]
     public async Task Files_are_0600_and_folders_0700()
     {
         if (OperatingSystem.IsWindows())
