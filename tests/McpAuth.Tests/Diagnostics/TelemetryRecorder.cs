@@ -14,6 +14,9 @@ internal sealed class TelemetryRecorder : IDisposable
     public TelemetryRecorder(McpAuthClient client)
     {
         var telemetry = client.Telemetry;
+        // The engine makes its source and meter at the first step; make them now, so the callbacks below never run
+        // inside their creation.
+        _ = telemetry.Meter;
         _activities = new ActivityListener
         {
             ShouldListenTo = source => ReferenceEquals(source, telemetry.Source),
