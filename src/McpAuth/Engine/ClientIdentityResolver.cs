@@ -23,10 +23,17 @@ public sealed record ClientIdentity(string Issuer, string ClientId, string? Clie
 /// </summary>
 internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault vault, McpAuthOptions options, TimeProvider time)
 {
+    /// <summary>As <see cref="ResolveAsync(AuthorizationServerMetadata, PendingWrites?, CancellationToken)"/>, writing a new registration at once.</summary>
+    public Task<ClientIdentity> ResolveAsync(AuthorizationServerMetadata server, CancellationToken cancellationToken) =>
+        ResolveAsync(server, behind: null, cancellationToken);
+
+    /// <param name="server">The authorization server's metadata.</param>
+    /// <param name="behind">Where to start a new registration's store write without waiting for it; null to write it first.</param>
+    /// <param name="cancellationToken">Cancels the registration request.</param>
     /// <exception cref="McpAuthException">
     /// <see cref="McpAuthErrorCode.NoClientIdentity"/>, <see cref="McpAuthErrorCode.RegistrationFailed"/>, transport errors.
     /// </exception>
-    public async Task<ClientIdentity> ResolveAsync(AuthorizationServerMetadata server, CancellationToken cancellationToken)
+    public async Task<ClientIdentity> ResolveAsync(AuthorizationServerMetadata server, PendingWrites? behind, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);
         if (PreRegistered(server) is { } client)
@@ -47,7 +54,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         {
             throw new McpAuthException(McpAuthErrorCode.NoClientIdentity, server.Issuer);
         }
-        return await RegisterAsync(server, server.RegistrationEndpoint, cancellationToken).ConfigureAwait(false);
+        return await RegisterAsync(server, server.RegistrationEndpoint, behind, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -134,7 +141,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         return new ClientIdentity(server.Issuer, client.ClientId, client.ClientSecret, method, "preregistered");
     }
 
-    private async Task<ClientIdentity> RegisterAsync(AuthorizationServerMetadata server, Uri endpoint, CancellationToken ct)
+    private async Task<ClientIdentity> RegisterAsync(AuthorizationServerMetadata server, Uri endpoint, PendingWrites? behind, CancellationToken ct)
     {
         var requestedMethod = ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported ?? [ClientAuthentication.None], hasSecret: false)
             ?? ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported, hasSecret: true)
@@ -164,7 +171,14 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
             RegistrationClientUri = registered.RegistrationClientUri?.AbsoluteUri,
             RegistrationAccessToken = registered.RegistrationAccessToken,
         };
-        await vault.SaveRegistrationAsync(record, ct).ConfigureAwait(false);
+        if (behind is null)
+        {
+            await vault.SaveRegistrationAsync(record, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            behind.Start(() => vault.SaveRegistrationAsync(record, CancellationToken.None));
+        }
         return new ClientIdentity(server.Issuer, registered.ClientId, registered.ClientSecret, method, "dcr");
     }
 }

@@ -25,4 +25,10 @@ internal static partial class EngineLog
 
     [LoggerMessage(7, LogLevel.Information, "Imported a credential for {Resource} from {Issuer}")]
     public static partial void Imported(ILogger logger, string resource, string issuer);
+
+    [LoggerMessage(8, LogLevel.Warning, "A store write of a failed authorization also failed: {ExceptionType} {Code}")]
+    public static partial void BackgroundWriteFailed(ILogger logger, string exceptionType, McpAuthErrorCode? code);
+
+    [LoggerMessage(9, LogLevel.Debug, "Reading the stored credential ahead of the first request failed ({ExceptionType} {Code}); that request reads again")]
+    public static partial void PrefetchFailed(ILogger logger, string exceptionType, McpAuthErrorCode? code);
 }

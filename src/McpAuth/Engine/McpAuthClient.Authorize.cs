@@ -12,17 +12,18 @@ public sealed partial class McpAuthClient
     {
         using var step = Telemetry.Start(McpAuthTelemetryNames.AuthorizationSpan, ResourceUri.Canonicalize(server));
         step.Grant = _options.Grant.ToString();
+        var behind = new PendingWrites();
         try
         {
             var discovery = _options.Grant == McpAuthGrant.EnterpriseManaged
-                ? await EnterpriseAuthorization.LegAsync(EnterpriseLeg.Discovery, () => DiscoverAsync(session, server, challenge, ct)).ConfigureAwait(false)
-                : await DiscoverAsync(session, server, challenge, ct).ConfigureAwait(false);
+                ? await EnterpriseAuthorization.LegAsync(EnterpriseLeg.Discovery, () => DiscoverAsync(session, server, challenge, behind, ct)).ConfigureAwait(false)
+                : await DiscoverAsync(session, server, challenge, behind, ct).ConfigureAwait(false);
             var scope = scopeOverride ?? SelectScope(discovery, challenge?.Scope ?? session.ChallengeScope);
             var token = _options.Grant switch
             {
-                McpAuthGrant.AuthorizationCode => await CodeGrantAsync(session, discovery, scope, interaction, ct).ConfigureAwait(false),
-                McpAuthGrant.ClientCredentials => await ClientCredentialsAsync(session, discovery, scope, ct).ConfigureAwait(false),
-                _ => await AssertionGrantAsync(session, discovery, scope, ct).ConfigureAwait(false),
+                McpAuthGrant.AuthorizationCode => await CodeGrantAsync(discovery, scope, interaction, behind, ct).ConfigureAwait(false),
+                McpAuthGrant.ClientCredentials => await ClientCredentialsAsync(session, discovery, scope, behind, ct).ConfigureAwait(false),
+                _ => await AssertionGrantAsync(session, discovery, scope, behind, ct).ConfigureAwait(false),
             };
             step.Succeeded();
             return token;
@@ -33,9 +34,17 @@ public sealed partial class McpAuthClient
             EngineLog.AuthorizationFailed(_logger, ResourceUri.Canonicalize(server), e.Code);
             throw;
         }
+        finally
+        {
+            // Empty after a success (the credential's save flushed it); after a failure, no write outlives the flow.
+            await behind.SettleAsync(_logger).ConfigureAwait(false);
+        }
     }
 
-    private async Task<DiscoveryResult> DiscoverAsync(ResourceSession session, Uri server, AuthenticationChallenge? challenge, CancellationToken ct)
+    /// <summary>Discovers the server's authorization server; its record is written before returning, or started on
+    /// <c>behind</c> when given.</summary>
+    private async Task<DiscoveryResult> DiscoverAsync(
+        ResourceSession session, Uri server, AuthenticationChallenge? challenge, PendingWrites? behind, CancellationToken ct)
     {
         var discovery = await Telemetry.RunAsync(McpAuthTelemetryNames.DiscoverySpan, ResourceUri.Canonicalize(server),
             () => _discovery.DiscoverAsync(server, challenge, ct)).ConfigureAwait(false);
@@ -45,14 +54,22 @@ public sealed partial class McpAuthClient
             session.ChallengeScope = scope;
         }
         EngineLog.Discovered(_logger, discovery.Issuer, discovery.Resource);
-        await _vault.SaveDiscoveryAsync(new DiscoveryRecord
+        var record = new DiscoveryRecord
         {
             Resource = ResourceUri.Canonicalize(server),
             ResourceMetadataUrl = discovery.ResourceMetadataUrl?.AbsoluteUri,
             Issuer = discovery.Issuer,
             BindingResource = discovery.Resource,
             DiscoveredAt = _time.GetUtcNow(),
-        }, ct).ConfigureAwait(false);
+        };
+        if (behind is null)
+        {
+            await _vault.SaveDiscoveryAsync(record, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            behind.Start(() => _vault.SaveDiscoveryAsync(record, CancellationToken.None));
+        }
         return discovery;
     }
 
@@ -60,52 +77,55 @@ public sealed partial class McpAuthClient
         ScopeSelection.Select(_options.Scope ?? challengeScope, discovery.ResourceMetadata?.ScopesSupported, discovery.AuthorizationServer.ScopesSupported,
             _options.RequestRefreshToken);
 
-    private async Task<ClientIdentity> ResolveClientAsync(DiscoveryResult discovery, CancellationToken ct)
+    private async Task<ClientIdentity> ResolveClientAsync(DiscoveryResult discovery, PendingWrites? behind, CancellationToken ct)
     {
         // session.Client changes only with the credential it belongs to (in StoreAsync).
         var client = await Telemetry.RunAsync(McpAuthTelemetryNames.RegistrationSpan, discovery.Issuer,
-            () => _identities.ResolveAsync(discovery.AuthorizationServer, ct)).ConfigureAwait(false);
+            () => _identities.ResolveAsync(discovery.AuthorizationServer, behind, ct)).ConfigureAwait(false);
         EngineLog.ClientResolved(_logger, client.ClientId, client.Source, client.Issuer);
+        behind?.Start(() => ClaimIndexAsync(_options.Profile, ResourceUri.Canonicalize(discovery.Server), discovery.Issuer, client.ClientId));
         return client;
     }
 
     private async Task<(Uri Url, PendingAuthorization Flow)> BeginCodeFlowAsync(
-        ResourceSession session, DiscoveryResult discovery, string? scope, CancellationToken ct)
+        DiscoveryResult discovery, string? scope, PendingWrites? behind, CancellationToken ct)
     {
         if (!discovery.AuthorizationServer.SupportsS256)
         {
             throw new McpAuthException(McpAuthErrorCode.PkceNotSupported, discovery.Issuer);
         }
-        var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
+        var client = await ResolveClientAsync(discovery, behind, ct).ConfigureAwait(false);
         return _codeFlow.Begin(discovery, client, scope, _options.RedirectUri, _grants.NewDPoPKey(discovery.AuthorizationServer));
     }
 
     private async Task<AccessToken> CodeGrantAsync(
-        ResourceSession session, DiscoveryResult discovery, string? scope, IAuthorizationInteraction? interaction, CancellationToken ct)
+        DiscoveryResult discovery, string? scope, IAuthorizationInteraction? interaction, PendingWrites behind, CancellationToken ct)
     {
         if (interaction is null)
         {
             throw new McpAuthException(McpAuthErrorCode.InteractionRequired, "no authorization interaction configured");
         }
-        var (url, flow) = await BeginCodeFlowAsync(session, discovery, scope, ct).ConfigureAwait(false);
+        var (url, flow) = await BeginCodeFlowAsync(discovery, scope, behind, ct).ConfigureAwait(false);
         var callback = await interaction.AuthorizeAsync(url, flow.RedirectUri, ct).ConfigureAwait(false);
-        return await CompleteAuthorizationAsync(callback, ct).ConfigureAwait(false);
+        return await CompleteCodeFlowAsync(callback, behind, ct).ConfigureAwait(false);
     }
 
-    private async Task<AccessToken> ClientCredentialsAsync(ResourceSession session, DiscoveryResult discovery, string? scope, CancellationToken ct)
+    private async Task<AccessToken> ClientCredentialsAsync(
+        ResourceSession session, DiscoveryResult discovery, string? scope, PendingWrites behind, CancellationToken ct)
     {
-        var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
+        var client = await ResolveClientAsync(discovery, behind, ct).ConfigureAwait(false);
         var dpop = _grants.NewDPoPKey(discovery.AuthorizationServer);
         var server = discovery.AuthorizationServer;
         var response = await _tokens.RequestAsync(server.TokenEndpoint, server.Issuer, client,
             TokenEndpointMessages.ClientCredentials(scope, discovery.Resource), dpop, ct).ConfigureAwait(false);
         session.Scope = scope;
-        return await StoreAsync(session, discovery, client, response, dpop, scope, "client_credentials", ct).ConfigureAwait(false);
+        return await StoreAsync(session, discovery, client, response, dpop, scope, "client_credentials", behind, ct).ConfigureAwait(false);
     }
 
-    private async Task<AccessToken> AssertionGrantAsync(ResourceSession session, DiscoveryResult discovery, string? scope, CancellationToken ct)
+    private async Task<AccessToken> AssertionGrantAsync(
+        ResourceSession session, DiscoveryResult discovery, string? scope, PendingWrites behind, CancellationToken ct)
     {
-        var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
+        var client = await ResolveClientAsync(discovery, behind, ct).ConfigureAwait(false);
         var dpop = _grants.NewDPoPKey(discovery.AuthorizationServer);
         var parameters = _options.Grant == McpAuthGrant.JwtBearer
             ? await _grants.WorkloadParametersAsync(scope, discovery.Resource, ct).ConfigureAwait(false)
@@ -117,81 +137,8 @@ public sealed partial class McpAuthClient
             : await EnterpriseAuthorization.LegAsync(EnterpriseLeg.JwtBearerGrant,
                 () => _tokens.RequestAsync(server.TokenEndpoint, server.Issuer, client, parameters, dpop, ct)).ConfigureAwait(false);
         session.Scope = scope;
-        return await StoreAsync(session, discovery, client, response, dpop, scope, GrantExtensions.JwtBearerGrantType, ct).ConfigureAwait(false);
-    }
-
-    private async Task<AccessToken> StoreAsync(
-        ResourceSession session, DiscoveryResult discovery, ClientIdentity client, TokenResponse response, IDPoPProofSigner? dpop,
-        string? scope, string grant, CancellationToken ct)
-    {
-        var binding = new CredentialBinding(_options.Profile, discovery.Resource, discovery.Issuer, client.ClientId);
-        var previous = await _vault.GetCredentialAsync(binding, ct).ConfigureAwait(false);
-        var now = _time.GetUtcNow();
-        var credential = new StoredCredential
-        {
-            Binding = binding,
-            Tokens = response.ToTokenSet(now, null, scope),
-            TokenEndpoint = discovery.AuthorizationServer.TokenEndpoint.AbsoluteUri,
-            TokenEndpointAuthMethod = client.TokenEndpointAuthMethod,
-            RevocationEndpoint = discovery.AuthorizationServer.RevocationEndpoint?.AbsoluteUri,
-            RevocationEndpointAuthMethod = TokenRevocation.ChooseMethod(discovery.AuthorizationServer.RevocationEndpointAuthMethodsSupported, client),
-            DPoPPrivateJwk = dpop?.PrivateJwk,
-            Generation = (previous?.Generation ?? 0) + 1,
-            UpdatedAt = now,
-        };
-        await _vault.SaveCredentialAsync(credential, ct).ConfigureAwait(false);
-        await _vault.SetActiveClientIdAsync(_options.Profile, ResourceUri.Canonicalize(discovery.Server), discovery.Issuer, client.ClientId, ct)
+        return await StoreAsync(session, discovery, client, response, dpop, scope, GrantExtensions.JwtBearerGrantType, behind, ct)
             .ConfigureAwait(false);
-        Refresher.Remember(credential);
-        session.Credential = credential;
-        session.DPoP = dpop;
-        session.Client = client;
-        EngineLog.TokenObtained(_logger, credential.Tokens.TokenType, discovery.Resource, grant);
-        return ToAccessToken(credential, dpop);
-    }
-
-    /// <summary>
-    /// Loads a credential stored by an earlier process with no network request: the discovery record of the server
-    /// (keyed by its canonical URL) names the issuer and the published resource, the active-client index the client.
-    /// Discovery runs again only when a 401 says the stored token no longer works.
-    /// </summary>
-    private async Task<bool> LoadStoredAsync(ResourceSession session, Uri server, CancellationToken ct)
-    {
-        if (await FindStoredAsync(server, ct).ConfigureAwait(false) is not { } credential)
-        {
-            return false;
-        }
-        var client = await _identities.FromStoredAsync(credential, ct).ConfigureAwait(false);
-        if (_options.Client is { } configured && (configured.Issuer is null || configured.Issuer == credential.Binding.Issuer)
-            && configured.ClientId != client.ClientId)
-        {
-            // The configured client changed since the login: that login is not this client's.
-            return false;
-        }
-        Refresher.Remember(credential);
-        session.Client = client;
-        session.Credential = credential;
-        session.Scope = credential.Tokens.Scope;
-        session.DPoP = credential.DPoPPrivateJwk is { } jwk ? _grants.DPoPKeyFromJwk(jwk) : null;
-        return true;
-    }
-
-    /// <summary>The stored credential of this profile's active client for <paramref name="server"/>, read without the network.</summary>
-    private async Task<StoredCredential?> FindStoredAsync(Uri server, CancellationToken ct)
-    {
-        var canonical = ResourceUri.Canonicalize(server);
-        if (await _vault.GetDiscoveryAsync(canonical, ct).ConfigureAwait(false) is not { } record)
-        {
-            return null;
-        }
-        var clientId = await _vault.GetActiveClientIdAsync(_options.Profile, canonical, record.Issuer, ct).ConfigureAwait(false);
-        if (clientId is null)
-        {
-            return null;
-        }
-        var binding = new CredentialBinding(_options.Profile, record.BindingResource ?? canonical, record.Issuer, clientId);
-        var credential = await _vault.GetCredentialAsync(binding, ct).ConfigureAwait(false);
-        return credential is { State: not CredentialState.NeedsReauthorization } ? credential : null;
     }
 
     /// <summary>
@@ -215,7 +162,7 @@ public sealed partial class McpAuthClient
         {
             return true;
         }
-        var discovery = await DiscoverAsync(session, server, null, ct).ConfigureAwait(false);
+        var discovery = await DiscoverAsync(session, server, null, behind: null, ct).ConfigureAwait(false);
         return discovery.Issuer == credential.Binding.Issuer && discovery.Resource == credential.Binding.Resource;
     }
 }

@@ -27,21 +27,21 @@ public sealed partial class McpAuthClient
         await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var discovery = await DiscoverAsync(session, server, null, cancellationToken).ConfigureAwait(false);
+            var discovery = await DiscoverAsync(session, server, null, behind: null, cancellationToken).ConfigureAwait(false);
             var metadata = discovery.AuthorizationServer;
             if (metadata.DeviceAuthorizationEndpoint is null)
             {
                 throw new McpAuthException(McpAuthErrorCode.DeviceAuthorizationNotSupported, metadata.Issuer);
             }
             var scope = SelectScope(discovery, session.ChallengeScope);
-            var client = await ResolveClientAsync(discovery, cancellationToken).ConfigureAwait(false);
+            var client = await ResolveClientAsync(discovery, behind: null, cancellationToken).ConfigureAwait(false);
             var device = await _deviceFlow.RequestAsync(metadata, client, scope, discovery.Resource, cancellationToken).ConfigureAwait(false);
             await show(device, cancellationToken).ConfigureAwait(false);
             // Sender-constrained like the code flow's tokens when the server supports DPoP (RFC 9449).
             var dpop = _grants.NewDPoPKey(metadata);
             var response = await _deviceFlow.PollAsync(metadata, client, device, dpop, cancellationToken).ConfigureAwait(false);
             session.Scope = scope;
-            return await StoreAsync(session, discovery, client, response, dpop, scope, DeviceAuthorization.GrantType, cancellationToken)
+            return await StoreAsync(session, discovery, client, response, dpop, scope, DeviceAuthorization.GrantType, behind: null, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (McpAuthException e)

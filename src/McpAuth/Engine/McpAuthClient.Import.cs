@@ -58,7 +58,7 @@ public sealed partial class McpAuthClient
         await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var discovery = await DiscoverAsync(session, server, null, cancellationToken).ConfigureAwait(false);
+            var discovery = await DiscoverAsync(session, server, null, behind: null, cancellationToken).ConfigureAwait(false);
             var client = await ImportedClientAsync(discovery.AuthorizationServer, tokens, cancellationToken).ConfigureAwait(false);
             var credential = await _lifecycle.SaveAuthorizationAsync(new StoredCredential
             {

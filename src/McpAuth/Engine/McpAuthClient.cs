@@ -88,9 +88,9 @@ public sealed partial class McpAuthClient
     {
         ArgumentNullException.ThrowIfNull(server);
         var session = Session(server);
-        var discovery = await DiscoverAsync(session, server, null, cancellationToken).ConfigureAwait(false);
+        var discovery = await DiscoverAsync(session, server, null, behind: null, cancellationToken).ConfigureAwait(false);
         var scope = SelectScope(discovery, session.ChallengeScope);
-        var (url, flow) = await BeginCodeFlowAsync(session, discovery, scope, cancellationToken).ConfigureAwait(false);
+        var (url, flow) = await BeginCodeFlowAsync(discovery, scope, behind: null, cancellationToken).ConfigureAwait(false);
         return new AuthorizationStart(url, flow.RedirectUri, flow.State);
     }
 
@@ -100,20 +100,30 @@ public sealed partial class McpAuthClient
     /// <see cref="McpAuthErrorCode.AuthorizationResponseIssuerMismatch"/>, <see cref="McpAuthErrorCode.AuthorizationDenied"/>,
     /// token endpoint errors.
     /// </exception>
-    public async Task<AccessToken> CompleteAuthorizationAsync(Uri callbackUrl, CancellationToken cancellationToken)
+    public Task<AccessToken> CompleteAuthorizationAsync(Uri callbackUrl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callbackUrl);
+        return CompleteCodeFlowAsync(callbackUrl, behind: null, cancellationToken);
+    }
+
+    /// <summary>Redeems the code; the token request overlaps the flow's store writes still under way (<c>behind</c>).</summary>
+    private async Task<AccessToken> CompleteCodeFlowAsync(Uri callbackUrl, PendingWrites? behind, CancellationToken cancellationToken)
+    {
         var (flow, code) = _codeFlow.Accept(callbackUrl);
         try
         {
             var response = await _codeFlow.RedeemAsync(flow, code, cancellationToken).ConfigureAwait(false);
             var session = Session(flow.Discovery.Server);
             session.Scope = flow.Scope;
-            return await StoreAsync(session, flow.Discovery, flow.Client, response, flow.DPoP, flow.Scope, "authorization_code", cancellationToken)
-                .ConfigureAwait(false);
+            return await StoreAsync(session, flow.Discovery, flow.Client, response, flow.DPoP, flow.Scope, "authorization_code", behind,
+                cancellationToken).ConfigureAwait(false);
         }
         catch (McpAuthException e) when (e.Code == McpAuthErrorCode.InvalidClient)
         {
+            if (behind is not null)
+            {
+                await behind.SettleAsync(_logger).ConfigureAwait(false); // a registration still being written must not outlive its forgetting
+            }
             await _identities.ForgetAsync(flow.Client, cancellationToken).ConfigureAwait(false);
             throw;
         }

@@ -15,13 +15,21 @@ public sealed class McpAuthHandler : DelegatingHandler
     private readonly IAuthorizationInteraction? _interaction;
 
     /// <param name="client">The engine.</param>
-    /// <param name="server">The MCP server the requests go to; null to use each request's URL.</param>
+    /// <param name="server">
+    /// The MCP server the requests go to; null to use each request's URL. When given, its stored credential is read
+    /// into memory at once, in the background, so the first request finds it loaded (no network: never a refresh or a
+    /// login, which stay with the requests).
+    /// </param>
     /// <param name="interaction">How to take the user through authorization; null when only non-interactive grants apply.</param>
     public McpAuthHandler(McpAuthClient client, Uri? server = null, IAuthorizationInteraction? interaction = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _server = server;
         _interaction = interaction;
+        if (server is not null)
+        {
+            client.Prefetch(server);
+        }
     }
 
     /// <exception cref="McpAuthException">When authorization fails; the MCP request is then not sent again.</exception>

@@ -21,6 +21,54 @@ public class McpAuthHandlerTests
     }
 
     [Fact]
+    public async Task A_handler_for_one_server_reads_its_stored_credential_before_the_first_request_which_then_reads_nothing()
+    {
+        var store = new RecordingStore();
+        var world = new OAuthWorld(store: store);
+        await world.Client().AuthorizeAsync(Server, world.Interaction, default);
+        world.Http.On("POST", OAuthWorld.Server, _ => FakeHttp.Json("""{"jsonrpc":"2.0","id":1,"result":{}}"""));
+        store.Log.Clear();
+
+        using var http = Mcp(world, world.Client()); // a new engine: nothing in memory yet
+        await ReadAheadAsync(store);
+        Assert.DoesNotContain(world.Http.Requests, r => r.Key == $"POST {OAuthWorld.Server}");
+        var readsBefore = store.Log.Count;
+
+        using var response = await http.PostAsync(Server, Body("tools/list"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(readsBefore, store.Log.Count);
+        Assert.Equal(1, world.TokensIssued);
+    }
+
+    /// <summary>Waits for the handler's read ahead (no request sent) to reach the credential, and a moment more to finish.</summary>
+    private static async Task ReadAheadAsync(RecordingStore store)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!store.Log.Contains("read Credential") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+        Assert.Contains("read Credential", store.Log);
+        await Task.Delay(50);
+    }
+
+    [Fact]
+    public async Task A_stored_credential_that_cannot_be_read_ahead_is_reported_by_the_first_request()
+    {
+        var store = new RecordingStore();
+        var world = new OAuthWorld(store: store);
+        await world.Client().AuthorizeAsync(Server, world.Interaction, default);
+        store.FailReads = [McpAuth.Storage.StoreEntryKind.Credential];
+        store.Log.Clear();
+
+        using var http = Mcp(world, world.Client());
+        await ReadAheadAsync(store);
+        var e = await Assert.ThrowsAsync<McpAuthException>(() => http.PostAsync(Server, Body("tools/list")));
+        Assert.Equal(McpAuthErrorCode.StoreEntryCorrupt, e.Code);
+        Assert.Equal(2, store.Log.Count(entry => entry == "read Credential")); // read ahead, then again by the request
+    }
+
+    [Fact]
     public async Task A_401_authorizes_and_retries_once_with_the_same_body_and_a_bearer_token()
     {
         var world = new OAuthWorld();

@@ -16,13 +16,14 @@ internal sealed class OAuthWorld
     public const string Issuer = "https://as.example.com";
 
     public FakeHttp Http { get; } = new();
-    public TokenVault Vault { get; } = new(new InMemoryTokenStore());
+    public TokenVault Vault { get; }
     public int Registrations { get; private set; }
     public List<string?> AuthorizedScopes { get; } = [];
     public int TokensIssued { get; private set; }
 
-    public OAuthWorld(string prmResource = Server, string asMetadataExtra = "")
+    public OAuthWorld(string prmResource = Server, string asMetadataExtra = "", ITokenStore? store = null)
     {
+        Vault = new(store ?? new InMemoryTokenStore());
         Http.OnJson("GET", Prm, $$"""{"resource":"{{prmResource}}","authorization_servers":["{{Issuer}}"],"scopes_supported":["mcp:basic"]}""");
         AddAuthorizationServer(Issuer, asMetadataExtra);
     }

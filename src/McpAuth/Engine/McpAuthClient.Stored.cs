@@ -1,0 +1,160 @@
+using McpAuth.Protocol;
+using McpAuth.Storage;
+
+namespace McpAuth.Engine;
+
+public sealed partial class McpAuthClient
+{
+    /// <summary>
+    /// Saves the new credential. The flow's writes still under way (<c>behind</c>: discovery record, registration) are
+    /// flushed first, so a saved credential never lacks what finds it and authenticates its refresh.
+    /// </summary>
+    private async Task<AccessToken> StoreAsync(
+        ResourceSession session, DiscoveryResult discovery, ClientIdentity client, TokenResponse response, IDPoPProofSigner? dpop,
+        string? scope, string grant, PendingWrites? behind, CancellationToken ct)
+    {
+        if (behind is not null)
+        {
+            await behind.FlushAsync().ConfigureAwait(false);
+        }
+        var binding = new CredentialBinding(_options.Profile, discovery.Resource, discovery.Issuer, client.ClientId);
+        var previous = await _vault.GetCredentialAsync(binding, ct).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var credential = new StoredCredential
+        {
+            Binding = binding,
+            Tokens = response.ToTokenSet(now, null, scope),
+            TokenEndpoint = discovery.AuthorizationServer.TokenEndpoint.AbsoluteUri,
+            TokenEndpointAuthMethod = client.TokenEndpointAuthMethod,
+            RevocationEndpoint = discovery.AuthorizationServer.RevocationEndpoint?.AbsoluteUri,
+            RevocationEndpointAuthMethod = TokenRevocation.ChooseMethod(discovery.AuthorizationServer.RevocationEndpointAuthMethodsSupported, client),
+            DPoPPrivateJwk = dpop?.PrivateJwk,
+            Generation = (previous?.Generation ?? 0) + 1,
+            UpdatedAt = now,
+        };
+        await SaveLoginAsync(credential, ResourceUri.Canonicalize(discovery.Server), ct).ConfigureAwait(false);
+        Refresher.Remember(credential);
+        session.Credential = credential;
+        session.DPoP = dpop;
+        session.Client = client;
+        EngineLog.TokenObtained(_logger, credential.Tokens.TokenType, discovery.Resource, grant);
+        return ToAccessToken(credential, dpop);
+    }
+
+    /// <summary>
+    /// Saves a new login's credential, then points the active-client index for (profile, <paramref name="server"/>,
+    /// issuer) at its client, unless it already does (see <see cref="ClaimIndexAsync"/>): a first login then makes one
+    /// write to disk after the token response, not two.
+    /// </summary>
+    private async Task SaveLoginAsync(StoredCredential credential, string server, CancellationToken ct)
+    {
+        var binding = credential.Binding;
+        var indexed = await ReadIndexAsync(binding.Profile, server, binding.Issuer, ct).ConfigureAwait(false);
+        await _vault.SaveCredentialAsync(credential, ct).ConfigureAwait(false);
+        if (indexed is not { Readable: true } || indexed.ClientId != binding.ClientId)
+        {
+            await _vault.SetActiveClientIdAsync(binding.Profile, server, binding.Issuer, binding.ClientId, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// While a login is under way: points an empty active-client index at the client it logs in with, so that its
+    /// end need not write the index. Safe before the credential exists, since an index naming a client without a
+    /// credential finds nothing, as an empty one does. An index naming another client (a login that may still work)
+    /// is left for <see cref="SaveLoginAsync"/> to change once the new credential is saved.
+    /// </summary>
+    private async ValueTask ClaimIndexAsync(string profile, string server, string issuer, string clientId)
+    {
+        if (await ReadIndexAsync(profile, server, issuer, CancellationToken.None).ConfigureAwait(false) is { Readable: true, ClientId: null })
+        {
+            await _vault.SetActiveClientIdAsync(profile, server, issuer, clientId, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The index entry as it is: its client id (null when there is none), or unreadable (a corrupt entry, overwritten by the next login).</summary>
+    private async Task<(bool Readable, string? ClientId)> ReadIndexAsync(string profile, string server, string issuer, CancellationToken ct)
+    {
+        try
+        {
+            return (true, await _vault.GetActiveClientIdAsync(profile, server, issuer, ct).ConfigureAwait(false));
+        }
+        catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreEntryCorrupt)
+        {
+            return (false, null);
+        }
+    }
+
+    /// <summary>
+    /// Reads the stored credential for <paramref name="server"/> into memory ahead of the first request for it, on the
+    /// thread pool: reading and decrypting the store (and, in a new process, loading the code and crypto for it) then
+    /// overlaps the caller's own start-up, such as the MCP client building its first message. No network: a refresh
+    /// or a login stays with the requests. Errors are left for the first request, which reads again and reports them.
+    /// </summary>
+    internal void Prefetch(Uri server) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            var session = Session(server);
+            await session.Gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (session.Credential is null)
+                {
+                    await LoadStoredAsync(session, server, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                session.Gate.Release();
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            EngineLog.PrefetchFailed(_logger, e.GetType().Name, (e as McpAuthException)?.Code);
+        }
+    });
+
+    /// <summary>
+    /// Loads a credential stored by an earlier process with no network request: the discovery record of the server
+    /// (keyed by its canonical URL) names the issuer and the published resource, the active-client index the client.
+    /// Discovery runs again only when a 401 says the stored token no longer works.
+    /// </summary>
+    private async Task<bool> LoadStoredAsync(ResourceSession session, Uri server, CancellationToken ct)
+    {
+        if (await FindStoredAsync(server, ct).ConfigureAwait(false) is not { } credential)
+        {
+            return false;
+        }
+        var client = await _identities.FromStoredAsync(credential, ct).ConfigureAwait(false);
+        if (_options.Client is { } configured && (configured.Issuer is null || configured.Issuer == credential.Binding.Issuer)
+            && configured.ClientId != client.ClientId)
+        {
+            // The configured client changed since the login: that login is not this client's.
+            return false;
+        }
+        Refresher.Remember(credential);
+        session.Client = client;
+        session.Credential = credential;
+        session.Scope = credential.Tokens.Scope;
+        session.DPoP = credential.DPoPPrivateJwk is { } jwk ? _grants.DPoPKeyFromJwk(jwk) : null;
+        return true;
+    }
+
+    /// <summary>The stored credential of this profile's active client for <paramref name="server"/>, read without the network.</summary>
+    private async Task<StoredCredential?> FindStoredAsync(Uri server, CancellationToken ct)
+    {
+        var canonical = ResourceUri.Canonicalize(server);
+        if (await _vault.GetDiscoveryAsync(canonical, ct).ConfigureAwait(false) is not { } record)
+        {
+            return null;
+        }
+        var clientId = await _vault.GetActiveClientIdAsync(_options.Profile, canonical, record.Issuer, ct).ConfigureAwait(false);
+        if (clientId is null)
+        {
+            return null;
+        }
+        var binding = new CredentialBinding(_options.Profile, record.BindingResource ?? canonical, record.Issuer, clientId);
+        var credential = await _vault.GetCredentialAsync(binding, ct).ConfigureAwait(false);
+        return credential is { State: not CredentialState.NeedsReauthorization } ? credential : null;
+    }
+}
