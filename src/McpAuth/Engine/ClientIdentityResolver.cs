@@ -177,7 +177,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         }
         else
         {
-            behind.Start(() => vault.SaveRegistrationAsync(record, CancellationToken.None));
+            behind.Add(() => vault.SaveRegistrationAsync(record, CancellationToken.None));
         }
         return new ClientIdentity(server.Issuer, registered.ClientId, registered.ClientSecret, method, "dcr");
     }

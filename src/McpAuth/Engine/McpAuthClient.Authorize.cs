@@ -68,7 +68,7 @@ public sealed partial class McpAuthClient
         }
         else
         {
-            behind.Start(() => _vault.SaveDiscoveryAsync(record, CancellationToken.None));
+            behind.Add(() => _vault.SaveDiscoveryAsync(record, CancellationToken.None));
         }
         return discovery;
     }
@@ -83,7 +83,7 @@ public sealed partial class McpAuthClient
         var client = await Telemetry.RunAsync(McpAuthTelemetryNames.RegistrationSpan, discovery.Issuer,
             () => _identities.ResolveAsync(discovery.AuthorizationServer, behind, ct)).ConfigureAwait(false);
         EngineLog.ClientResolved(_logger, client.ClientId, client.Source, client.Issuer);
-        behind?.Start(() => ClaimIndexAsync(_options.Profile, ResourceUri.Canonicalize(discovery.Server), discovery.Issuer, client.ClientId));
+        behind?.Add(() => ClaimIndexAsync(_options.Profile, ResourceUri.Canonicalize(discovery.Server), discovery.Issuer, client.ClientId));
         return client;
     }
 
@@ -116,6 +116,7 @@ public sealed partial class McpAuthClient
         var client = await ResolveClientAsync(discovery, behind, ct).ConfigureAwait(false);
         var dpop = _grants.NewDPoPKey(discovery.AuthorizationServer);
         var server = discovery.AuthorizationServer;
+        behind.StartAll();
         var response = await _tokens.RequestAsync(server.TokenEndpoint, server.Issuer, client,
             TokenEndpointMessages.ClientCredentials(scope, discovery.Resource), dpop, ct).ConfigureAwait(false);
         session.Scope = scope;
@@ -127,6 +128,7 @@ public sealed partial class McpAuthClient
     {
         var client = await ResolveClientAsync(discovery, behind, ct).ConfigureAwait(false);
         var dpop = _grants.NewDPoPKey(discovery.AuthorizationServer);
+        behind.StartAll();
         var parameters = _options.Grant == McpAuthGrant.JwtBearer
             ? await _grants.WorkloadParametersAsync(scope, discovery.Resource, ct).ConfigureAwait(false)
             : await _enterprise.ParametersAsync(discovery, scope, ct).ConfigureAwait(false);

@@ -110,6 +110,7 @@ public sealed partial class McpAuthClient
     private async Task<AccessToken> CompleteCodeFlowAsync(Uri callbackUrl, PendingWrites? behind, CancellationToken cancellationToken)
     {
         var (flow, code) = _codeFlow.Accept(callbackUrl);
+        behind?.StartAll();
         try
         {
             var response = await _codeFlow.RedeemAsync(flow, code, cancellationToken).ConfigureAwait(false);

@@ -3,27 +3,49 @@ using Microsoft.Extensions.Logging;
 namespace McpAuth.Engine;
 
 /// <summary>
-/// Store writes of one authorization that need not hold it up: the discovery record and the client registration are
-/// written on the thread pool while the flow goes on to the browser and the token endpoint, and are flushed (awaited,
-/// their errors thrown) before the credential that depends on them is saved. Writing them in line cost a login two
-/// flushes to disk on its critical path; now they overlap the network round trips.
+/// Store writes of one authorization that need not hold it up: the discovery record, the client registration and a
+/// first active-client index entry. They are queued as the flow learns them, run on the thread pool from the moment
+/// the flow sends its token request (<see cref="StartAll"/>), so that they overlap the longest network wait and not
+/// the short requests before it, and are flushed (awaited, their errors thrown) before the credential that depends on
+/// them is saved. Written in line, they cost a first login several flushes to disk on its critical path.
 /// </summary>
 /// <remarks>One instance per authorization, owned by the method that runs it; that method settles it on every exit.</remarks>
 internal sealed class PendingWrites
 {
-    private readonly List<Task> _writes = [];
+    private readonly Lock _gate = new();
+    private readonly List<Func<ValueTask>> _queued = [];
+    private readonly List<Task> _running = [];
+    private bool _started;
 
-    /// <summary>Starts <paramref name="write"/> now, on the thread pool (store writes block on the disk).</summary>
-    public void Start(Func<ValueTask> write)
+    /// <summary>Queues <paramref name="write"/>, or starts it at once when the writes have been started.</summary>
+    public void Add(Func<ValueTask> write)
     {
-        var task = Task.Run(async () => await write().ConfigureAwait(false));
-        lock (_writes)
+        lock (_gate)
         {
-            _writes.Add(task);
+            if (!_started)
+            {
+                _queued.Add(write);
+                return;
+            }
+            _running.Add(Run(write));
         }
     }
 
-    /// <summary>Waits for every write started so far; throws the first one's error (a typed store error).</summary>
+    /// <summary>Starts the queued writes, and any added later at once.</summary>
+    public void StartAll()
+    {
+        lock (_gate)
+        {
+            _started = true;
+            foreach (var write in _queued)
+            {
+                _running.Add(Run(write));
+            }
+            _queued.Clear();
+        }
+    }
+
+    /// <summary>Runs every write added so far to its end; throws the first one's error (a typed store error).</summary>
     public async Task FlushAsync()
     {
         foreach (var write in Take())
@@ -33,9 +55,9 @@ internal sealed class PendingWrites
     }
 
     /// <summary>
-    /// For a flow that failed or was cancelled: waits for the writes so none outlives its flow, and only logs their
-    /// errors, since the flow's own error is the one the caller must see. A record left written is harmless: each is
-    /// a cache of what the next login would find again.
+    /// For a flow that failed or was cancelled: still runs the writes (a registration the server made is kept, so the
+    /// next login does not register again) and waits for them, so none outlives its flow, but only logs their errors:
+    /// the flow's own error is the one the caller must see.
     /// </summary>
     public async Task SettleAsync(ILogger logger)
     {
@@ -52,12 +74,16 @@ internal sealed class PendingWrites
         }
     }
 
+    // Store writes block on the disk (the file store writes synchronously), hence the thread pool.
+    private static Task Run(Func<ValueTask> write) => Task.Run(async () => await write().ConfigureAwait(false));
+
     private Task[] Take()
     {
-        lock (_writes)
+        StartAll();
+        lock (_gate)
         {
-            Task[] taken = [.. _writes];
-            _writes.Clear();
+            Task[] taken = [.. _running];
+            _running.Clear();
             return taken;
         }
     }
