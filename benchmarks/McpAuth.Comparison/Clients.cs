@@ -8,16 +8,20 @@ using ModelContextProtocol.Client;
 
 namespace McpAuth.Comparison;
 
+/// <summary>What one session took: its wall time, and of that the time spent waiting for token endpoint responses.</summary>
+internal readonly record struct SessionTime(double WallMs, double TokenWaitMs);
+
 /// <summary>One MCP client session: connect (initialize), call the echo tool once; the wall time of both.</summary>
 internal static class Clients
 {
     public static readonly Uri RedirectUri = new("http://127.0.0.1:33418/callback");
 
     /// <summary>McpAuth: the SDK's MCP client over an HttpClient whose handler is <see cref="McpAuthHandler"/>.</summary>
-    public static async Task<double> McpAuthSessionAsync(string home, Uri server)
+    public static async Task<SessionTime> McpAuthSessionAsync(string home, Uri server)
     {
         var clock = Stopwatch.StartNew();
-        using var oauthHttp = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var tokenWait = new TokenWaitClock { InnerHandler = new HttpClientHandler { AllowAutoRedirect = false } };
+        using var oauthHttp = new HttpClient(tokenWait);
         var vault = new TokenVault(OpenStore(home));
         var engine = new McpAuthClient(new McpAuthOptions { RedirectUri = RedirectUri }, vault, oauthHttp);
         using var mcpHttp = new HttpClient(new McpAuthHandler(engine, server, new HeadlessAuthorizationInteraction(oauthHttp))
@@ -25,14 +29,15 @@ internal static class Clients
             InnerHandler = new HttpClientHandler { AllowAutoRedirect = false }, // as the SDK side's client
         });
         await CallEchoAsync(new HttpClientTransportOptions { Endpoint = server, TransportMode = HttpTransportMode.StreamableHttp }, mcpHttp);
-        return clock.Elapsed.TotalMilliseconds;
+        return new(clock.Elapsed.TotalMilliseconds, tokenWait.WaitedMs);
     }
 
     /// <summary>The SDK's own OAuth (ClientOAuthOptions) with a durable ITokenCache in <paramref name="cacheFile"/>.</summary>
-    public static async Task<double> SdkSessionAsync(string cacheFile, Uri server)
+    public static async Task<SessionTime> SdkSessionAsync(string cacheFile, Uri server)
     {
         var clock = Stopwatch.StartNew();
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var tokenWait = new TokenWaitClock { InnerHandler = new HttpClientHandler { AllowAutoRedirect = false } };
+        using var http = new HttpClient(tokenWait);
         var oauth = new ClientOAuthOptions
         {
             RedirectUri = RedirectUri,
@@ -46,7 +51,7 @@ internal static class Clients
             },
         };
         await CallEchoAsync(new HttpClientTransportOptions { Endpoint = server, TransportMode = HttpTransportMode.StreamableHttp, OAuth = oauth }, http);
-        return clock.Elapsed.TotalMilliseconds;
+        return new(clock.Elapsed.TotalMilliseconds, tokenWait.WaitedMs);
     }
 
     /// <summary>The file store with its key in a key file (as `mcpauth` does once chosen; the OS keychain loads MSAL, tens of ms).</summary>
@@ -59,6 +64,34 @@ internal static class Clients
         var transport = new HttpClientTransport(options, http, ownsHttpClient: false);
         await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = "2025-11-25" }, cancellationToken: timeout.Token);
         await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" }, cancellationToken: timeout.Token);
+    }
+}
+
+/// <summary>
+/// Sums the time from sending each token endpoint request to its response, on both sides alike: the sandbox holds
+/// each token request for a fixed latency whose timer jitter (a few ms) is larger than the clients' difference.
+/// </summary>
+internal sealed class TokenWaitClock : DelegatingHandler
+{
+    private long _ticks;
+
+    public double WaitedMs => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _ticks)).TotalMilliseconds;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.Method != HttpMethod.Post || request.RequestUri?.AbsolutePath.EndsWith("/token", StringComparison.Ordinal) != true)
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Add(ref _ticks, Stopwatch.GetTimestamp() - started);
+        }
     }
 }
 

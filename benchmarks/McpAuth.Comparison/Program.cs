@@ -32,7 +32,7 @@ static async Task<int> ChildAsync(string side, string path, Uri url, long startA
     try
     {
         var elapsed = side == "sdk" ? await Clients.SdkSessionAsync(path, url) : await Clients.McpAuthSessionAsync(path, url);
-        Console.WriteLine(elapsed.ToString("F1", CultureInfo.InvariantCulture));
+        Console.WriteLine(elapsed.WallMs.ToString("F1", CultureInfo.InvariantCulture));
         return 0;
     }
     catch (Exception e) when (e is not OutOfMemoryException)

@@ -8,7 +8,11 @@ using McpAuth.Storage;
 namespace McpAuth.Comparison;
 
 /// <summary>What one scenario cost one client: requests counted by the servers, wall time, failures.</summary>
-internal sealed record Outcome(long AsRequests, long Refreshes, long Logins, long McpRequests, double WallMs, int Failures, int Processes);
+internal sealed record Outcome(long AsRequests, long Refreshes, long Logins, long McpRequests, double WallMs, int Failures, int Processes)
+{
+    /// <summary>Of <see cref="WallMs"/>, the time spent waiting for token endpoint responses (measured in process only).</summary>
+    public double? TokenWaitMs { get; init; }
+}
 
 /// <summary>
 /// The process-level scenarios, McpAuth and the SDK against the same sandbox, in the same run: (1) cold login in
@@ -16,23 +20,46 @@ internal sealed record Outcome(long AsRequests, long Refreshes, long Logins, lon
 /// </summary>
 internal static class Scenarios
 {
+    /// <summary>Runs of lines 1, 2 and 3b per side in each round (line 3, with its expired state, runs once a round).</summary>
+    private const int SamplesPerRound = 5;
+
     public static async Task<int> RunAsync(int tokenLatencyMs, int rounds)
     {
-        var all = new List<List<(string Name, Outcome McpAuth, Outcome Sdk)>>();
+        var all = new List<List<(string Name, List<Outcome> McpAuth, List<Outcome> Sdk)>>();
         for (var round = 0; round < rounds; round++)
         {
-            all.Add(await RoundAsync(tokenLatencyMs));
+            all.Add(await RoundAsync(tokenLatencyMs, round));
         }
-        Console.WriteLine($"token endpoint latency: {tokenLatencyMs} ms; {rounds} rounds, median wall time (min-max); AS = requests to the authorization server"
-            + " (metadata, registration, authorize, token) and to the resource metadata; MCP = requests to the MCP endpoint");
-        Console.WriteLine("| scenario | McpAuth | MCP C# SDK 2.3.1 |");
-        Console.WriteLine("|---|---|---|");
+        Console.WriteLine($"token endpoint latency: {tokenLatencyMs} ms; {rounds} rounds (a new sandbox each) of {SamplesPerRound} runs per side for"
+            + " lines 1, 2 and 3b and 1 for line 3; median wall time (min-max); AS = requests to the authorization server"
+            + " (metadata, registration, authorize, token) and to the resource metadata; MCP = requests to the MCP endpoint;"
+            + " the side that runs first alternates from run to run");
+        Console.WriteLine("| scenario | McpAuth | MCP C# SDK 2.3.1 | McpAuth / SDK (median wall) |");
+        Console.WriteLine("|---|---|---|---|");
         for (var row = 0; row < all[0].Count; row++)
         {
             var name = all[0][row].Name;
-            Console.WriteLine($"| {name} | {Summary(all.Select(r => r[row].McpAuth).ToList())} | {Summary(all.Select(r => r[row].Sdk).ToList())} |");
+            var mcpAuth = all.SelectMany(r => r[row].McpAuth).ToList();
+            var sdk = all.SelectMany(r => r[row].Sdk).ToList();
+            Console.WriteLine(FormattableString.Invariant(
+                $"| {name} | {Summary(mcpAuth)} | {Summary(sdk)} | {MedianWall(mcpAuth) / MedianWall(sdk):F2} |"));
+            if (mcpAuth.Concat(sdk).All(o => o.TokenWaitMs is not null))
+            {
+                // The same runs with the token endpoint's wait taken out: the work each client does.
+                static List<Outcome> Work(List<Outcome> outcomes) => outcomes.Select(o => o with { WallMs = o.WallMs - o.TokenWaitMs!.Value }).ToList();
+                Console.WriteLine(FormattableString.Invariant(
+                    $"| {name}: the client's own time (wall minus the token endpoint's wait) | {WallSummary(Work(mcpAuth))} | {WallSummary(Work(sdk))} | {MedianWall(Work(mcpAuth)) / MedianWall(Work(sdk)):F2} |"));
+            }
         }
         return 0;
+    }
+
+    private static double MedianWall(List<Outcome> outcomes) => outcomes.Select(o => o.WallMs).Order().ToList()[outcomes.Count / 2];
+
+    private static string WallSummary(List<Outcome> outcomes)
+    {
+        var walls = outcomes.Select(o => o.WallMs).Order().ToList();
+        return FormattableString.Invariant($"{walls[walls.Count / 2]:F1} ms ({walls[0]:F1}-{walls[^1]:F1})");
     }
 
     private static string Summary(List<Outcome> outcomes)
@@ -47,7 +74,7 @@ internal static class Scenarios
         return $"{requests}; {wall}" + (failures > 0 ? $"; {failures} of {outcomes.Count * outcomes[0].Processes} sessions failed" : "");
     }
 
-    private static async Task<List<(string Name, Outcome McpAuth, Outcome Sdk)>> RoundAsync(int tokenLatencyMs)
+    private static async Task<List<(string Name, List<Outcome> McpAuth, List<Outcome> Sdk)>> RoundAsync(int tokenLatencyMs, int round)
     {
         await using var sandbox = await Sandbox.Sandbox.StartAsync(new SandboxOptions
         {
@@ -56,24 +83,46 @@ internal static class Scenarios
         var root = Directory.CreateTempSubdirectory("mcpauth-vs-sdk-").FullName;
         try
         {
-            var rows = new List<(string Name, Outcome McpAuth, Outcome Sdk)>();
-            var home = Path.Combine(root, "mcpauth");
-            var cache = Path.Combine(root, "sdk-cache.json");
+            var rows = new List<(string Name, List<Outcome> McpAuth, List<Outcome> Sdk)>();
+            string Home(int sample) => Path.Combine(root, $"mcpauth-{sample}");
+            string Cache(int sample) => Path.Combine(root, $"sdk-cache-{sample}.json");
+            var (home, cache) = (Home(0), Cache(0));
             // Warm both in this process (JIT) against throw-away state, so the cold login measures the protocol.
             await Clients.McpAuthSessionAsync(Path.Combine(root, "warm"), sandbox.McpServerUrl);
             await Clients.SdkSessionAsync(Path.Combine(root, "warm.json"), sandbox.McpServerUrl);
 
-            rows.Add(("1. cold login (in process)",
-                await MeasureAsync(sandbox, () => Clients.McpAuthSessionAsync(home, sandbox.McpServerUrl)),
-                await MeasureAsync(sandbox, () => Clients.SdkSessionAsync(cache, sandbox.McpServerUrl))));
-            rows.Add(("2. new process, stored credentials",
-                await ProcessesAsync(sandbox, "mcpauth", home, 1), await ProcessesAsync(sandbox, "sdk", cache, 1)));
+            // Which side runs first alternates from run to run: the first run after a scenario starts meets this
+            // process's own background work (tiered JIT, GC) on a 2-core machine, and that must not always fall on one side.
+            async Task Row(string name, int samples, Func<int, Task<Outcome>> mcpAuth, Func<int, Task<Outcome>> sdk)
+            {
+                var row = (name, McpAuth: new List<Outcome>(), Sdk: new List<Outcome>());
+                for (var sample = 0; sample < samples; sample++)
+                {
+                    if ((round + sample) % 2 == 0)
+                    {
+                        row.McpAuth.Add(await mcpAuth(sample));
+                        row.Sdk.Add(await sdk(sample));
+                    }
+                    else
+                    {
+                        row.Sdk.Add(await sdk(sample));
+                        row.McpAuth.Add(await mcpAuth(sample));
+                    }
+                }
+                rows.Add(row);
+            }
+
+            await Row("1. cold login (in process)", SamplesPerRound,
+                sample => MeasureAsync(sandbox, () => Clients.McpAuthSessionAsync(Home(sample), sandbox.McpServerUrl)),
+                sample => MeasureAsync(sandbox, () => Clients.SdkSessionAsync(Cache(sample), sandbox.McpServerUrl)));
+            await Row("2. new process, stored credentials", SamplesPerRound,
+                _ => ProcessesAsync(sandbox, "mcpauth", home, 1), _ => ProcessesAsync(sandbox, "sdk", cache, 1));
             await ExpireMcpAuthAsync(home);
             ExpireSdk(cache);
-            rows.Add(("3. expired token, 8 processes at once",
-                await ProcessesAsync(sandbox, "mcpauth", home, 8), await ProcessesAsync(sandbox, "sdk", cache, 8)));
-            rows.Add(("3b. next start after (3)",
-                await ProcessesAsync(sandbox, "mcpauth", home, 1), await ProcessesAsync(sandbox, "sdk", cache, 1)));
+            await Row("3. expired token, 8 processes at once", 1,
+                _ => ProcessesAsync(sandbox, "mcpauth", home, 8), _ => ProcessesAsync(sandbox, "sdk", cache, 8));
+            await Row("3b. next start after (3)", SamplesPerRound,
+                _ => ProcessesAsync(sandbox, "mcpauth", home, 1), _ => ProcessesAsync(sandbox, "sdk", cache, 1));
 
             return rows;
         }
@@ -83,15 +132,27 @@ internal static class Scenarios
         }
     }
 
-    private static async Task<Outcome> MeasureAsync(Sandbox.Sandbox sandbox, Func<Task<double>> session)
+    /// <summary>
+    /// Before each measured run: a pause for this process's own background work (tiered JIT of the servers' code, GC)
+    /// to finish, so it does not land on whichever side runs next.
+    /// </summary>
+    private static async Task SettleAsync()
     {
+        GC.Collect();
+        await Task.Delay(200);
+    }
+
+    private static async Task<Outcome> MeasureAsync(Sandbox.Sandbox sandbox, Func<Task<SessionTime>> session)
+    {
+        await SettleAsync();
         Reset(sandbox);
-        var wall = await session();
-        return Count(sandbox, wall, 0, 1);
+        var time = await session();
+        return Count(sandbox, time.WallMs, 0, 1) with { TokenWaitMs = time.TokenWaitMs };
     }
 
     private static async Task<Outcome> ProcessesAsync(Sandbox.Sandbox sandbox, string side, string path, int count)
     {
+        await SettleAsync();
         Reset(sandbox);
         var startAt = DateTimeOffset.UtcNow.AddSeconds(count == 1 ? 0 : 6).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
         var children = Enumerable.Range(0, count).Select(_ => Child(side, path, sandbox.McpServerUrl.AbsoluteUri, startAt)).ToList();
