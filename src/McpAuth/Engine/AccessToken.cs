@@ -36,4 +36,6 @@ internal sealed class ResourceSession
     public IDPoPProofSigner? DPoP { get; set; }
     /// <summary>The resource server's latest DPoP nonce (RFC 9449 §9).</summary>
     public string? ResourceNonce { get; set; }
+    /// <summary>The read ahead of the stored credential (McpAuthHandler), while it runs; it never throws.</summary>
+    public Task? Prefetching { get; set; }
 }

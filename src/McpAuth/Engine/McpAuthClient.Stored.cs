@@ -90,29 +90,41 @@ public sealed partial class McpAuthClient
     /// overlaps the caller's own start-up, such as the MCP client building its first message. No network: a refresh
     /// or a login stays with the requests. Errors are left for the first request, which reads again and reports them.
     /// </summary>
-    internal void Prefetch(Uri server) => _ = Task.Run(async () =>
+    internal void Prefetch(Uri server)
     {
+        ResourceSession session;
         try
         {
-            var session = Session(server);
-            await session.Gate.WaitAsync().ConfigureAwait(false);
-            try
-            {
-                if (session.Credential is null)
-                {
-                    await LoadStoredAsync(session, server, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                session.Gate.Release();
-            }
+            session = Session(server);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             EngineLog.PrefetchFailed(_logger, e.GetType().Name, (e as McpAuthException)?.Code);
+            return;
         }
-    });
+        session.Prefetching = Task.Run(async () =>
+        {
+            try
+            {
+                await session.Gate.WaitAsync().ConfigureAwait(false);
+                try
+                {
+                    if (session.Credential is null)
+                    {
+                        await LoadStoredAsync(session, server, CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    session.Gate.Release();
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                EngineLog.PrefetchFailed(_logger, e.GetType().Name, (e as McpAuthException)?.Code);
+            }
+        });
+    }
 
     /// <summary>
     /// Loads a credential stored by an earlier process with no network request: the discovery record of the server

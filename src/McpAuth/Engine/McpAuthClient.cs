@@ -157,6 +157,12 @@ public sealed partial class McpAuthClient
     internal async Task<AccessToken?> TryGetAccessTokenAsync(Uri server, CancellationToken cancellationToken)
     {
         var session = Session(server);
+        if (session.Prefetching is { IsCompleted: false } prefetching)
+        {
+            // Wait on the read ahead itself, not on the gate it holds: its end runs this request on at once, with no
+            // hop to another thread (store reads are short, and it never throws).
+            await prefetching.ConfigureAwait(false);
+        }
         await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
