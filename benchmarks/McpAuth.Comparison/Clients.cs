@@ -20,13 +20,15 @@ internal static class Clients
     public static async Task<SessionTime> McpAuthSessionAsync(string home, Uri server)
     {
         var clock = Stopwatch.StartNew();
+        // One connection pool for the OAuth requests and the MCP requests, as the SDK side has (its OAuth runs inside
+        // the transport's HttpClient): the resource metadata and the MCP endpoint share an origin and a connection.
         var tokenWait = new TokenWaitClock { InnerHandler = new HttpClientHandler { AllowAutoRedirect = false } };
-        using var oauthHttp = new HttpClient(tokenWait);
+        using var oauthHttp = new HttpClient(tokenWait, disposeHandler: false);
         var vault = new TokenVault(OpenStore(home));
         var engine = new McpAuthClient(new McpAuthOptions { RedirectUri = RedirectUri }, vault, oauthHttp);
         using var mcpHttp = new HttpClient(new McpAuthHandler(engine, server, new HeadlessAuthorizationInteraction(oauthHttp))
         {
-            InnerHandler = new HttpClientHandler { AllowAutoRedirect = false }, // as the SDK side's client
+            InnerHandler = tokenWait, // no redirects, as the SDK side's client
         });
         await CallEchoAsync(new HttpClientTransportOptions { Endpoint = server, TransportMode = HttpTransportMode.StreamableHttp }, mcpHttp);
         return new(clock.Elapsed.TotalMilliseconds, tokenWait.WaitedMs);

@@ -36,6 +36,8 @@ internal sealed class ResourceSession
     public IDPoPProofSigner? DPoP { get; set; }
     /// <summary>The resource server's latest DPoP nonce (RFC 9449 §9).</summary>
     public string? ResourceNonce { get; set; }
-    /// <summary>The read ahead of the stored credential (McpAuthHandler), while it runs; it never throws.</summary>
+    /// <summary>The read ahead of the stored credential (McpAuthHandler); it never throws.</summary>
     public Task? Prefetching { get; set; }
+    /// <summary>Whether the read ahead got to the store before any request did.</summary>
+    public volatile bool PrefetchBegan;
 }

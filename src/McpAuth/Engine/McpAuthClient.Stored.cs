@@ -106,7 +106,12 @@ public sealed partial class McpAuthClient
         {
             try
             {
-                await session.Gate.WaitAsync().ConfigureAwait(false);
+                // A request that came first reads the store itself (see TryGetAccessTokenAsync): nothing to do then.
+                if (!await session.Gate.WaitAsync(0).ConfigureAwait(false))
+                {
+                    return;
+                }
+                session.PrefetchBegan = true;
                 try
                 {
                     if (session.Credential is null)

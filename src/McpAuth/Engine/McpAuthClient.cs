@@ -157,10 +157,11 @@ public sealed partial class McpAuthClient
     internal async Task<AccessToken?> TryGetAccessTokenAsync(Uri server, CancellationToken cancellationToken)
     {
         var session = Session(server);
-        if (session.Prefetching is { IsCompleted: false } prefetching)
+        if (session.PrefetchBegan && session.Prefetching is { IsCompleted: false } prefetching)
         {
             // Wait on the read ahead itself, not on the gate it holds: its end runs this request on at once, with no
-            // hop to another thread (store reads are short, and it never throws).
+            // hop to another thread (store reads are short, and it never throws). A read ahead that has not begun
+            // yet (its thread not woken) is not waited for: this request reads the store, and it then does nothing.
             await prefetching.ConfigureAwait(false);
         }
         await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);

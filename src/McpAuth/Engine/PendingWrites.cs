@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 
 namespace McpAuth.Engine;
@@ -7,7 +8,9 @@ namespace McpAuth.Engine;
 /// first active-client index entry. They are queued as the flow learns them, run on the thread pool from the moment
 /// the flow sends its token request (<see cref="StartAll"/>), so that they overlap the longest network wait and not
 /// the short requests before it, and are flushed (awaited, their errors thrown) before the credential that depends on
-/// them is saved. Written in line, they cost a first login several flushes to disk on its critical path.
+/// them is saved. Written in line, they cost a first login several flushes to disk on its critical path. The queued
+/// writes run one after another on one pool thread: each hop to another thread costs a wake-up, and they have the
+/// whole token request to finish in.
 /// </summary>
 /// <remarks>One instance per authorization, owned by the method that runs it; that method settles it on every exit.</remarks>
 internal sealed class PendingWrites
@@ -27,7 +30,7 @@ internal sealed class PendingWrites
                 _queued.Add(write);
                 return;
             }
-            _running.Add(Run(write));
+            _running.Add(Run([write]));
         }
     }
 
@@ -37,11 +40,11 @@ internal sealed class PendingWrites
         lock (_gate)
         {
             _started = true;
-            foreach (var write in _queued)
+            if (_queued.Count > 0)
             {
-                _running.Add(Run(write));
+                _running.Add(Run([.. _queued]));
+                _queued.Clear();
             }
-            _queued.Clear();
         }
     }
 
@@ -74,8 +77,26 @@ internal sealed class PendingWrites
         }
     }
 
-    // Store writes block on the disk (the file store writes synchronously), hence the thread pool.
-    private static Task Run(Func<ValueTask> write) => Task.Run(async () => await write().ConfigureAwait(false));
+    /// <summary>
+    /// Runs <paramref name="writes"/> in order on the thread pool (the file store's writes block on the disk); each is
+    /// attempted whatever the others did, and the first failure is the task's.
+    /// </summary>
+    private static Task Run(Func<ValueTask>[] writes) => Task.Run(async () =>
+    {
+        ExceptionDispatchInfo? first = null;
+        foreach (var write in writes)
+        {
+            try
+            {
+                await write().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is McpAuthException or IOException or UnauthorizedAccessException or OperationCanceledException)
+            {
+                first ??= ExceptionDispatchInfo.Capture(e);
+            }
+        }
+        first?.Throw();
+    });
 
     private Task[] Take()
     {
