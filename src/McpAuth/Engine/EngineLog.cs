@@ -31,4 +31,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(9, LogLevel.Debug, "Reading the stored credential ahead of the first request failed ({ExceptionType} {Code}); that request reads again")]
     public static partial void PrefetchFailed(ILogger logger, string exceptionType, McpAuthErrorCode? code);
+
+    [LoggerMessage(10, LogLevel.Warning, "The stored credential for {Resource} (client {ClientId} at {Issuer}) is corrupt; the new login replaces it")]
+    public static partial void ReplacingCorruptCredential(ILogger logger, string resource, string issuer, string clientId);
 }

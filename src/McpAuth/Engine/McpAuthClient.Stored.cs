@@ -18,7 +18,7 @@ public sealed partial class McpAuthClient
             await behind.FlushAsync().ConfigureAwait(false);
         }
         var binding = new CredentialBinding(_options.Profile, discovery.Resource, discovery.Issuer, client.ClientId);
-        var previous = await _vault.GetCredentialAsync(binding, ct).ConfigureAwait(false);
+        var previous = await ReadReplacedAsync(binding, ct).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var credential = new StoredCredential
         {
@@ -39,6 +39,24 @@ public sealed partial class McpAuthClient
         session.Client = client;
         EngineLog.TokenObtained(_logger, credential.Tokens.TokenType, discovery.Resource, grant);
         return ToAccessToken(credential, dpop);
+    }
+
+    /// <summary>
+    /// The credential a new login of <paramref name="binding"/> replaces (its generation is carried on). A corrupt one
+    /// is replaced too, with a warning naming the binding: the user has just logged in to that very binding, and failing
+    /// here, after the browser, would leave them no way but deleting the file by hand.
+    /// </summary>
+    private async Task<StoredCredential?> ReadReplacedAsync(CredentialBinding binding, CancellationToken ct)
+    {
+        try
+        {
+            return await _vault.GetCredentialAsync(binding, ct).ConfigureAwait(false);
+        }
+        catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreEntryCorrupt)
+        {
+            EngineLog.ReplacingCorruptCredential(_logger, binding.Resource, binding.Issuer, binding.ClientId);
+            return null;
+        }
     }
 
     /// <summary>

@@ -98,6 +98,23 @@ public class LoginWritesTests
         Assert.Equal("client-1-as.example.com", await world.Vault.GetActiveClientIdAsync("default", OAuthWorld.Server, OAuthWorld.Issuer, default));
     }
 
+    [Fact]
+    public async Task A_login_replaces_a_corrupt_credential_of_its_own_binding_instead_of_failing_after_the_browser()
+    {
+        var store = new RecordingStore();
+        var world = new OAuthWorld(store: store);
+        var client = world.Client();
+        await client.AuthorizeAsync(Server, world.Interaction, default);
+        store.FailReads = [StoreEntryKind.Credential];
+
+        var token = await client.AuthorizeAsync(Server, world.Interaction, default);
+
+        store.FailReads = [];
+        var binding = (await world.Vault.ListCredentialsAsync(default)).Credentials.Single().Binding;
+        Assert.Equal(token.Value, (await world.Vault.GetCredentialAsync(binding, default))!.Tokens.AccessToken);
+        Assert.Equal("at-2", token.Value);
+    }
+
     private sealed class RefusingInteraction : IAuthorizationInteraction
     {
         public Task<Uri> AuthorizeAsync(Uri authorizationUrl, Uri redirectUri, CancellationToken cancellationToken) =>
