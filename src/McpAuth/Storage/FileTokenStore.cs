@@ -32,6 +32,7 @@ public sealed class FileTokenStore : ITokenStore
     // Created by the first LockAsync: a process that only reads (`mcpauth token`) never loads the concurrent collections.
     private ConcurrentDictionary<string, SemaphoreSlim>? _gates;
     private int _swept;
+    private int _kindFoldersSeen;
 
     private FileTokenStore(string home, IReadOnlyList<IKeyProtector> protectors)
     {
@@ -149,10 +150,33 @@ public sealed class FileTokenStore : ITokenStore
         }
     }
 
+    /// <summary>
+    /// Whether the folder of <paramref name="kind"/> exists; once seen, it is not asked again (folders are never removed).
+    /// Without it no entry of that kind exists, and a read need not throw and catch a FileNotFoundException to say so.
+    /// </summary>
+    private bool KindFolderExists(StoreEntryKind kind)
+    {
+        var bit = 1 << (int)kind;
+        if ((Volatile.Read(ref _kindFoldersSeen) & bit) != 0)
+        {
+            return true;
+        }
+        if (!Directory.Exists(Path.Combine(Folder, StoreEntryKinds.NameOf(kind))))
+        {
+            return false;
+        }
+        Interlocked.Or(ref _kindFoldersSeen, bit);
+        return true;
+    }
+
     /// <inheritdoc/>
     public ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (!KindFolderExists(key.Kind))
+        {
+            return ValueTask.FromResult<byte[]?>(null); // a new store's first login misses every kind: no exception for each
+        }
         byte[] sealedEntry;
         try
         {
