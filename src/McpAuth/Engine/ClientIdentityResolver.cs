@@ -28,7 +28,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         ResolveAsync(server, behind: null, cancellationToken);
 
     /// <param name="server">The authorization server's metadata.</param>
-    /// <param name="behind">Where to start a new registration's store write without waiting for it; null to write it first.</param>
+    /// <param name="behind">Where to queue a new registration's store write (see <see cref="PendingWrites"/>); null to write it before returning.</param>
     /// <param name="cancellationToken">Cancels the registration request.</param>
     /// <exception cref="McpAuthException">
     /// <see cref="McpAuthErrorCode.NoClientIdentity"/>, <see cref="McpAuthErrorCode.RegistrationFailed"/>, transport errors.

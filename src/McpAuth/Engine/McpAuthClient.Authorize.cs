@@ -41,7 +41,7 @@ public sealed partial class McpAuthClient
         }
     }
 
-    /// <summary>Discovers the server's authorization server; its record is written before returning, or started on
+    /// <summary>Discovers the server's authorization server; its record is written before returning, or queued on
     /// <c>behind</c> when given.</summary>
     private async Task<DiscoveryResult> DiscoverAsync(
         ResourceSession session, Uri server, AuthenticationChallenge? challenge, PendingWrites? behind, CancellationToken ct)
