@@ -171,14 +171,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
             RegistrationClientUri = registered.RegistrationClientUri?.AbsoluteUri,
             RegistrationAccessToken = registered.RegistrationAccessToken,
         };
-        if (behind is null)
-        {
-            await vault.SaveRegistrationAsync(record, ct).ConfigureAwait(false);
-        }
-        else
-        {
-            behind.Add(() => vault.SaveRegistrationAsync(record, CancellationToken.None));
-        }
+        await PendingWrites.WriteOrQueueAsync(behind, token => vault.SaveRegistrationAsync(record, token), ct).ConfigureAwait(false);
         return new ClientIdentity(server.Issuer, registered.ClientId, registered.ClientSecret, method, "dcr");
     }
 }

@@ -62,14 +62,7 @@ public sealed partial class McpAuthClient
             BindingResource = discovery.Resource,
             DiscoveredAt = _time.GetUtcNow(),
         };
-        if (behind is null)
-        {
-            await _vault.SaveDiscoveryAsync(record, ct).ConfigureAwait(false);
-        }
-        else
-        {
-            behind.Add(() => _vault.SaveDiscoveryAsync(record, CancellationToken.None));
-        }
+        await PendingWrites.WriteOrQueueAsync(behind, token => _vault.SaveDiscoveryAsync(record, token), ct).ConfigureAwait(false);
         return discovery;
     }
 

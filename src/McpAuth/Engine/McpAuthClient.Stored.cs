@@ -6,8 +6,8 @@ namespace McpAuth.Engine;
 public sealed partial class McpAuthClient
 {
     /// <summary>
-    /// Saves the new credential. The flow's writes still under way (<c>behind</c>: discovery record, registration) are
-    /// flushed first, so a saved credential never lacks what finds it and authenticates its refresh.
+    /// Saves the new credential. The flow's writes still under way (<c>behind</c>: discovery record, registration, first
+    /// index entry) are flushed first, so a saved credential never lacks what finds it and authenticates its refresh.
     /// </summary>
     private async Task<AccessToken> StoreAsync(
         ResourceSession session, DiscoveryResult discovery, ClientIdentity client, TokenResponse response, IDPoPProofSigner? dpop,

@@ -34,6 +34,20 @@ internal sealed class PendingWrites
         }
     }
 
+    /// <summary>
+    /// Writes at once when <paramref name="behind"/> is null (the flow waits for it, and <paramref name="ct"/> cancels it),
+    /// else queues the write on <paramref name="behind"/>, uncancellable: once queued, it is the flow's to flush or settle.
+    /// </summary>
+    public static ValueTask WriteOrQueueAsync(PendingWrites? behind, Func<CancellationToken, ValueTask> write, CancellationToken ct)
+    {
+        if (behind is null)
+        {
+            return write(ct);
+        }
+        behind.Add(() => write(CancellationToken.None));
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>Starts the queued writes, and any added later at once.</summary>
     public void StartAll()
     {

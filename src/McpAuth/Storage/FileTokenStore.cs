@@ -126,7 +126,10 @@ public sealed class FileTokenStore : ITokenStore
     private static string MarkerPath(string home) => Path.Combine(home, "store.key-protection");
 
     /// <summary>The file of one entry (whether or not it exists).</summary>
-    public string EntryPath(StoreKey key) => Path.Combine(Folder, StoreEntryKinds.NameOf(key.Kind), key.Id + EntryExtension);
+    public string EntryPath(StoreKey key) => Path.Combine(KindFolder(key.Kind), key.Id + EntryExtension);
+
+    /// <summary>The folder of one kind's entries (whether or not it exists).</summary>
+    private string KindFolder(StoreEntryKind kind) => Path.Combine(Folder, StoreEntryKinds.NameOf(kind));
 
     /// <summary>
     /// Removes temp files left by processes that died while writing. Returns how many were removed. Done once by each
@@ -137,7 +140,7 @@ public sealed class FileTokenStore : ITokenStore
         var removed = 0;
         foreach (var kind in StoreEntryKinds.All)
         {
-            removed += AtomicFile.SweepOrphans(Path.Combine(Folder, StoreEntryKinds.NameOf(kind)));
+            removed += AtomicFile.SweepOrphans(KindFolder(kind));
         }
         return removed;
     }
@@ -161,7 +164,7 @@ public sealed class FileTokenStore : ITokenStore
         {
             return true;
         }
-        if (!Directory.Exists(Path.Combine(Folder, StoreEntryKinds.NameOf(kind))))
+        if (!Directory.Exists(KindFolder(kind)))
         {
             return false;
         }
@@ -236,7 +239,7 @@ public sealed class FileTokenStore : ITokenStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var name = StoreEntryKinds.NameOf(kind);
-        var folder = Path.Combine(Folder, name);
+        var folder = KindFolder(kind);
         try
         {
             // A plain loop into an array: `mcpauth token` lists credentials, and LINQ would load System.Linq at every start.
