@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using McpAuth.Storage;
 
 namespace McpAuth.Cli.Coordination;
 
@@ -31,7 +32,8 @@ public sealed class CallbackPortMemory(string home)
     {
         ArgumentNullException.ThrowIfNull(redirectUri);
         var path = PathFor(server, profile);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        McpAuthHome.EnsurePrivateDirectory(home); // first: it may not exist yet, and must be 0700
+        McpAuthHome.EnsurePrivateDirectory(Path.GetDirectoryName(path)!);
         var temporary = $"{path}.{Environment.ProcessId}.tmp";
         File.WriteAllText(temporary, redirectUri.AbsoluteUri);
         File.Move(temporary, path, overwrite: true);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using McpAuth.Storage;
 
 namespace McpAuth.Cli.Coordination;
 
@@ -39,7 +40,9 @@ public sealed class LoginLock : IAsyncDisposable
     public static LoginLock? TryAcquire(string lockPath, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(time);
-        Directory.CreateDirectory(Path.GetDirectoryName(lockPath)!);
+        var folder = Path.GetDirectoryName(lockPath)!;
+        McpAuthHome.EnsurePrivateDirectory(Path.GetDirectoryName(folder)!); // the home first: it may not exist yet, and must be 0700
+        McpAuthHome.EnsurePrivateDirectory(folder);
         try
         {
             var file = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);

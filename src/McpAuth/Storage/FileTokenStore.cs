@@ -33,6 +33,7 @@ public sealed class FileTokenStore : ITokenStore
     private ConcurrentDictionary<string, SemaphoreSlim>? _gates;
     private int _swept;
     private int _kindFoldersSeen;
+    private volatile bool _foldersMade;
 
     private FileTokenStore(string home, IReadOnlyList<IKeyProtector> protectors)
     {
@@ -78,23 +79,45 @@ public sealed class FileTokenStore : ITokenStore
     {
         lock (_keySetup)
         {
-            return _key ??= new StoreKeyState(
-                StoreKeySelector.TryLoadRemembered(_protectors, MarkerPath(Home)) ?? ChooseKeyUnderLock(Home, _protectors));
+            return _key ??= new StoreKeyState(StoreKeySelector.TryLoadRemembered(_protectors, MarkerPath(Home)) ?? ChooseKey());
         }
     }
 
+    private StoreKeyChoice ChooseKey()
+    {
+        EnsureFolders(); // the key's lock, file and marker live in the home
+        return ChooseKeyUnderLock(Home, _protectors);
+    }
+
     /// <summary>
-    /// Opens (creating when needed) the store in the McpAuth home. Its key is loaded, or for a new store created, at the
-    /// first entry read or written (<see cref="KeyProtection"/> forces it); those then throw
-    /// <see cref="McpAuthErrorCode.StoreKeyUnavailable"/> when no key can be loaded or created. Temp files that dead
+    /// Creates the home and the store folder (0700) when missing, before the store's first change, lock or key: not at
+    /// <see cref="Open"/>, so that opening costs no disk I/O, and a new store's folders are made by the first login's
+    /// background write, off its critical path. A failure is not kept: the next change tries again.
+    /// </summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/> when they cannot be created.</exception>
+    private void EnsureFolders()
+    {
+        if (_foldersMade)
+        {
+            return;
+        }
+        McpAuthHome.EnsurePrivateDirectory(Home);
+        McpAuthHome.EnsurePrivateDirectory(Folder);
+        _foldersMade = true;
+    }
+
+    /// <summary>
+    /// Opens the store in the McpAuth home, without touching the disk: reading a store that does not exist yet finds
+    /// nothing, and its folders (0700) are created by its first change, lock or key. Its key is loaded, or for a new
+    /// store created, at the first entry read or written (<see cref="KeyProtection"/> forces it); those then throw
+    /// <see cref="McpAuthErrorCode.StoreKeyUnavailable"/> when no key can be loaded or created, and a change or lock
+    /// throws <see cref="McpAuthErrorCode.StoreUnavailable"/> when the folders cannot be created. Temp files that dead
     /// processes left behind are removed before the store's first change (<see cref="SweepOrphanedTempFiles"/>).
     /// </summary>
-    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/> when the home cannot be created.</exception>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/> when no home is configured and the platform has none.</exception>
     public static FileTokenStore Open(FileTokenStoreOptions? options = null)
     {
         var home = options?.Home is { } configured ? Path.GetFullPath(configured) : McpAuthHome.Resolve();
-        McpAuthHome.EnsurePrivateDirectory(home);
-        McpAuthHome.EnsurePrivateDirectory(Path.Combine(home, "store"));
         var protectors = options?.KeyProtectors ?? DefaultProtectors(home);
         return new FileTokenStore(home, protectors);
     }
@@ -204,6 +227,7 @@ public sealed class FileTokenStore : ITokenStore
     public ValueTask WriteAsync(StoreKey key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        EnsureFolders();
         SweepBeforeFirstChange();
         var sealedEntry = Key.Cipher.Seal(key, value.Span);
         var path = EntryPath(key);
@@ -278,6 +302,7 @@ public sealed class FileTokenStore : ITokenStore
         }
         try
         {
+            EnsureFolders();
             var locks = Path.Combine(Folder, "locks");
             McpAuthHome.EnsurePrivateDirectory(locks);
             var remaining = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(started);

@@ -43,11 +43,13 @@ public static class McpAuthHome
     }
 
     /// <summary>
-    /// Creates <paramref name="path"/> (and missing parents) private to the user (0700 on Unix, whatever the umask).
-    /// An existing folder is left as it is.
+    /// Creates <paramref name="path"/> private to the user (0700 on Unix, whatever the umask); missing parents get the
+    /// usual mode, as <c>~/.config</c> would. An existing folder is left as it is. For files an application keeps beside the store in the home: create their
+    /// folder with this, not <see cref="Directory.CreateDirectory(string)"/>, whose umask mode would also apply to a
+    /// missing home.
     /// </summary>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/> when it cannot be created.</exception>
-    internal static void EnsurePrivateDirectory(string path)
+    public static void EnsurePrivateDirectory(string path)
     {
         if (Directory.Exists(path))
         {

@@ -27,6 +27,25 @@ public sealed class LoginLockTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task In_a_new_home_the_lock_and_the_port_memory_create_the_home_and_their_folders_private()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix modes only
+        }
+        var home = Path.Combine(_home.Path, "new-home");
+        await using (LoginLock.TryAcquire(LoginLock.PathFor(home, Server, "default"), TimeProvider.System))
+        {
+        }
+        var other = Path.Combine(_home.Path, "other-home");
+        new CallbackPortMemory(other).Remember(Server, "default", new Uri("http://127.0.0.1:33418/callback"));
+
+        Assert.All([home, Path.Combine(home, "locks"), other, Path.Combine(other, "ports")], folder =>
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder)));
+    }
+
+    [Fact]
     public async Task A_waiter_joins_when_the_holder_finishes()
     {
         var path = LoginLock.PathFor(_home.Path, Server, "default");

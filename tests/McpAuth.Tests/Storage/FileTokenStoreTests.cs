@@ -37,6 +37,26 @@ public sealed class FileTokenStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_new_store_touches_no_disk_until_its_first_write_which_creates_its_folders_private()
+    {
+        var home = Path.Combine(_home.Path, "new", "home");
+        var store = FileTokenStore.Open(new FileTokenStoreOptions { Home = home });
+        Assert.Null(await new TokenVault(store).GetCredentialAsync(Credential().Binding, None));
+        Assert.Empty(await store.ListAsync(StoreEntryKind.Credential, None));
+        Assert.False(Directory.Exists(Path.Combine(_home.Path, "new")));
+
+        await new TokenVault(store).SaveCredentialAsync(Credential(), None);
+
+        Assert.Equal(Credential(), await new TokenVault(FileTokenStore.Open(new FileTokenStoreOptions { Home = home })).GetCredentialAsync(Credential().Binding, None));
+        if (!OperatingSystem.IsWindows())
+        {
+            // The home and the store (a parent the home needed, like ~/.config, is the user's, with the usual mode).
+            Assert.All([home, store.Folder], folder =>
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder)));
+        }
+    }
+
+    [Fact]
     public async Task A_store_whose_key_cannot_be_loaded_opens_and_its_first_read_says_StoreKeyUnavailable()
     {
         await new TokenVault(Open()).SaveCredentialAsync(Credential(), None);
