@@ -76,7 +76,7 @@ public sealed partial class McpAuthClient
         var client = await Telemetry.RunAsync(McpAuthTelemetryNames.RegistrationSpan, discovery.Issuer,
             () => _identities.ResolveAsync(discovery.AuthorizationServer, behind, ct)).ConfigureAwait(false);
         EngineLog.ClientResolved(_logger, client.ClientId, client.Source, client.Issuer);
-        behind?.Add(() => ClaimIndexAsync(_options.Profile, ResourceUri.Canonicalize(discovery.Server), discovery.Issuer, client.ClientId));
+        behind?.Add(() => ClaimIndexAsync(_options.Profile, ResourceUri.Canonicalize(discovery.Server), discovery.Issuer, client.ClientId, behind));
         return client;
     }
 
@@ -109,9 +109,8 @@ public sealed partial class McpAuthClient
         var client = await ResolveClientAsync(discovery, behind, ct).ConfigureAwait(false);
         var dpop = _grants.NewDPoPKey(discovery.AuthorizationServer);
         var server = discovery.AuthorizationServer;
-        behind.StartAll();
-        var response = await _tokens.RequestAsync(server.TokenEndpoint, server.Issuer, client,
-            TokenEndpointMessages.ClientCredentials(scope, discovery.Resource), dpop, ct).ConfigureAwait(false);
+        var response = await PendingWrites.StartAfterSending(_tokens.RequestAsync(server.TokenEndpoint, server.Issuer, client,
+            TokenEndpointMessages.ClientCredentials(scope, discovery.Resource), dpop, ct), behind).ConfigureAwait(false);
         session.Scope = scope;
         return await StoreAsync(session, discovery, client, response, dpop, scope, "client_credentials", behind, ct).ConfigureAwait(false);
     }

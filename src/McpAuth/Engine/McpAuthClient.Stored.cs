@@ -32,7 +32,7 @@ public sealed partial class McpAuthClient
             Generation = (previous?.Generation ?? 0) + 1,
             UpdatedAt = now,
         };
-        await SaveLoginAsync(credential, ResourceUri.Canonicalize(discovery.Server), ct).ConfigureAwait(false);
+        await SaveLoginAsync(credential, ResourceUri.Canonicalize(discovery.Server), behind?.IndexedClientId, ct).ConfigureAwait(false);
         Refresher.Remember(credential);
         session.Credential = credential;
         session.DPoP = dpop;
@@ -61,13 +61,18 @@ public sealed partial class McpAuthClient
 
     /// <summary>
     /// Saves a new login's credential, then points the active-client index for (profile, <paramref name="server"/>,
-    /// issuer) at its client, unless it already does (see <see cref="ClaimIndexAsync"/>): a first login then makes one
-    /// write to disk after the token response, not two.
+    /// issuer) at its client, unless it already does: as the flow's index claim found or made it while the token request
+    /// was out (<paramref name="claimedClientId"/>, see <see cref="ClaimIndexAsync"/>), else as read now. A first login
+    /// then reads nothing and makes one write to disk after the token response. (A login by another process that
+    /// pointed the index at its own client in between keeps it: both logins work, and the later index write wins, as
+    /// it would have anyway.)
     /// </summary>
-    private async Task SaveLoginAsync(StoredCredential credential, string server, CancellationToken ct)
+    private async Task SaveLoginAsync(StoredCredential credential, string server, string? claimedClientId, CancellationToken ct)
     {
         var binding = credential.Binding;
-        var indexed = await ReadIndexAsync(binding.Profile, server, binding.Issuer, ct).ConfigureAwait(false);
+        var indexed = claimedClientId == binding.ClientId
+            ? (Readable: true, ClientId: claimedClientId)
+            : await ReadIndexAsync(binding.Profile, server, binding.Issuer, ct).ConfigureAwait(false);
         await _vault.SaveCredentialAsync(credential, ct).ConfigureAwait(false);
         if (indexed is not { Readable: true } || indexed.ClientId != binding.ClientId)
         {
@@ -79,13 +84,21 @@ public sealed partial class McpAuthClient
     /// While a login is under way: points an empty active-client index at the client it logs in with, so that its
     /// end need not write the index. Safe before the credential exists, since an index naming a client without a
     /// credential finds nothing, as an empty one does. An index naming another client (a login that may still work)
-    /// is left for <see cref="SaveLoginAsync"/> to change once the new credential is saved.
+    /// is left for <see cref="SaveLoginAsync"/> to change once the new credential is saved. Tells
+    /// <paramref name="behind"/> when the index names <paramref name="clientId"/> (claimed now or before), so that the
+    /// save need not read it again.
     /// </summary>
-    private async ValueTask ClaimIndexAsync(string profile, string server, string issuer, string clientId)
+    private async ValueTask ClaimIndexAsync(string profile, string server, string issuer, string clientId, PendingWrites behind)
     {
-        if (await ReadIndexAsync(profile, server, issuer, CancellationToken.None).ConfigureAwait(false) is { Readable: true, ClientId: null })
+        var indexed = await ReadIndexAsync(profile, server, issuer, CancellationToken.None).ConfigureAwait(false);
+        if (indexed is { Readable: true, ClientId: null })
         {
             await _vault.SetActiveClientIdAsync(profile, server, issuer, clientId, CancellationToken.None).ConfigureAwait(false);
+            indexed = (true, clientId);
+        }
+        if (indexed is { Readable: true } && indexed.ClientId == clientId)
+        {
+            behind.IndexedClientId = clientId;
         }
     }
 

@@ -110,10 +110,9 @@ public sealed partial class McpAuthClient
     private async Task<AccessToken> CompleteCodeFlowAsync(Uri callbackUrl, PendingWrites? behind, CancellationToken cancellationToken)
     {
         var (flow, code) = _codeFlow.Accept(callbackUrl);
-        behind?.StartAll();
         try
         {
-            var response = await _codeFlow.RedeemAsync(flow, code, cancellationToken).ConfigureAwait(false);
+            var response = await PendingWrites.StartAfterSending(_codeFlow.RedeemAsync(flow, code, cancellationToken), behind).ConfigureAwait(false);
             var session = Session(flow.Discovery.Server);
             session.Scope = flow.Scope;
             return await StoreAsync(session, flow.Discovery, flow.Client, response, flow.DPoP, flow.Scope, "authorization_code", behind,

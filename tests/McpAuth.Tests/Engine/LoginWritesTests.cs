@@ -37,6 +37,41 @@ public class LoginWritesTests
     }
 
     [Fact]
+    public async Task The_early_writes_start_only_once_the_token_request_is_sent()
+    {
+        var store = new RecordingStore();
+        var world = new OAuthWorld(store: store);
+        world.Http.On("POST", "https://as.example.com/token", _ =>
+        {
+            // Writes started with the request would begin while it is being sent: give them the time to show.
+            SpinWait.SpinUntil(() => store.Log.Contains("start Discovery"), TimeSpan.FromMilliseconds(300));
+            store.Event("token request");
+            return FakeHttp.Json("""{"access_token":"at","token_type":"Bearer","expires_in":3600}""");
+        });
+
+        await world.Client().AuthorizeAsync(Server, world.Interaction, default);
+
+        var log = store.Log.ToList();
+        Assert.True(log.IndexOf("token request") < log.IndexOf("start Discovery"), string.Join(", ", log));
+        Assert.True(log.IndexOf("done Discovery") < log.IndexOf("start Credential"), string.Join(", ", log));
+        Assert.NotNull(await world.Vault.GetDiscoveryAsync(OAuthWorld.Server, default));
+    }
+
+    [Fact]
+    public async Task A_first_login_reads_the_index_once_with_its_early_writes_and_not_again_to_save_the_credential()
+    {
+        var store = new RecordingStore();
+        var world = new OAuthWorld(store: store);
+
+        await world.Client().AuthorizeAsync(Server, world.Interaction, default);
+
+        var log = store.Log.ToList();
+        Assert.Equal(1, log.Count(e => e == "read ActiveClient"));
+        Assert.True(log.IndexOf("read ActiveClient") < log.IndexOf("start ActiveClient"), string.Join(", ", log));
+        Assert.Equal("client-1-as.example.com", await world.Vault.GetActiveClientIdAsync("default", OAuthWorld.Server, OAuthWorld.Issuer, default));
+    }
+
+    [Fact]
     public async Task A_registration_write_that_fails_fails_the_login_with_the_store_error_and_saves_no_credential()
     {
         var store = new RecordingStore { Fail = [StoreEntryKind.Registration] };
