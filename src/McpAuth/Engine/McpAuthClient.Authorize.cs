@@ -76,7 +76,11 @@ public sealed partial class McpAuthClient
         var client = await Telemetry.RunAsync(McpAuthTelemetryNames.RegistrationSpan, discovery.Issuer,
             () => _identities.ResolveAsync(discovery.AuthorizationServer, behind, ct)).ConfigureAwait(false);
         EngineLog.ClientResolved(_logger, client.ClientId, client.Source, client.Issuer);
-        behind?.Add(() => ClaimIndexAsync(_options.Profile, ResourceUri.Canonicalize(discovery.Server), discovery.Issuer, client.ClientId, behind));
+        if (behind is not null)
+        {
+            behind.Add(() => ClaimIndexAsync(_options.Profile, ResourceUri.Canonicalize(discovery.Server), discovery.Issuer, client.ClientId, behind));
+            behind.Add(() => ReadAheadForSaveAsync(new CredentialBinding(_options.Profile, discovery.Resource, discovery.Issuer, client.ClientId), behind));
+        }
         return client;
     }
 

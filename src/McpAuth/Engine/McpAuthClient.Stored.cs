@@ -18,7 +18,9 @@ public sealed partial class McpAuthClient
             await behind.FlushAsync().ConfigureAwait(false);
         }
         var binding = new CredentialBinding(_options.Profile, discovery.Resource, discovery.Issuer, client.ClientId);
-        var previous = await ReadReplacedAsync(binding, ct).ConfigureAwait(false);
+        var previous = behind?.Replaced is { } ahead && ahead.Binding == binding
+            ? ahead.Credential
+            : await ReadReplacedAsync(binding, ct).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var credential = new StoredCredential
         {
@@ -39,6 +41,18 @@ public sealed partial class McpAuthClient
         session.Client = client;
         EngineLog.TokenObtained(_logger, credential.Tokens.TokenType, discovery.Resource, grant);
         return ToAccessToken(credential, dpop);
+    }
+
+    /// <summary>
+    /// While the token request is out: reads the credential the login's save will replace (for its generation), then
+    /// lets the store prepare the save (the file store makes the credential folder of a new store, after the read, which
+    /// a missing folder answers at once). The save after the token response then only writes. (Another process saving
+    /// the same binding in between may leave the two saves one generation: the later write wins, as it would anyway.)
+    /// </summary>
+    private async ValueTask ReadAheadForSaveAsync(CredentialBinding binding, PendingWrites behind)
+    {
+        behind.Replaced = (binding, await ReadReplacedAsync(binding, CancellationToken.None).ConfigureAwait(false));
+        await _vault.PrepareCredentialAsync(binding, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>

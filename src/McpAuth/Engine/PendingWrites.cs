@@ -1,16 +1,18 @@
 using System.Runtime.ExceptionServices;
+using McpAuth.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace McpAuth.Engine;
 
 /// <summary>
-/// Store writes of one authorization that need not hold it up: the discovery record, the client registration and a
-/// first active-client index entry. They are queued as the flow learns them, run on the thread pool once the flow has
-/// sent its token request (<see cref="StartAfterSending"/>), so that they overlap the longest network wait and not the
-/// short requests before it, and are flushed (awaited, their errors thrown) before the credential that depends on
-/// them is saved. Written in line, they cost a first login several flushes to disk on its critical path. The queued
-/// writes run one after another on one pool thread: each hop to another thread costs a wake-up, and they have the
-/// whole token request to finish in.
+/// Store work of one authorization that need not hold it up: the writes of the discovery record, the client
+/// registration and a first active-client index entry, and what the credential's save needs from the store (the index
+/// entry, the credential it replaces, the credential's folder made). Queued as the flow learns them, they run once the
+/// flow has sent its token request (<see cref="StartAfterSending"/>), so that they overlap the longest network wait
+/// and not the short requests before it, and are flushed (awaited, their errors thrown) before the credential that
+/// depends on them is saved. In line, they cost a first login several flushes to disk on its critical path. The queued
+/// work runs in order on one thread of its own: the file store blocks on the disk (fsync), and a pool thread blocked so
+/// long is one the application's own work (the token response among it) waits for on a small machine.
 /// </summary>
 /// <remarks>One instance per authorization, owned by the method that runs it; that method settles it on every exit.</remarks>
 internal sealed class PendingWrites
@@ -68,6 +70,9 @@ internal sealed class PendingWrites
     /// </summary>
     public string? IndexedClientId { get; set; }
 
+    /// <summary>The credential the login's save will replace (null: none), read ahead for its binding; null before it was read.</summary>
+    public (CredentialBinding Binding, StoredCredential? Credential)? Replaced { get; set; }
+
     /// <summary>Starts the queued writes, and any added later at once.</summary>
     public void StartAll()
     {
@@ -112,10 +117,10 @@ internal sealed class PendingWrites
     }
 
     /// <summary>
-    /// Runs <paramref name="writes"/> in order on the thread pool (the file store's writes block on the disk); each is
-    /// attempted whatever the others did, and the first failure is the task's.
+    /// Runs <paramref name="writes"/> in order on a thread of their own (the file store's writes block on the disk);
+    /// each is attempted whatever the others did, and the first failure is the task's.
     /// </summary>
-    private static Task Run(Func<ValueTask>[] writes) => Task.Run(async () =>
+    private static Task Run(Func<ValueTask>[] writes) => Task.Factory.StartNew(async () =>
     {
         ExceptionDispatchInfo? first = null;
         foreach (var write in writes)
@@ -130,7 +135,7 @@ internal sealed class PendingWrites
             }
         }
         first?.Throw();
-    });
+    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
     private Task[] Take()
     {

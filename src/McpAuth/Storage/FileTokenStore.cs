@@ -231,7 +231,7 @@ public sealed class FileTokenStore : ITokenStore
         SweepBeforeFirstChange();
         var sealedEntry = Key.Cipher.Seal(key, value.Span);
         var path = EntryPath(key);
-        McpAuthHome.EnsurePrivateDirectory(Path.GetDirectoryName(path)!);
+        EnsureKindFolder(key.Kind);
         try
         {
             AtomicFile.Replace(path, sealedEntry);
@@ -241,6 +241,23 @@ public sealed class FileTokenStore : ITokenStore
             throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, key.ToString(), e);
         }
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Creates the folder of <paramref name="key"/>'s kind (0700), with the home and store folders, when missing.</summary>
+    /// <inheritdoc/>
+    public ValueTask PrepareWriteAsync(StoreKey key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureFolders();
+        EnsureKindFolder(key.Kind);
+        return ValueTask.CompletedTask;
+    }
+
+    // Asked at every write (a stat when it exists): a folder removed by hand while the process runs comes back.
+    private void EnsureKindFolder(StoreEntryKind kind)
+    {
+        McpAuthHome.EnsurePrivateDirectory(KindFolder(kind));
+        Interlocked.Or(ref _kindFoldersSeen, 1 << (int)kind);
     }
 
     /// <inheritdoc/>

@@ -35,6 +35,10 @@ public sealed class TokenVault
         return _store.WriteAsync(StoreKeys.Credential(credential.Binding), StoredRecordCodec.WriteCredential(credential), cancellationToken);
     }
 
+    /// <summary>Lets the store prepare for saving the credential of <paramref name="binding"/> (see <see cref="ITokenStore.PrepareWriteAsync"/>).</summary>
+    public ValueTask PrepareCredentialAsync(CredentialBinding binding, CancellationToken cancellationToken) =>
+        _store.PrepareWriteAsync(StoreKeys.Credential(binding), cancellationToken);
+
     /// <summary>Deletes the credential of <paramref name="binding"/>; false when there was none.</summary>
     public ValueTask<bool> DeleteCredentialAsync(CredentialBinding binding, CancellationToken cancellationToken) =>
         _store.DeleteAsync(StoreKeys.Credential(binding), cancellationToken);

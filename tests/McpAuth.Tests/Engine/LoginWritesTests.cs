@@ -72,6 +72,23 @@ public class LoginWritesTests
     }
 
     [Fact]
+    public async Task A_first_login_reads_the_credential_it_replaces_and_readies_its_folder_ahead_so_its_save_only_writes()
+    {
+        var store = new RecordingStore();
+        var world = new OAuthWorld(store: store);
+
+        await world.Client().AuthorizeAsync(Server, world.Interaction, default);
+
+        var log = store.Log.ToList();
+        var prepared = log.IndexOf("prepare Credential");
+        Assert.True(prepared >= 0, string.Join(", ", log));
+        Assert.Equal(1, log.Count(e => e == "read Credential"));
+        Assert.True(log.IndexOf("read Credential") < prepared, string.Join(", ", log));
+        Assert.DoesNotContain(log.Skip(prepared), e => e.StartsWith("read ", StringComparison.Ordinal));
+        Assert.Equal(["start Credential", "done Credential"], log.Skip(prepared + 1));
+    }
+
+    [Fact]
     public async Task A_registration_write_that_fails_fails_the_login_with_the_store_error_and_saves_no_credential()
     {
         var store = new RecordingStore { Fail = [StoreEntryKind.Registration] };
@@ -209,6 +226,12 @@ internal sealed class RecordingStore : ITokenStore
         }
         await _inner.WriteAsync(key, value, cancellationToken);
         Log.Enqueue("done " + key.Kind);
+    }
+
+    public ValueTask PrepareWriteAsync(StoreKey key, CancellationToken cancellationToken)
+    {
+        Log.Enqueue("prepare " + key.Kind);
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask<bool> DeleteAsync(StoreKey key, CancellationToken cancellationToken) => _inner.DeleteAsync(key, cancellationToken);
