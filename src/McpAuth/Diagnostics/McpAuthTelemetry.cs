@@ -61,8 +61,12 @@ public static class McpAuthTelemetryNames
 }
 
 /// <summary>
-/// One <see cref="ActivitySource"/> and one <see cref="Meter"/> per engine instance, and the few calls the engine makes:
-/// start a step, end it with an outcome. Carries endpoints and reason codes only, never a token or secret.
+/// The engine's <see cref="ActivitySource"/> and <see cref="Meter"/>, and the few calls the engine makes: start a step,
+/// end it with an outcome. Carries endpoints and reason codes only, never a token or secret. Without an
+/// <see cref="IMeterFactory"/>, every engine of the process shares one source and one meter (as .NET advises: made
+/// once, never disposed), so that an application making an engine per user or per call neither pays for them each
+/// time (registering a source and a meter with the process's listeners costs tens of microseconds) nor leaves one
+/// behind each time. With a factory (dependency injection), the meter is the factory's and the source the engine's own.
 /// </summary>
 internal sealed class McpAuthTelemetry : IDisposable
 {
@@ -81,10 +85,20 @@ internal sealed class McpAuthTelemetry : IDisposable
 
     public Meter Meter => Made.Meter;
 
+    private static readonly Lock SharedCreation = new();
+    private static volatile Instruments? _shared;
+
     private Instruments Made => _instruments ?? Make();
 
     private Instruments Make()
     {
+        if (_meterFactory is null)
+        {
+            lock (SharedCreation)
+            {
+                return _instruments = _shared ??= new Instruments(null);
+            }
+        }
         lock (_creation)
         {
             return _instruments ??= new Instruments(_meterFactory);
@@ -146,7 +160,7 @@ internal sealed class McpAuthTelemetry : IDisposable
 
     public void Dispose()
     {
-        if (_instruments is { } made)
+        if (_meterFactory is not null && _instruments is { } made)
         {
             made.Source.Dispose();
             made.Meter.Dispose();

@@ -39,7 +39,10 @@ public sealed partial class McpAuthClient
     /// <param name="oauthHttp">The client for authorization server requests; it must not follow redirects.</param>
     /// <param name="time">The clock; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="logger">Safe-to-share logs; none when null.</param>
-    /// <param name="meterFactory">Creates the "McpAuth" meter (see <see cref="McpAuthTelemetryNames"/>); a standalone meter when null.</param>
+    /// <param name="meterFactory">
+    /// Creates the "McpAuth" meter (see <see cref="McpAuthTelemetryNames"/>), the engine's own; when null, the engine
+    /// uses the meter and activity source every such engine of the process shares.
+    /// </param>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.InvalidConfiguration"/>.</exception>
     public McpAuthClient(
         McpAuthOptions options, TokenVault vault, HttpClient oauthHttp, TimeProvider? time = null, ILogger<McpAuthClient>? logger = null,

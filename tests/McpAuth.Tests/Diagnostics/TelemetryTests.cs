@@ -7,15 +7,44 @@ using McpAuth.Tests.Refresh;
 namespace McpAuth.Tests.Diagnostics;
 
 /// <summary>Every OAuth step has its span and the counters and histograms move; names are the documented ones.</summary>
-public class TelemetryTests
+public sealed class TelemetryTests : IDisposable
 {
     private static readonly Uri Server = new(OAuthWorld.Server);
+
+    // An engine with a meter factory has its own source and meter: what one test's recorder hears is that test's only.
+    private TestMeterFactory Meters { get; } = new();
+
+    public void Dispose() => Meters.Dispose();
+
+    [Fact]
+    public void Engines_without_a_meter_factory_share_one_source_and_meter_and_one_with_a_factory_has_its_own()
+    {
+        var world = new OAuthWorld();
+        var first = world.Client().Telemetry;
+        var second = world.Client().Telemetry;
+        var own = world.Client(meterFactory: Meters).Telemetry;
+
+        Assert.Same(first.Source, second.Source);
+        Assert.Same(first.Meter, second.Meter);
+        Assert.NotSame(first.Source, own.Source);
+        Assert.NotSame(first.Meter, own.Meter);
+        Assert.Same(Meters.Created.Single(), own.Meter);
+        second.Dispose(); // an engine's end leaves the shared ones to the others
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => ReferenceEquals(source, first.Source),
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var span = first.Source.StartActivity("probe");
+        Assert.NotNull(span); // a disposed source has no listeners and starts nothing
+    }
 
     [Fact]
     public async Task An_authorization_emits_a_span_per_step_and_counts_one_authorization()
     {
         var world = new OAuthWorld();
-        var client = world.Client();
+        var client = world.Client(meterFactory: Meters);
         using var recorder = new TelemetryRecorder(client);
 
         await client.AuthorizeAsync(Server, world.Interaction, default);
@@ -37,7 +66,7 @@ public class TelemetryTests
     {
         var world = new OAuthWorld();
         world.Http.OnJson("POST", "https://as.example.com/token", """{"error":"invalid_client"}""", 401);
-        var client = world.Client();
+        var client = world.Client(meterFactory: Meters);
         using var recorder = new TelemetryRecorder(client);
 
         await Assert.ThrowsAsync<McpAuthException>(() => client.AuthorizeAsync(Server, world.Interaction, default));
@@ -63,7 +92,7 @@ public class TelemetryTests
                 ? FakeHttp.Json("""{"access_token":"at-2","token_type":"Bearer","expires_in":3600}""")
                 : FakeHttp.Json("""{"error":"invalid_grant"}""", 400));
         var time = new ManualTimeProvider();
-        var client = new McpAuthClient(new McpAuthOptions(), world.Vault, new HttpClient(world.Http), time);
+        var client = new McpAuthClient(new McpAuthOptions(), world.Vault, new HttpClient(world.Http), time, meterFactory: Meters);
         await client.AuthorizeAsync(Server, world.Interaction, default);
         using var recorder = new TelemetryRecorder(client);
         time.Advance(TimeSpan.FromSeconds(90));
@@ -84,7 +113,7 @@ public class TelemetryTests
     {
         var world = new OAuthWorld(asMetadataExtra: ",\"revocation_endpoint\":\"https://as.example.com/revoke\"");
         world.Http.On("POST", "https://as.example.com/revoke", _ => FakeHttp.Status(status));
-        var client = world.Client();
+        var client = world.Client(meterFactory: Meters);
         await client.AuthorizeAsync(Server, world.Interaction, default);
         var credential = Assert.Single((await world.Vault.ListCredentialsAsync(default)).Credentials);
         using var recorder = new TelemetryRecorder(client);

@@ -57,8 +57,8 @@ internal sealed class OAuthWorld
         });
     }
 
-    public McpAuthClient Client(McpAuthOptions? options = null) =>
-        new(options ?? new McpAuthOptions(), Vault, new HttpClient(Http));
+    public McpAuthClient Client(McpAuthOptions? options = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null) =>
+        new(options ?? new McpAuthOptions(), Vault, new HttpClient(Http), meterFactory: meterFactory);
 
     public IAuthorizationInteraction Interaction => new HeadlessAuthorizationInteraction(new HttpClient(Http));
 }
