@@ -11,8 +11,7 @@ namespace McpAuth.Engine;
 /// flow has sent its token request (<see cref="StartAfterSending"/>), so that they overlap the longest network wait
 /// and not the short requests before it, and are flushed (awaited, their errors thrown) before the credential that
 /// depends on them is saved. In line, they cost a first login several flushes to disk on its critical path. The queued
-/// work runs in order on one thread of its own: the file store blocks on the disk (fsync), and a pool thread blocked so
-/// long is one the application's own work (the token response among it) waits for on a small machine.
+/// work runs in order on McpAuth's store thread (<see cref="StoreThread"/>): the file store blocks on the disk (fsync).
 /// </summary>
 /// <remarks>One instance per authorization, owned by the method that runs it; that method settles it on every exit.</remarks>
 internal sealed class PendingWrites
@@ -117,10 +116,31 @@ internal sealed class PendingWrites
     }
 
     /// <summary>
-    /// Runs <paramref name="writes"/> in order on a thread of their own (the file store's writes block on the disk);
-    /// each is attempted whatever the others did, and the first failure is the task's.
+    /// Runs <paramref name="writes"/> in order on the <see cref="StoreThread"/> (the file store's writes block on the
+    /// disk); each is attempted whatever the others did, and the first failure is the task's. The task's continuations
+    /// run on the thread pool, never on the store thread.
     /// </summary>
-    private static Task Run(Func<ValueTask>[] writes) => Task.Factory.StartNew(async () =>
+    private static Task Run(Func<ValueTask>[] writes)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        StoreThread.Post(() => _ = RunToAsync(done, writes));
+        return done.Task;
+    }
+
+    private static async Task RunToAsync(TaskCompletionSource done, Func<ValueTask>[] writes)
+    {
+        try
+        {
+            await RunAllAsync(writes).ConfigureAwait(false);
+            done.SetResult();
+        }
+        catch (Exception e)
+        {
+            done.SetException(e); // whatever it is, the flow's flush or settle meets it; the store thread goes on
+        }
+    }
+
+    private static async Task RunAllAsync(Func<ValueTask>[] writes)
     {
         ExceptionDispatchInfo? first = null;
         foreach (var write in writes)
@@ -135,7 +155,7 @@ internal sealed class PendingWrites
             }
         }
         first?.Throw();
-    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
 
     private Task[] Take()
     {
