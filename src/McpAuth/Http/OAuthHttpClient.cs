@@ -138,8 +138,29 @@ public sealed class OAuthHttpClient
         var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
+            if (content.Headers.ContentLength is long length)
+            {
+                // The usual case: the body read straight into an array of its declared size (HTTP/1.1 framing ends it there).
+                var body = new byte[length];
+                var filled = 0;
+                int got;
+                while (filled < body.Length && (got = await stream.ReadAsync(body.AsMemory(filled), ct).ConfigureAwait(false)) > 0)
+                {
+                    filled += got;
+                }
+                return filled == body.Length ? body : body[..filled];
+            }
+            return await ReadChunkedAsync(stream, cap, endpoint, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A body of unknown length, read in pooled chunks until it ends or passes <paramref name="cap"/>.</summary>
+    private static async Task<byte[]> ReadChunkedAsync(Stream stream, long cap, Uri endpoint, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
             int read;
             while ((read = await stream.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
             {
@@ -150,6 +171,10 @@ public sealed class OAuthHttpClient
                 buffer.Write(chunk, 0, read);
             }
             return buffer.ToArray();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 

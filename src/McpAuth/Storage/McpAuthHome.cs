@@ -14,10 +14,14 @@ public static class McpAuthHome
 
     internal const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    /// <summary>Options that open a file exclusively and, when it is created, create it 0600 on Unix.</summary>
+    /// <summary>
+    /// Options that open a file exclusively and, when it is created, create it 0600 on Unix. Unbuffered: the store
+    /// writes each file whole in one call (and a lock file not at all), so a 4 KB buffer per file would be copied
+    /// through for nothing.
+    /// </summary>
     internal static FileStreamOptions PrivateFileOptions(FileMode mode, FileAccess access)
     {
-        var options = new FileStreamOptions { Mode = mode, Access = access, Share = FileShare.None };
+        var options = new FileStreamOptions { Mode = mode, Access = access, Share = FileShare.None, BufferSize = 0 };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = PrivateFileMode;
