@@ -16,6 +16,7 @@ public sealed class SecretHarvester : DelegatingHandler
     private static readonly string[] FormMembers = ["code", "code_verifier", "refresh_token", "client_secret", "client_assertion", "assertion", "subject_token"];
 
     private readonly ConcurrentDictionary<string, string> _secrets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _sent = new(StringComparer.Ordinal);
 
     public SecretHarvester(HttpMessageHandler inner) : base(inner)
     {
@@ -25,6 +26,12 @@ public sealed class SecretHarvester : DelegatingHandler
     public IReadOnlyDictionary<string, string> Secrets => _secrets;
 
     public IEnumerable<string> Kinds => _secrets.Values.Distinct();
+
+    /// <summary>
+    /// How many requests McpAuth sent to <paramref name="path"/> with <paramref name="method"/>, counted as they leave
+    /// (a server-side count misses a request a client timeout cancelled before the server's handler ran).
+    /// </summary>
+    public int Sent(string method, string path) => _sent.GetValueOrDefault($"{method} {path}");
 
     public void Add(string? value, string kind)
     {
@@ -55,6 +62,7 @@ public sealed class SecretHarvester : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        _sent.AddOrUpdate($"{request.Method} {request.RequestUri?.AbsolutePath}", 1, (_, n) => n + 1);
         if (request.Content is { } content)
         {
             var body = await content.ReadAsStringAsync(cancellationToken);
