@@ -74,8 +74,8 @@ public sealed class OAuthHttpClient
 
     /// <summary>Sends <paramref name="request"/> and reads the whole response under the limits.</summary>
     /// <exception cref="McpAuthException">
-    /// <see cref="McpAuthErrorCode.Timeout"/>, <see cref="McpAuthErrorCode.TransportFailure"/>,
-    /// <see cref="McpAuthErrorCode.RedirectRefused"/>, <see cref="McpAuthErrorCode.ResponseTooLarge"/>, or an
+    /// <see cref="McpAuthErrorCode.Timeout"/>, <see cref="McpAuthErrorCode.TransportFailure"/> (no connection, or a body
+    /// cut short), <see cref="McpAuthErrorCode.RedirectRefused"/>, <see cref="McpAuthErrorCode.ResponseTooLarge"/>, or an
     /// endpoint policy error.
     /// </exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
@@ -124,6 +124,12 @@ public sealed class OAuthHttpClient
         }
         catch (HttpRequestException e)
         {
+            throw new McpAuthException(McpAuthErrorCode.TransportFailure, redacted.ToString(), e) { Endpoint = redacted };
+        }
+        catch (IOException e)
+        {
+            // The body broke off after the headers: the connection closed or reset before the declared length or the
+            // last chunk (HttpIOException, which is not an HttpRequestException).
             throw new McpAuthException(McpAuthErrorCode.TransportFailure, redacted.ToString(), e) { Endpoint = redacted };
         }
     }

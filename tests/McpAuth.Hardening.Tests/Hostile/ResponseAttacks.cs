@@ -30,6 +30,23 @@ public static class ResponseAttacks
             c.Response.Headers["X-Padding"] = new string('x', 200 * 1024);
             return Respond.Json(c, """{"access_token":"a","token_type":"Bearer"}""");
         }, McpAuthErrorCode.ResponseTooLarge));
+        // The two cut-off bodies are text/plain: the rig's secret harvester buffers JSON bodies inside the send, where a
+        // break surfaces as an HttpRequestException; these must reach McpAuth's own read of the body.
+        yield return new("response: a token body cut short of its Content-Length", () => Token(async c =>
+        {
+            c.Response.ContentType = "text/plain";
+            c.Response.ContentLength = 4096;
+            await c.Response.WriteAsync("""{"access_token":"a","tok""", c.RequestAborted);
+            await c.Response.Body.FlushAsync(c.RequestAborted);
+            c.Abort();
+        }, McpAuthErrorCode.TransportFailure));
+        yield return new("response: a chunked token body cut off mid-stream", () => Token(async c =>
+        {
+            c.Response.ContentType = "text/plain";
+            await c.Response.WriteAsync("""{"access_token":"a","tok""", c.RequestAborted);
+            await c.Response.Body.FlushAsync(c.RequestAborted);
+            c.Abort();
+        }, McpAuthErrorCode.TransportFailure));
         yield return new("response: a token body that never ends", () => Token(Respond.Endless, McpAuthErrorCode.Timeout));
         yield return new("response: a token endpoint that never answers", () => Token(Respond.Never, McpAuthErrorCode.Timeout));
         yield return new("response: a server that accepts the connection and never answers", SilentSocket);
