@@ -28,6 +28,7 @@ internal sealed class ResourceSession
 {
     public SemaphoreSlim Gate { get; } = new(1, 1);
     public DiscoveryResult? Discovery { get; set; }
+    /// <summary>The client <see cref="Credential"/> was issued to; for one loaded from the store, null until a refresh needs it.</summary>
     public ClientIdentity? Client { get; set; }
     public string? Scope { get; set; }
     public string? ChallengeScope { get; set; }

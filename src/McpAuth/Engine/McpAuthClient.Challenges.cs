@@ -19,8 +19,9 @@ public sealed partial class McpAuthClient
             {
                 return ToAccessToken(current, session.DPoP);
             }
-            if (rejected is not null && session.Credential is { Tokens.RefreshToken: not null } stored && session.Client is { } client)
+            if (rejected is not null && session.Credential is { Tokens.RefreshToken: not null } stored)
             {
+                var client = await ClientOfAsync(session, stored, ct).ConfigureAwait(false);
                 try
                 {
                     session.Credential = await RefreshTracedAsync(stored, client, session.DPoP, rejected.Value, BindingCheck(session, server, stored), ct)

@@ -187,20 +187,28 @@ public sealed partial class McpAuthClient
         {
             return false;
         }
-        var client = await _identities.FromStoredAsync(credential, ct).ConfigureAwait(false);
         if (_options.Client is { } configured && (configured.Issuer is null || configured.Issuer == credential.Binding.Issuer)
-            && configured.ClientId != client.ClientId)
+            && configured.ClientId != credential.Binding.ClientId)
         {
             // The configured client changed since the login: that login is not this client's.
             return false;
         }
         Refresher.Remember(credential);
-        session.Client = client;
+        session.Client = null; // its registration is read when a refresh needs it (ClientOfAsync), not at every start
         session.Credential = credential;
         session.Scope = credential.Tokens.Scope;
         session.DPoP = credential.DPoPPrivateJwk is { } jwk ? _grants.DPoPKeyFromJwk(jwk) : null;
         return true;
     }
+
+    /// <summary>
+    /// The client <paramref name="session"/>'s credential was issued to, for a request to the token endpoint: as the
+    /// login or import that made the credential left it, else, for a credential loaded from the store, found in the
+    /// store now (see <see cref="ClientIdentityResolver.FromStoredAsync"/>) and kept. A start whose stored token is
+    /// still fresh reads no registration. Called under the session's gate.
+    /// </summary>
+    private async ValueTask<ClientIdentity> ClientOfAsync(ResourceSession session, StoredCredential credential, CancellationToken ct) =>
+        session.Client ??= await _identities.FromStoredAsync(credential, ct).ConfigureAwait(false);
 
     /// <summary>The stored credential of this profile's active client for <paramref name="server"/>, read without the network.</summary>
     private async Task<StoredCredential?> FindStoredAsync(Uri server, CancellationToken ct)

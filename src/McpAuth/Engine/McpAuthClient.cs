@@ -174,8 +174,9 @@ public sealed partial class McpAuthClient
                 return null;
             }
             var credential = session.Credential!;
-            if (!Refresher.IsFresh(credential) && session.Client is { } client)
+            if (!Refresher.IsFresh(credential))
             {
+                var client = await ClientOfAsync(session, credential, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     session.Credential = credential = await RefreshTracedAsync(credential, client, session.DPoP, null,
