@@ -16,13 +16,16 @@ internal static class Clients
 {
     public static readonly Uri RedirectUri = new("http://127.0.0.1:33418/callback");
 
+    /// <summary>The handler under both sides' chains: no redirects. The timeline diagnostics put a stamp above it.</summary>
+    public static Func<HttpMessageHandler> Transport { get; set; } = () => new HttpClientHandler { AllowAutoRedirect = false };
+
     /// <summary>McpAuth: the SDK's MCP client over an HttpClient whose handler is <see cref="McpAuthHandler"/>.</summary>
     public static async Task<SessionTime> McpAuthSessionAsync(string home, Uri server)
     {
         var clock = Stopwatch.StartNew();
         // One connection pool for the OAuth requests and the MCP requests, as the SDK side has (its OAuth runs inside
         // the transport's HttpClient): the resource metadata and the MCP endpoint share an origin and a connection.
-        var tokenWait = new TokenWaitClock { InnerHandler = new HttpClientHandler { AllowAutoRedirect = false } };
+        var tokenWait = new TokenWaitClock { InnerHandler = Transport() };
         using var oauthHttp = new HttpClient(tokenWait, disposeHandler: false);
         var vault = new TokenVault(OpenStore(home));
         var engine = new McpAuthClient(new McpAuthOptions { RedirectUri = RedirectUri }, vault, oauthHttp);
@@ -38,7 +41,7 @@ internal static class Clients
     public static async Task<SessionTime> SdkSessionAsync(string cacheFile, Uri server)
     {
         var clock = Stopwatch.StartNew();
-        var tokenWait = new TokenWaitClock { InnerHandler = new HttpClientHandler { AllowAutoRedirect = false } };
+        var tokenWait = new TokenWaitClock { InnerHandler = Transport() };
         using var http = new HttpClient(tokenWait);
         var oauth = new ClientOAuthOptions
         {

@@ -20,8 +20,11 @@ internal sealed record Outcome(long AsRequests, long Refreshes, long Logins, lon
 /// </summary>
 internal static class Scenarios
 {
-    /// <summary>Runs of lines 1, 2 and 3b per side in each round (line 3, with its expired state, runs once a round).</summary>
+    /// <summary>Runs of lines 1, 2 and 3b per side in each round.</summary>
     private const int SamplesPerRound = 5;
+
+    /// <summary>Runs of line 3 per side in each round, each after the stored tokens are expired again.</summary>
+    private const int StampedesPerRound = 2;
 
     public static async Task<int> RunAsync(int tokenLatencyMs, int rounds)
     {
@@ -31,10 +34,10 @@ internal static class Scenarios
             all.Add(await RoundAsync(tokenLatencyMs, round));
         }
         Console.WriteLine($"token endpoint latency: {tokenLatencyMs} ms; {rounds} rounds (a new sandbox each) of {SamplesPerRound} runs per side for"
-            + " lines 1, 2 and 3b and 1 for line 3; median wall time (min-max); AS = requests to the authorization server"
+            + $" lines 1, 2 and 3b and {StampedesPerRound} for line 3; median wall time (min-max); AS = requests to the authorization server"
             + " (metadata, registration, authorize, token) and to the resource metadata; MCP = requests to the MCP endpoint;"
-            + " the side that runs first alternates from run to run");
-        Console.WriteLine("| scenario | McpAuth | MCP C# SDK 2.3.1 | McpAuth / SDK (median wall) |");
+            + " the side that runs first alternates from run to run; ratio of the medians with its 95% bootstrap interval");
+        Console.WriteLine("| scenario | McpAuth | MCP C# SDK 2.3.1 | McpAuth / SDK (median wall) [95% interval] |");
         Console.WriteLine("|---|---|---|---|");
         for (var row = 0; row < all[0].Count; row++)
         {
@@ -42,35 +45,44 @@ internal static class Scenarios
             var mcpAuth = all.SelectMany(r => r[row].McpAuth).ToList();
             var sdk = all.SelectMany(r => r[row].Sdk).ToList();
             Console.WriteLine(FormattableString.Invariant(
-                $"| {name} | {Summary(mcpAuth)} | {Summary(sdk)} | {MedianWall(mcpAuth) / MedianWall(sdk):F2} |"));
+                $"| {name} | {Summary(mcpAuth)} | {Summary(sdk)} | {Ratio(mcpAuth, sdk)} |"));
             if (mcpAuth.Concat(sdk).All(o => o.TokenWaitMs is not null))
             {
                 // The same runs with the token endpoint's wait taken out: the work each client does.
                 static List<Outcome> Work(List<Outcome> outcomes) => outcomes.Select(o => o with { WallMs = o.WallMs - o.TokenWaitMs!.Value }).ToList();
                 Console.WriteLine(FormattableString.Invariant(
-                    $"| {name}: the client's own time (wall minus the token endpoint's wait) | {WallSummary(Work(mcpAuth))} | {WallSummary(Work(sdk))} | {MedianWall(Work(mcpAuth)) / MedianWall(Work(sdk)):F2} |"));
+                    $"| {name}: the client's own time (wall minus the token endpoint's wait) | {WallSummary(Work(mcpAuth))} | {WallSummary(Work(sdk))} | {Ratio(Work(mcpAuth), Work(sdk))} |"));
             }
         }
         return 0;
     }
 
-    private static double MedianWall(List<Outcome> outcomes) => outcomes.Select(o => o.WallMs).Order().ToList()[outcomes.Count / 2];
+    /// <summary>The ratio of the median walls of the runs with a wall time, and its 95% bootstrap interval.</summary>
+    private static string Ratio(List<Outcome> mcpAuth, List<Outcome> sdk)
+    {
+        var (a, b) = (Walls(mcpAuth), Walls(sdk));
+        var (low, high) = Stats.RatioOfMediansInterval(a, b);
+        return FormattableString.Invariant($"{Stats.Median(a) / Stats.Median(b):F2} [{low:F2}-{high:F2}]");
+    }
+
+    /// <summary>The wall times, sorted, of the runs that have one (a run of 8 processes has none when all 8 failed).</summary>
+    private static double[] Walls(List<Outcome> outcomes) => [.. outcomes.Select(o => o.WallMs).Where(w => !double.IsNaN(w)).Order()];
 
     private static string WallSummary(List<Outcome> outcomes)
     {
-        var walls = outcomes.Select(o => o.WallMs).Order().ToList();
-        return FormattableString.Invariant($"{walls[walls.Count / 2]:F1} ms ({walls[0]:F1}-{walls[^1]:F1})");
+        var walls = Walls(outcomes);
+        return FormattableString.Invariant($"{Stats.Median(walls):F1} ms ({walls[0]:F1}-{walls[^1]:F1})");
     }
 
     private static string Summary(List<Outcome> outcomes)
     {
         static string Range(IEnumerable<long> values) => values.Min() == values.Max()
             ? values.Min().ToString(CultureInfo.InvariantCulture) : $"{values.Min()}-{values.Max()}";
-        var walls = outcomes.Select(o => o.WallMs).Order().ToList();
+        var walls = Walls(outcomes);
         var failures = outcomes.Sum(o => o.Failures);
         var requests = $"{Range(outcomes.Select(o => o.AsRequests))} AS ({Range(outcomes.Select(o => o.Refreshes))} refresh, "
             + $"{Range(outcomes.Select(o => o.Logins))} login) + {Range(outcomes.Select(o => o.McpRequests))} MCP";
-        var wall = FormattableString.Invariant($"{walls[walls.Count / 2]:F0} ms ({walls[0]:F0}-{walls[^1]:F0})");
+        var wall = FormattableString.Invariant($"{Stats.Median(walls):F0} ms ({walls[0]:F0}-{walls[^1]:F0})");
         return $"{requests}; {wall}" + (failures > 0 ? $"; {failures} of {outcomes.Count * outcomes[0].Processes} sessions failed" : "");
     }
 
@@ -117,10 +129,17 @@ internal static class Scenarios
                 sample => MeasureAsync(sandbox, () => Clients.SdkSessionAsync(Cache(sample), sandbox.McpServerUrl)));
             await Row("2. new process, stored credentials", SamplesPerRound,
                 _ => ProcessesAsync(sandbox, "mcpauth", home, 1), _ => ProcessesAsync(sandbox, "sdk", cache, 1));
-            await ExpireMcpAuthAsync(home);
-            ExpireSdk(cache);
-            await Row("3. expired token, 8 processes at once", 1,
-                _ => ProcessesAsync(sandbox, "mcpauth", home, 8), _ => ProcessesAsync(sandbox, "sdk", cache, 8));
+            await Row("3. expired token, 8 processes at once", StampedesPerRound,
+                async _ =>
+                {
+                    await ExpireMcpAuthAsync(home);
+                    return await ProcessesAsync(sandbox, "mcpauth", home, 8);
+                },
+                _ =>
+                {
+                    ExpireSdk(cache);
+                    return ProcessesAsync(sandbox, "sdk", cache, 8);
+                });
             await Row("3b. next start after (3)", SamplesPerRound,
                 _ => ProcessesAsync(sandbox, "mcpauth", home, 1), _ => ProcessesAsync(sandbox, "sdk", cache, 1));
 
@@ -187,6 +206,9 @@ internal static class Scenarios
             info.ArgumentList.Add(argument);
         }
         // Diagnostics: MCPAUTH_COMPARISON_JIT_DIR=dir lists the methods each child JIT-compiles in dir/jit-{side}-{n}.txt.
+        // Diagnostics only: with it, a child that JIT-compiles on two threads at once now and then dies in the runtime's
+        // own output code (glibc "free(): invalid pointer"; seen on the McpAuth side, whose read ahead compiles beside
+        // the main thread), so a table made with it is not a result.
         if (Environment.GetEnvironmentVariable("MCPAUTH_COMPARISON_JIT_DIR") is { Length: > 0 } jitDir)
         {
             info.Environment["DOTNET_JitStdOutFile"] = Path.Combine(jitDir, $"jit-{side}-{Interlocked.Increment(ref _children)}.txt");
