@@ -36,22 +36,24 @@ internal static class Scenarios
         Console.WriteLine($"token endpoint latency: {tokenLatencyMs} ms; {rounds} rounds (a new sandbox each) of {SamplesPerRound} runs per side for"
             + $" lines 1, 2 and 3b and {StampedesPerRound} for line 3; median wall time (min-max); AS = requests to the authorization server"
             + " (metadata, registration, authorize, token) and to the resource metadata; MCP = requests to the MCP endpoint;"
-            + " the side that runs first alternates from run to run; ratio of the medians with its 95% bootstrap interval");
-        Console.WriteLine("| scenario | McpAuth | MCP C# SDK 2.3.1 | McpAuth / SDK (median wall) [95% interval] |");
-        Console.WriteLine("|---|---|---|---|");
+            + " the side that runs first alternates from run to run; McpAuth / SDK as the ratio of the two medians, and paired: the"
+            + " median of the ratios of the runs made back to back (the machine's drift cancels in each pair); each with its 95%"
+            + " bootstrap interval");
+        Console.WriteLine("| scenario | McpAuth | MCP C# SDK 2.3.1 | McpAuth / SDK: ratio of medians [95%] | paired [95%] |");
+        Console.WriteLine("|---|---|---|---|---|");
         for (var row = 0; row < all[0].Count; row++)
         {
             var name = all[0][row].Name;
             var mcpAuth = all.SelectMany(r => r[row].McpAuth).ToList();
             var sdk = all.SelectMany(r => r[row].Sdk).ToList();
             Console.WriteLine(FormattableString.Invariant(
-                $"| {name} | {Summary(mcpAuth)} | {Summary(sdk)} | {Ratio(mcpAuth, sdk)} |"));
+                $"| {name} | {Summary(mcpAuth)} | {Summary(sdk)} | {Ratio(mcpAuth, sdk)} | {Paired(mcpAuth, sdk)} |"));
             if (mcpAuth.Concat(sdk).All(o => o.TokenWaitMs is not null))
             {
                 // The same runs with the token endpoint's wait taken out: the work each client does.
                 static List<Outcome> Work(List<Outcome> outcomes) => outcomes.Select(o => o with { WallMs = o.WallMs - o.TokenWaitMs!.Value }).ToList();
                 Console.WriteLine(FormattableString.Invariant(
-                    $"| {name}: the client's own time (wall minus the token endpoint's wait) | {WallSummary(Work(mcpAuth))} | {WallSummary(Work(sdk))} | {Ratio(Work(mcpAuth), Work(sdk))} |"));
+                    $"| {name}: the client's own time (wall minus the token endpoint's wait) | {WallSummary(Work(mcpAuth))} | {WallSummary(Work(sdk))} | {Ratio(Work(mcpAuth), Work(sdk))} | {Paired(Work(mcpAuth), Work(sdk))} |"));
             }
         }
         return 0;
@@ -63,6 +65,17 @@ internal static class Scenarios
         var (a, b) = (Walls(mcpAuth), Walls(sdk));
         var (low, high) = Stats.RatioOfMediansInterval(a, b);
         return FormattableString.Invariant($"{Stats.Median(a) / Stats.Median(b):F2} [{low:F2}-{high:F2}]");
+    }
+
+    /// <summary>
+    /// The median of the run-by-run ratios (the i-th McpAuth run against the i-th SDK run, made one right after the other),
+    /// over the pairs in which both have a wall time, and its 95% bootstrap interval.
+    /// </summary>
+    private static string Paired(List<Outcome> mcpAuth, List<Outcome> sdk)
+    {
+        double[] ratios = [.. mcpAuth.Zip(sdk, (a, b) => a.WallMs / b.WallMs).Where(r => !double.IsNaN(r))];
+        var (low, high) = Stats.MedianInterval(ratios);
+        return FormattableString.Invariant($"{Stats.Median(ratios):F2} [{low:F2}-{high:F2}]");
     }
 
     /// <summary>The wall times, sorted, of the runs that have one (a run of 8 processes has none when all 8 failed).</summary>
