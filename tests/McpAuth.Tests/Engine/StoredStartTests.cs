@@ -46,6 +46,33 @@ public class StoredStartTests
         Assert.NotEqual(refreshed.Value, again.Value);
     }
 
+    [Fact]
+    public async Task A_corrupt_registration_keeps_no_fresh_stored_token_from_use()
+    {
+        var store = new RecordingStore();
+        var world = ConfidentialWorld(store, expiresIn: 3600);
+        var login = await world.Client().AuthorizeAsync(Server, world.Interaction, default);
+        store.FailReads = [StoreEntryKind.Registration];
+
+        var token = await world.Client().GetAccessTokenAsync(Server, default);
+
+        Assert.Equal(login.Value, token.Value);
+    }
+
+    [Fact]
+    public async Task A_corrupt_registration_fails_the_refresh_that_needs_it_with_the_store_error_and_sends_nothing()
+    {
+        var store = new RecordingStore();
+        var world = ConfidentialWorld(store, expiresIn: 30);
+        await world.Client().AuthorizeAsync(Server, world.Interaction, default);
+        store.FailReads = [StoreEntryKind.Registration];
+
+        var e = await Assert.ThrowsAsync<McpAuthException>(() => world.Client().GetAccessTokenAsync(Server, default));
+
+        Assert.Equal(McpAuthErrorCode.StoreEntryCorrupt, e.Code);
+        Assert.DoesNotContain(world.Http.Requests, r => r.Key == $"POST {OAuthWorld.Issuer}/token" && r.Form()["grant_type"] == "refresh_token");
+    }
+
     /// <summary>Registers confidential clients (client_secret_post) and issues refresh tokens.</summary>
     private static OAuthWorld ConfidentialWorld(RecordingStore store, int expiresIn)
     {
