@@ -17,31 +17,22 @@ internal static class Stats
 
     /// <summary>The 2.5th and 97.5th percentiles of the median of resamples of <paramref name="values"/> with replacement.</summary>
     public static (double Low, double High) MedianInterval(IReadOnlyList<double> values) =>
-        Interval(values.Count, random =>
-        {
-            var resample = new double[values.Count];
-            for (var j = 0; j < resample.Length; j++)
-            {
-                resample[j] = values[random.Next(values.Count)];
-            }
-            return Median(resample);
-        });
+        Interval(values.Count, random => Median(Resample(values, random)));
 
     /// <summary>The 2.5th and 97.5th percentiles of median(a*) / median(b*) over resamples of each side with replacement.</summary>
     public static (double Low, double High) RatioOfMediansInterval(IReadOnlyList<double> a, IReadOnlyList<double> b) =>
-        Interval(Math.Min(a.Count, b.Count), random =>
+        Interval(Math.Min(a.Count, b.Count), random => Median(Resample(a, random)) / Median(Resample(b, random)));
+
+    /// <summary>As many values as <paramref name="values"/> has, drawn from it with replacement.</summary>
+    private static double[] Resample(IReadOnlyList<double> values, Random random)
+    {
+        var resample = new double[values.Count];
+        for (var j = 0; j < resample.Length; j++)
         {
-            var (ra, rb) = (new double[a.Count], new double[b.Count]);
-            for (var j = 0; j < ra.Length; j++)
-            {
-                ra[j] = a[random.Next(a.Count)];
-            }
-            for (var j = 0; j < rb.Length; j++)
-            {
-                rb[j] = b[random.Next(b.Count)];
-            }
-            return Median(ra) / Median(rb);
-        });
+            resample[j] = values[random.Next(values.Count)];
+        }
+        return resample;
+    }
 
     /// <summary>The 95% percentile interval of <paramref name="statistic"/> over seeded resamples; NaN without samples.</summary>
     private static (double Low, double High) Interval(int samples, Func<Random, double> statistic)
