@@ -23,17 +23,13 @@ public sealed record ClientIdentity(string Issuer, string ClientId, string? Clie
 /// </summary>
 internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault vault, McpAuthOptions options, TimeProvider time)
 {
-    /// <summary>As <see cref="ResolveAsync(AuthorizationServerMetadata, PendingWrites?, CancellationToken)"/>, writing a new registration at once.</summary>
-    public Task<ClientIdentity> ResolveAsync(AuthorizationServerMetadata server, CancellationToken cancellationToken) =>
-        ResolveAsync(server, behind: null, cancellationToken);
-
+    /// <summary>The client identity to use at <paramref name="server"/>; a new registration is stored before returning.</summary>
     /// <param name="server">The authorization server's metadata.</param>
-    /// <param name="behind">Where to queue a new registration's store write (see <see cref="PendingWrites"/>); null to write it before returning.</param>
     /// <param name="cancellationToken">Cancels the registration request.</param>
     /// <exception cref="McpAuthException">
     /// <see cref="McpAuthErrorCode.NoClientIdentity"/>, <see cref="McpAuthErrorCode.RegistrationFailed"/>, transport errors.
     /// </exception>
-    public async Task<ClientIdentity> ResolveAsync(AuthorizationServerMetadata server, PendingWrites? behind, CancellationToken cancellationToken)
+    public async Task<ClientIdentity> ResolveAsync(AuthorizationServerMetadata server, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);
         if (PreRegistered(server) is { } client)
@@ -54,7 +50,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         {
             throw new McpAuthException(McpAuthErrorCode.NoClientIdentity, server.Issuer);
         }
-        return await RegisterAsync(server, server.RegistrationEndpoint, behind, cancellationToken).ConfigureAwait(false);
+        return await RegisterAsync(server, server.RegistrationEndpoint, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -141,7 +137,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         return new ClientIdentity(server.Issuer, client.ClientId, client.ClientSecret, method, "preregistered");
     }
 
-    private async Task<ClientIdentity> RegisterAsync(AuthorizationServerMetadata server, Uri endpoint, PendingWrites? behind, CancellationToken ct)
+    private async Task<ClientIdentity> RegisterAsync(AuthorizationServerMetadata server, Uri endpoint, CancellationToken ct)
     {
         var requestedMethod = ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported ?? [ClientAuthentication.None], hasSecret: false)
             ?? ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported, hasSecret: true)
@@ -171,7 +167,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
             RegistrationClientUri = registered.RegistrationClientUri?.AbsoluteUri,
             RegistrationAccessToken = registered.RegistrationAccessToken,
         };
-        await PendingWrites.WriteOrQueueAsync(behind, token => vault.SaveRegistrationAsync(record, token), ct).ConfigureAwait(false);
+        await vault.SaveRegistrationAsync(record, ct).ConfigureAwait(false);
         return new ClientIdentity(server.Issuer, registered.ClientId, registered.ClientSecret, method, "dcr");
     }
 }

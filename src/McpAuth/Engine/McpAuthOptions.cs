@@ -174,8 +174,8 @@ public sealed class McpAuthOptions
     /// <summary>How long a pending authorization stays valid. Default 10 minutes.</summary>
     public TimeSpan PendingFlowLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Refresh this long before the access token expires. Default 60 seconds.</summary>
-    public TimeSpan RefreshSkew { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>When to refresh, how hard to retry, how long to wait for another refresher, how old a stored discovery may be.</summary>
+    public Refresh.RefreshOptions Refresh { get; set; } = new();
 
     /// <summary>DPoP use. Default <see cref="DPoPMode.Auto"/>.</summary>
     public DPoPMode DPoP { get; set; } = DPoPMode.Auto;
@@ -203,6 +203,8 @@ public sealed class McpAuthOptions
         {
             throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, "MaxPendingFlows");
         }
+        ArgumentNullException.ThrowIfNull(Refresh);
+        Refresh.Validate();
         if (!RedirectUri.IsAbsoluteUri)
         {
             throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(RedirectUri));
