@@ -34,6 +34,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         ArgumentNullException.ThrowIfNull(server);
         if (PreRegistered(server) is { } client)
         {
+            await RememberSecretAsync(client, cancellationToken).ConfigureAwait(false);
             return client;
         }
         if (server.ClientIdMetadataDocumentSupported && options.ClientMetadataDocumentUrl is { } cimd)
@@ -122,6 +123,36 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         {
             await vault.DeleteRegistrationAsync(identity.Issuer, options.RedirectUri.OriginalString, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Keeps a pre-registered client's secret with its registration (encrypted like every entry), so a refresh,
+    /// a revocation or a later login by a process that was not given the secret again still authenticates
+    /// (<see cref="FromStoredAsync"/> finds it by client id). Written only when it changed.
+    /// </summary>
+    private async Task RememberSecretAsync(ClientIdentity client, CancellationToken ct)
+    {
+        if (client.ClientSecret is null)
+        {
+            return;
+        }
+        var redirect = options.RedirectUri.OriginalString;
+        var stored = await vault.GetRegistrationAsync(client.Issuer, redirect, ct).ConfigureAwait(false);
+        if (stored is { Source: "preregistered" } && stored.ClientId == client.ClientId && stored.ClientSecret == client.ClientSecret
+            && stored.TokenEndpointAuthMethod == client.TokenEndpointAuthMethod)
+        {
+            return;
+        }
+        await vault.SaveRegistrationAsync(new StoredRegistration
+        {
+            Issuer = client.Issuer,
+            RedirectUri = redirect,
+            ClientId = client.ClientId,
+            ClientSecret = client.ClientSecret,
+            TokenEndpointAuthMethod = client.TokenEndpointAuthMethod,
+            Source = "preregistered",
+            RegisteredAt = time.GetUtcNow(),
+        }, ct).ConfigureAwait(false);
     }
 
     private ClientIdentity? PreRegistered(AuthorizationServerMetadata server)

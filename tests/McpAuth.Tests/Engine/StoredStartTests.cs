@@ -1,3 +1,4 @@
+using McpAuth.Engine;
 using McpAuth.Storage;
 
 namespace McpAuth.Tests.Orchestration;
@@ -71,6 +72,24 @@ public class StoredStartTests
 
         Assert.Equal(McpAuthErrorCode.StoreEntryCorrupt, e.Code);
         Assert.DoesNotContain(world.Http.Requests, r => r.Key == $"POST {OAuthWorld.Issuer}/token" && r.Form()["grant_type"] == "refresh_token");
+    }
+
+    [Fact]
+    public async Task A_pre_registered_clients_secret_given_at_login_authenticates_every_later_refresh_without_being_given_again()
+    {
+        var store = new RecordingStore();
+        var world = ConfidentialWorld(store, expiresIn: 30);
+        await world.Client(new McpAuthOptions { Client = new PreRegisteredClient("pre-registered", "pre-secret") })
+            .AuthorizeAsync(Server, world.Interaction, default);
+
+        await world.Client().GetAccessTokenAsync(Server, default); // a new process that was not given the secret
+
+        var refresh = Assert.Single(world.Http.Requests, r => r.Key == $"POST {OAuthWorld.Issuer}/token" && r.Form()["grant_type"] == "refresh_token");
+        var basic = refresh.Headers.GetValueOrDefault("Authorization") ?? "";
+        var post = refresh.Form().GetValueOrDefault("client_secret");
+        Assert.True(post == "pre-secret" || basic.Contains(Convert.ToBase64String("pre-registered:pre-secret"u8), StringComparison.Ordinal),
+            "the refresh did not authenticate with the stored secret");
+        Assert.DoesNotContain(store.Log, e => e.Contains("pre-secret", StringComparison.Ordinal));
     }
 
     /// <summary>Registers confidential clients (client_secret_post) and issues refresh tokens.</summary>
