@@ -40,7 +40,7 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
             return;
         }
         var client = CreateClient(interaction.RedirectUri, options.Profile, options.ClientId, options.ClientSecret, options.ClientMetadataUrl,
-            options.Scope);
+            options.Scope, interaction.PendingFlows);
         await client.AuthorizeAsync(options.Server, new CliAuthorizationInteraction(interaction), cancellationToken).ConfigureAwait(false);
     }
 
@@ -73,7 +73,8 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
     }
 
     private McpAuthClient CreateClient(
-        Uri redirectUri, string profile, string? clientId, string? clientSecret, Uri? clientMetadataUrl, string? scope = null)
+        Uri redirectUri, string profile, string? clientId, string? clientSecret, Uri? clientMetadataUrl, string? scope = null,
+        PendingFlowRegistry? pendingFlows = null)
     {
         var options = new McpAuthOptions
         {
@@ -88,7 +89,7 @@ internal sealed class EngineOAuthOperations : IOAuthOperations
             // that send requests through McpAuthHandler keep DPoP (DPoPMode.Auto), which adds the proofs.
             DPoP = DPoPMode.Disabled,
         };
-        return new McpAuthClient(options, _lifecycle.Vault, _http, _cli.Time, StderrLog.Create<McpAuthClient>(_cli));
+        return new McpAuthClient(options, _lifecycle.Vault, _http, _cli.Time, StderrLog.Create<McpAuthClient>(_cli), pendingFlows: pendingFlows);
     }
 
     public ValueTask DisposeAsync()

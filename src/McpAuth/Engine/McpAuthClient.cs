@@ -24,7 +24,7 @@ public sealed partial class McpAuthClient
     private readonly Discovery _discovery;
     private readonly ClientIdentityResolver _identities;
     private readonly TokenEndpoint _tokens;
-    private readonly PendingFlows _pending;
+    private readonly PendingFlowRegistry _pending;
     private readonly AuthorizationCodeFlow _codeFlow;
     private readonly DeviceCodeFlow _deviceFlow;
     private readonly GrantExtensions _grants;
@@ -43,10 +43,14 @@ public sealed partial class McpAuthClient
     /// Creates the "McpAuth" meter (see <see cref="McpAuthTelemetryNames"/>), the engine's own; when null, the engine
     /// uses the meter and activity source every such engine of the process shares.
     /// </param>
+    /// <param name="pendingFlows">
+    /// The registry of flows waiting for their callback, shared with the host's callback surfaces and its other engines;
+    /// when null, the engine's own with the limits of <paramref name="options"/>.
+    /// </param>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.InvalidConfiguration"/>.</exception>
     public McpAuthClient(
         McpAuthOptions options, TokenVault vault, HttpClient oauthHttp, TimeProvider? time = null, ILogger<McpAuthClient>? logger = null,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory? meterFactory = null, PendingFlowRegistry? pendingFlows = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _options.Validate();
@@ -61,8 +65,8 @@ public sealed partial class McpAuthClient
         _tokens = new TokenEndpoint(http, _time, _grants.ClientAssertions, Telemetry);
         _enterprise = new EnterpriseAuthorization(options, vault, _tokens, _time, _logger);
         _delegation = new Delegation(options, _tokens, _time, Telemetry, _logger);
-        _pending = new PendingFlows(options.MaxPendingFlows, options.PendingFlowLifetime, _time);
-        _codeFlow = new AuthorizationCodeFlow(_pending, _tokens, _time);
+        _pending = pendingFlows ?? PendingFlowRegistry.For(options, _time);
+        _codeFlow = new AuthorizationCodeFlow(_pending, options, _tokens, _time);
         _deviceFlow = new DeviceCodeFlow(_tokens, _time);
         _revocation = new TokenRevocation(http);
         _lifecycle = new CredentialLifecycle(vault, _time, new RefreshOptions { Skew = options.RefreshSkew }, _logger);
@@ -113,6 +117,11 @@ public sealed partial class McpAuthClient
     private async Task<AccessToken> CompleteCodeFlowAsync(Uri callbackUrl, PendingWrites? behind, CancellationToken cancellationToken)
     {
         var (flow, code) = _codeFlow.Accept(callbackUrl);
+        return await flow.FinishWithAsync(RedeemAndStoreAsync(flow, code, behind, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task<AccessToken> RedeemAndStoreAsync(PendingAuthorization flow, string code, PendingWrites? behind, CancellationToken cancellationToken)
+    {
         try
         {
             var response = await PendingWrites.StartAfterSending(_codeFlow.RedeemAsync(flow, code, cancellationToken), behind).ConfigureAwait(false);
