@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Web;
 using McpAuth.Engine;
+using McpAuth.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace McpAuth.Extensions.DependencyInjection;
@@ -8,16 +8,15 @@ namespace McpAuth.Extensions.DependencyInjection;
 /// <summary>
 /// One <see cref="McpAuthClient"/> per profile, for an application that acts for several users (profile
 /// <c>"tenant/user"</c>): each profile's options are the named <see cref="McpAuthOptions"/> of that name, and one shared
-/// callback endpoint completes any profile's flow, routed by the <c>state</c> it carries.
+/// callback endpoint completes any profile's flow, routed by the <c>state</c> it carries. Every engine shares one
+/// <see cref="PendingFlowRegistry"/>, which holds the pending flows and their bounds.
 /// </summary>
 public sealed class McpAuthClients
 {
     private readonly IServiceProvider _services;
     private readonly IOptionsMonitor<McpAuthOptions> _options;
-    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, McpAuthClient> _clients = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Profile, DateTimeOffset Started)> _flows = new(StringComparer.Ordinal);
-    private readonly Lock _flowsGate = new();
+    private readonly Lazy<PendingFlowRegistry> _pendingFlows;
     private readonly Lazy<McpAuthClient> _default;
 
     /// <param name="services">The container (vault, HTTP client factory, clock, logs, meters).</param>
@@ -26,9 +25,24 @@ public sealed class McpAuthClients
     {
         _services = services ?? throw new ArgumentNullException(nameof(services));
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        _time = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
-        _default = new(() => McpAuthServiceCollectionExtensions.CreateClient(_services, _options.CurrentValue));
+        var time = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
+        _pendingFlows = new(() =>
+        {
+            var limits = _options.CurrentValue;
+            return new PendingFlowRegistry(time, limits.PendingFlowLifetime, limits.MaxPendingFlowsTotal, limits.MaxPendingFlowsPerTenant);
+        });
+        _default = new(() => McpAuthServiceCollectionExtensions.CreateClient(_services, _options.CurrentValue, PendingFlows));
     }
+
+    /// <summary>
+    /// The flows of every profile waiting for their callback, bounded per profile
+    /// (<see cref="McpAuthOptions.MaxPendingFlows"/>), per tenant (the part of the profile before '/',
+    /// <see cref="McpAuthOptions.MaxPendingFlowsPerTenant"/>) and in total (<see cref="McpAuthOptions.MaxPendingFlowsTotal"/>),
+    /// expiring after <see cref="McpAuthOptions.PendingFlowLifetime"/> (the tenant, total and lifetime limits are
+    /// those of the unnamed options).
+    /// </summary>
+    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
+    public PendingFlowRegistry PendingFlows => _pendingFlows.Value;
 
     /// <summary>The engine of the configured profile (<see cref="McpAuthOptions.Profile"/>).</summary>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
@@ -39,7 +53,7 @@ public sealed class McpAuthClients
     public McpAuthClient ForProfile(string profile)
     {
         ArgumentException.ThrowIfNullOrEmpty(profile);
-        return _clients.GetOrAdd(profile, p => McpAuthServiceCollectionExtensions.CreateClient(_services, _options.Get(p)));
+        return _clients.GetOrAdd(profile, p => McpAuthServiceCollectionExtensions.CreateClient(_services, _options.Get(p), PendingFlows));
     }
 
     /// <summary>A handler for the MCP <see cref="HttpClient"/> of <paramref name="profile"/>; set its inner handler.</summary>
@@ -48,62 +62,17 @@ public sealed class McpAuthClients
 
     /// <summary>
     /// Starts an authorization code flow for <paramref name="profile"/> at <paramref name="server"/> (see
-    /// <see cref="McpAuthClient.BeginAuthorizationAsync"/>) and remembers which profile its <c>state</c> belongs to.
-    /// Pending flows are bounded per tenant (the part of the profile before '/') and in total, and expire after
-    /// <see cref="McpAuthOptions.PendingFlowLifetime"/>.
+    /// <see cref="McpAuthClient.BeginAuthorizationAsync"/>); its <c>state</c> is recorded in <see cref="PendingFlows"/>
+    /// with the profile that started it.
     /// </summary>
     /// <exception cref="McpAuthException">
-    /// <see cref="McpAuthErrorCode.TooManyPendingFlows"/> when the tenant's or the total bound is reached; discovery,
-    /// identity and configuration errors.
+    /// <see cref="McpAuthErrorCode.TooManyPendingFlows"/> when the profile's, the tenant's or the total bound is reached;
+    /// discovery, identity and configuration errors.
     /// </exception>
-    public async Task<AuthorizationStart> BeginAuthorizationAsync(string profile, Uri server, CancellationToken cancellationToken)
+    public Task<AuthorizationStart> BeginAuthorizationAsync(string profile, Uri server, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(profile);
-        var reservation = Reserve(profile);
-        try
-        {
-            var start = await ForProfile(profile).BeginAuthorizationAsync(server, cancellationToken).ConfigureAwait(false);
-            lock (_flowsGate)
-            {
-                _flows.Remove(reservation, out var reserved);
-                _flows[start.State] = reserved;
-            }
-            return start;
-        }
-        catch
-        {
-            lock (_flowsGate)
-            {
-                _flows.Remove(reservation);
-            }
-            throw;
-        }
-    }
-
-    /// <summary>Takes a slot for one more pending flow of <paramref name="profile"/>, or refuses when a bound is reached.</summary>
-    private string Reserve(string profile)
-    {
-        var options = _options.CurrentValue;
-        var tenant = TenantOf(profile);
-        var reservation = "reserved:" + Guid.NewGuid().ToString("N");
-        lock (_flowsGate)
-        {
-            Prune(options.PendingFlowLifetime);
-            var ofTenant = _flows.Values.Count(f => TenantOf(f.Profile) == tenant);
-            if (_flows.Count >= options.MaxPendingFlowsTotal || ofTenant >= options.MaxPendingFlowsPerTenant)
-            {
-                throw new McpAuthException(McpAuthErrorCode.TooManyPendingFlows, _flows.Count >= options.MaxPendingFlowsTotal ? "total" : "tenant");
-            }
-            _flows[reservation] = (profile, _time.GetUtcNow());
-        }
-        return reservation;
-    }
-
-    /// <summary>The tenant of a "tenant/user" profile; a profile without '/' is its own tenant.</summary>
-    internal static string TenantOf(string profile)
-    {
-        var slash = profile.IndexOf('/', StringComparison.Ordinal);
-        return slash < 0 ? profile : profile[..slash];
+        return ForProfile(profile).BeginAuthorizationAsync(server, cancellationToken);
     }
 
     /// <summary>
@@ -111,34 +80,19 @@ public sealed class McpAuthClients
     /// </summary>
     /// <returns>The profile the flow belonged to, and its new token.</returns>
     /// <exception cref="McpAuthException">
-    /// <see cref="McpAuthErrorCode.StateMismatch"/> when no pending flow has this state; the engine's completion errors.
+    /// <see cref="McpAuthErrorCode.StateMismatch"/> when no pending flow has this state;
+    /// <see cref="McpAuthErrorCode.InvalidResponse"/> when a parameter is repeated; the engine's completion errors
+    /// (<see cref="McpAuthErrorCode.FlowExpired"/> among them).
     /// </exception>
     public async Task<(string Profile, AccessToken Token)> CompleteAuthorizationAsync(Uri callbackUrl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callbackUrl);
-        var state = HttpUtility.ParseQueryString(callbackUrl.Query)["state"];
-        (string Profile, DateTimeOffset Started) flow;
-        lock (_flowsGate)
+        var callback = AuthorizationResponse.Parse(callbackUrl);
+        if (!PendingFlows.TryGetProfile(callback.State, out var profile))
         {
-            if (state is null || state.StartsWith("reserved:", StringComparison.Ordinal) || !_flows.Remove(state, out flow))
-            {
-                throw new McpAuthException(McpAuthErrorCode.StateMismatch, "callback");
-            }
+            throw new McpAuthException(McpAuthErrorCode.StateMismatch, "callback");
         }
-        var token = await ForProfile(flow.Profile).CompleteAuthorizationAsync(callbackUrl, cancellationToken).ConfigureAwait(false);
-        return (flow.Profile, token);
-    }
-
-    /// <summary>Drops expired pending flows; the caller holds <see cref="_flowsGate"/>.</summary>
-    private void Prune(TimeSpan lifetime)
-    {
-        var cutoff = _time.GetUtcNow() - lifetime;
-        foreach (var (state, flow) in _flows.ToList())
-        {
-            if (flow.Started < cutoff)
-            {
-                _flows.Remove(state);
-            }
-        }
+        var token = await ForProfile(profile).CompleteAuthorizationAsync(callbackUrl, cancellationToken).ConfigureAwait(false);
+        return (profile, token);
     }
 }

@@ -46,12 +46,13 @@ public static class McpAuthServiceCollectionExtensions
     }
 
     /// <summary>Creates an engine for <paramref name="options"/> from the container's vault, HTTP client, clock, logs and meters.</summary>
-    internal static McpAuthClient CreateClient(IServiceProvider services, McpAuthOptions options) =>
+    internal static McpAuthClient CreateClient(IServiceProvider services, McpAuthOptions options, PendingFlowRegistry pendingFlows) =>
         new(options, services.GetRequiredService<TokenVault>(),
             services.GetRequiredService<IHttpClientFactory>().CreateClient(OAuthHttpClientName),
             services.GetService<TimeProvider>(),
             services.GetService<ILoggerFactory>()?.CreateLogger<McpAuthClient>(),
-            services.GetService<IMeterFactory>());
+            services.GetService<IMeterFactory>(),
+            pendingFlows);
 }
 
 /// <summary>Gives named options the profile of their name: the options named "tenant/user" store under that profile.</summary>

@@ -3,6 +3,8 @@ using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Commands.Logout;
 using McpAuth.Cli.Engine;
+using McpAuth.Cli.Tests.Callback;
+using McpAuth.Protocol;
 using McpAuth.Storage;
 
 namespace McpAuth.Cli.Tests;
@@ -31,11 +33,14 @@ internal sealed class FakeEngine : ICliEngine
         Logins++;
         ArgumentNullException.ThrowIfNull(interaction);
         var url = new Uri($"https://as.example/authorize?client_id=client-1&redirect_uri={Uri.EscapeDataString(interaction.RedirectUri.AbsoluteUri)}&state={LoginState}");
-        LastCallback = await interaction.WaitForRedirectAsync(url, cancellationToken);
+        var flow = TestFlow.Record(interaction.PendingFlows, LoginState); // as the engine records the flows it starts
+        LastCallback = AuthorizationResponse.Parse(await interaction.WaitForRedirectAsync(url, cancellationToken));
         if (LoginFailure is not null)
         {
+            flow.Fail(LoginFailure);
             throw LoginFailure;
         }
+        _ = flow.FinishWithAsync(Task.FromResult(0));
         var view = View(options.Server.AbsoluteUri, options.Profile, expiresAt: DateTimeOffset.UtcNow.AddHours(1));
         Credentials.Add(view);
         return view;

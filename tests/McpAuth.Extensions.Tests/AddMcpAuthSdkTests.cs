@@ -181,5 +181,5 @@ public sealed class PendingFlowBoundTests : IAsyncLifetime
     [InlineData("acme/team/alice", "acme")]
     [InlineData("default", "default")]
     public void The_tenant_is_the_profile_before_its_first_slash(string profile, string tenant) =>
-        Assert.Equal(tenant, McpAuthClients.TenantOf(profile));
+        Assert.Equal(tenant, PendingFlowRegistry.TenantOf(profile));
 }

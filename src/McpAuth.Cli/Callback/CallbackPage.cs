@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using McpAuth.Engine;
 
 namespace McpAuth.Cli.Callback;
 
@@ -45,13 +46,35 @@ public static class CallbackPage
     }
 
     /// <summary>The outcome shown when a redirect could not be routed to a pending login.</summary>
-    public static CallbackOutcome Refused(DeliveryStatus status) => status switch
+    public static CallbackOutcome Refused(CallbackDeliveryStatus status) => status switch
     {
-        DeliveryStatus.Replayed => CallbackOutcome.Failure(
+        CallbackDeliveryStatus.NotAnAuthorizationResponse => CallbackOutcome.Failure(
+            "This address expects an authorization response (state and code or error)."),
+        CallbackDeliveryStatus.Replayed => CallbackOutcome.Failure(
             "This authorization response was already used. Start a new login in the terminal if you still need one."),
-        DeliveryStatus.Expired => CallbackOutcome.Failure(
+        CallbackDeliveryStatus.Expired => CallbackOutcome.Failure(
             "This login waited too long and expired. Run mcpauth login again."),
         _ => CallbackOutcome.Failure(
             "This authorization response does not belong to any login in progress. Run mcpauth login again."),
     };
+
+    /// <summary>
+    /// The outcome shown once the engine is done with a delivered response (<see cref="CallbackDelivery.Finished"/>):
+    /// null means the token is stored.
+    /// </summary>
+    public static CallbackOutcome Finished(Exception? error) => error switch
+    {
+        null => CallbackOutcome.Success("McpAuth is logged in. You can close this tab and return to the terminal."),
+        McpAuthException e => CallbackOutcome.Failure(Describe(e)),
+        _ => CallbackOutcome.Failure("The login failed. Return to the terminal to see why."),
+    };
+
+    /// <summary>The page text for a failed login; the page HTML-encodes it (server text included).</summary>
+    public static string Describe(McpAuthException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var server = exception.OAuthError is null ? "" : $" The server said: {exception.OAuthError}" +
+            (exception.OAuthErrorDescription is null ? "." : $": {exception.OAuthErrorDescription}");
+        return McpAuthException.Describe(exception.Code) + server;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Web;
 using McpAuth.Cli.Output;
+using McpAuth.Engine;
 
 namespace McpAuth.Cli.Callback;
 
@@ -11,23 +12,28 @@ public sealed record InteractiveAuthorizationOptions(bool NoBrowser, TimeSpan Ti
 /// <summary>
 /// Takes the user through one authorization URL: prints it (stderr, or stdout with --no-browser), opens the browser
 /// (http/https only), then waits for the redirect on the loopback listener, or for the redirect URL pasted on stdin
-/// with --no-browser, with a spinner when interactive. After the login finishes, <see cref="Report"/> tells the
-/// browser page what happened.
+/// with --no-browser, with a spinner when interactive. Both hand the response to the engine's
+/// <see cref="PendingFlowRegistry"/>, which the engine that started the flow shares (<see cref="PendingFlows"/>).
 /// </summary>
 public sealed class InteractiveAuthorization(
     CliContext cli, IBrowserLauncher browser, LoopbackCallbackListener listener, InteractiveAuthorizationOptions options)
 {
-    private PendingFlow? _flow;
-
     /// <summary>The listener's redirect URI, to put in the authorization request.</summary>
     public Uri RedirectUri => listener.RedirectUri;
 
+    /// <summary>The registry the engine must record its flows in, so that the listener can deliver to them.</summary>
+    public PendingFlowRegistry PendingFlows => listener.Registry;
+
     /// <summary>
-    /// Shows or opens <paramref name="authorizationUrl"/> and waits for the authorization response for its <c>state</c>.
+    /// Shows or opens <paramref name="authorizationUrl"/> and waits for the authorization response for its <c>state</c>
+    /// (a flow the engine recorded in <see cref="PendingFlows"/>); returns the URL the browser was redirected to.
     /// </summary>
     /// <exception cref="CliException">The URL is not http(s) or has no state; or the wait timed out (exit code 2).</exception>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.StateMismatch"/> when no flow waits with this state, <see cref="McpAuthErrorCode.FlowExpired"/>.
+    /// </exception>
     /// <exception cref="OperationCanceledException">Cancelled (Ctrl-C).</exception>
-    public async Task<AuthorizationCallback> WaitForRedirectAsync(Uri authorizationUrl, CancellationToken cancellationToken)
+    public async Task<Uri> WaitForRedirectAsync(Uri authorizationUrl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(authorizationUrl);
         if (!BrowserLauncher.IsWebUrl(authorizationUrl))
@@ -39,8 +45,6 @@ public sealed class InteractiveAuthorization(
         {
             throw new CliException("The authorization URL carries no state; refusing to continue.");
         }
-        _flow?.Dispose();
-        _flow = listener.Registry.Register(state);
         await ShowAsync(authorizationUrl).ConfigureAwait(false);
         using var timeout = new CancellationTokenSource(options.Timeout, cli.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -51,7 +55,7 @@ public sealed class InteractiveAuthorization(
         {
             await using (Spinner.Start(cli, "Waiting for the authorization in the browser... (Ctrl-C to cancel)"))
             {
-                return await _flow.Received.WaitAsync(linked.Token).ConfigureAwait(false);
+                return await listener.Registry.WaitForCallbackAsync(state, linked.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -64,9 +68,6 @@ public sealed class InteractiveAuthorization(
             await Task.WhenAny(paste, Task.Delay(100, CancellationToken.None)).ConfigureAwait(false);
         }
     }
-
-    /// <summary>Tells the browser page how the login ended.</summary>
-    public void Report(CallbackOutcome outcome) => _flow?.Complete(outcome);
 
     private async Task ShowAsync(Uri authorizationUrl)
     {

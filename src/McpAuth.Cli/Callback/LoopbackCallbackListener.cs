@@ -1,4 +1,5 @@
 using System.Net;
+using McpAuth.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -8,8 +9,9 @@ namespace McpAuth.Cli.Callback;
 
 /// <summary>
 /// The loopback redirect listener (RFC 8252 §7.3): a real HTTP server (Kestrel) bound to a loopback address only.
-/// Several flows share it and are routed by <c>state</c> through <see cref="Registry"/>; unknown, expired or replayed
-/// states get a 400 page. Disposing it stops the server and releases the port.
+/// Several flows share it: each response is handed to the engine's <see cref="PendingFlowRegistry"/>, which routes it
+/// by <c>state</c> to the flow waiting for it; unknown, expired or replayed states get a 400 page. The page then says
+/// how the engine finished the flow. Disposing it stops the server and releases the port.
 /// </summary>
 public sealed class LoopbackCallbackListener : IAsyncDisposable
 {
@@ -23,7 +25,7 @@ public sealed class LoopbackCallbackListener : IAsyncDisposable
         Registry = registry;
     }
 
-    /// <summary>The flows waiting on this listener.</summary>
+    /// <summary>The engine's registry of the flows this listener delivers to (share it with the engine).</summary>
     public PendingFlowRegistry Registry { get; }
 
     /// <summary>The port actually bound.</summary>
@@ -133,29 +135,22 @@ public sealed class LoopbackCallbackListener : IAsyncDisposable
             context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
             return;
         }
-        var callback = AuthorizationCallback.TryParse(new Uri(RedirectUri, request.QueryString.Value));
-        if (callback is null)
+        var delivery = Registry.Deliver(new Uri(RedirectUri, request.QueryString.Value));
+        if (delivery.Finished is not { } finished)
         {
-            await WritePageAsync(context, StatusCodes.Status400BadRequest, CallbackOutcome.Failure(
-                "This address expects an authorization response (state and code or error).")).ConfigureAwait(false);
+            await WritePageAsync(context, StatusCodes.Status400BadRequest, CallbackPage.Refused(delivery.Status)).ConfigureAwait(false);
             return;
         }
-        var (status, flow) = Registry.Deliver(callback);
-        if (flow is null)
-        {
-            await WritePageAsync(context, StatusCodes.Status400BadRequest, CallbackPage.Refused(status)).ConfigureAwait(false);
-            return;
-        }
-        var outcome = await WaitForOutcomeAsync(flow, context.RequestAborted).ConfigureAwait(false);
+        var outcome = await WaitForOutcomeAsync(finished, context.RequestAborted).ConfigureAwait(false);
         await WritePageAsync(context, outcome.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest, outcome)
             .ConfigureAwait(false);
     }
 
-    private async Task<CallbackOutcome> WaitForOutcomeAsync(PendingFlow flow, CancellationToken requestAborted)
+    private async Task<CallbackOutcome> WaitForOutcomeAsync(Task<Exception?> finished, CancellationToken requestAborted)
     {
         try
         {
-            return await flow.Outcome.WaitAsync(_options.OutcomeWait, requestAborted).ConfigureAwait(false);
+            return CallbackPage.Finished(await finished.WaitAsync(_options.OutcomeWait, requestAborted).ConfigureAwait(false));
         }
         catch (TimeoutException)
         {

@@ -1,12 +1,16 @@
+using McpAuth.Engine;
+
 namespace McpAuth.Cli.Callback;
 
 /// <summary>
 /// The remote-machine path: the user pastes the whole redirect URL (from the browser's address bar on another
-/// machine) at the prompt. Each line is routed through the same registry as the listener, so the same state rules
-/// apply (unknown or replayed states are refused).
+/// machine) at the prompt. Each line is handed to the engine's registry like the listener's requests, so the same
+/// parser and state rules apply (repeated parameters, unknown, expired or replayed states are refused).
 /// </summary>
 public static class RedirectUrlPaste
 {
+    private const string NotARedirect = "That is not a redirect URL: it needs state= and code= (or error=). Paste the whole address.";
+
     /// <summary>
     /// Reads lines until one is delivered to a pending flow, the input ends, or cancellation. Complaints about bad
     /// lines go to <paramref name="prose"/>. Returns true when a line was delivered.
@@ -44,16 +48,16 @@ public static class RedirectUrlPaste
         {
             return "Paste the whole address from the browser after it was redirected (it contains state= and code=).";
         }
-        if (!Uri.TryCreate(line, UriKind.Absolute, out var uri) || AuthorizationCallback.TryParse(uri) is not { } callback)
+        if (!Uri.TryCreate(line, UriKind.Absolute, out var uri))
         {
-            return "That is not a redirect URL: it needs state= and code= (or error=). Paste the whole address.";
+            return NotARedirect;
         }
-        var (status, _) = registry.Deliver(callback);
-        return status switch
+        return registry.Deliver(uri).Status switch
         {
-            DeliveryStatus.Delivered => null,
-            DeliveryStatus.Replayed => "That redirect URL was already used.",
-            DeliveryStatus.Expired => "That login expired; run mcpauth login again.",
+            CallbackDeliveryStatus.Delivered => null,
+            CallbackDeliveryStatus.NotAnAuthorizationResponse => NotARedirect,
+            CallbackDeliveryStatus.Replayed => "That redirect URL was already used.",
+            CallbackDeliveryStatus.Expired => "That login expired; run mcpauth login again.",
             _ => "That redirect URL belongs to another login (its state does not match).",
         };
     }

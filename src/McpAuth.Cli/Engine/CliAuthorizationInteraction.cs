@@ -6,9 +6,6 @@ namespace McpAuth.Cli.Engine;
 /// <summary>The engine's interaction seam, answered by the CLI's browser or paste flow on the loopback listener.</summary>
 internal sealed class CliAuthorizationInteraction(InteractiveAuthorization interaction) : IAuthorizationInteraction
 {
-    public async Task<Uri> AuthorizeAsync(Uri authorizationUrl, Uri redirectUri, CancellationToken cancellationToken)
-    {
-        var callback = await interaction.WaitForRedirectAsync(authorizationUrl, cancellationToken).ConfigureAwait(false);
-        return callback.ResponseUri;
-    }
+    public Task<Uri> AuthorizeAsync(Uri authorizationUrl, Uri redirectUri, CancellationToken cancellationToken) =>
+        interaction.WaitForRedirectAsync(authorizationUrl, cancellationToken);
 }

@@ -43,7 +43,8 @@ internal sealed class CliEngine : ICliEngine
     {
         ArgumentNullException.ThrowIfNull(options);
         var client = Create(options.Profile, interaction?.RedirectUri ?? DefaultRedirectUri,
-            options.ClientId is null ? null : new PreRegisteredClient(options.ClientId, options.ClientSecret), options.ClientMetadataUrl, options.Scope);
+            options.ClientId is null ? null : new PreRegisteredClient(options.ClientId, options.ClientSecret), options.ClientMetadataUrl, options.Scope,
+            interaction?.PendingFlows);
         if (interaction is null)
         {
             await DeviceLogin.RunAsync(_cli, client, options.Server, cancellationToken).ConfigureAwait(false);
@@ -151,7 +152,8 @@ internal sealed class CliEngine : ICliEngine
     }
 
     private McpAuthClient Create(
-        string profile, Uri? redirectUri = null, PreRegisteredClient? client = null, Uri? clientMetadataUrl = null, string? scope = null) =>
+        string profile, Uri? redirectUri = null, PreRegisteredClient? client = null, Uri? clientMetadataUrl = null, string? scope = null,
+        PendingFlowRegistry? pendingFlows = null) =>
         new(new McpAuthOptions
         {
             RedirectUri = redirectUri ?? DefaultRedirectUri,
@@ -164,7 +166,7 @@ internal sealed class CliEngine : ICliEngine
             // token (RFC 9449) is refused without a proof per request, so the CLI asks for unbound tokens. Applications
             // that send requests through McpAuthHandler keep DPoP (DPoPMode.Auto), which adds the proofs.
             DPoP = DPoPMode.Disabled,
-        }, _vault, _http, _cli.Time, StderrLog.Create<McpAuthClient>(_cli));
+        }, _vault, _http, _cli.Time, StderrLog.Create<McpAuthClient>(_cli), pendingFlows: pendingFlows);
 
     public ValueTask DisposeAsync()
     {

@@ -3,7 +3,7 @@ using McpAuth.Protocol;
 namespace McpAuth.Engine;
 
 /// <summary>The authorization code grant with PKCE S256, state, RFC 8707 resource and RFC 9207 iss (OAuth 2.1 §4.1).</summary>
-internal sealed class AuthorizationCodeFlow(PendingFlows pending, TokenEndpoint tokens, TimeProvider time)
+internal sealed class AuthorizationCodeFlow(PendingFlowRegistry pending, McpAuthOptions options, TokenEndpoint tokens, TimeProvider time)
 {
     /// <summary>Builds the authorization URL and records the pending flow.</summary>
     /// <exception cref="McpAuthException">
@@ -31,8 +31,8 @@ internal sealed class AuthorizationCodeFlow(PendingFlows pending, TokenEndpoint 
             Scope = scope,
             Resource = discovery.Resource,
         });
-        var flow = new PendingAuthorization(state, pkce, discovery, client, scope, redirectUri, dpop, time.GetUtcNow());
-        pending.Add(flow);
+        var flow = new PendingAuthorization(state, options.Profile, pkce, discovery, client, scope, redirectUri, dpop, time.GetUtcNow());
+        pending.Add(flow, options.MaxPendingFlows);
         return (url, flow);
     }
 
@@ -45,9 +45,17 @@ internal sealed class AuthorizationCodeFlow(PendingFlows pending, TokenEndpoint 
     public (PendingAuthorization Flow, string Code) Accept(Uri callbackUrl)
     {
         var callback = AuthorizationResponse.Parse(callbackUrl);
-        var flow = pending.Take(callback.State);
+        var flow = pending.Take(callback.State, options.Profile);
         var server = flow.Discovery.AuthorizationServer;
-        return (flow, AuthorizationResponse.Validate(callback, flow.State, server.Issuer, server.AuthorizationResponseIssParameterSupported));
+        try
+        {
+            return (flow, AuthorizationResponse.Validate(callback, flow.State, server.Issuer, server.AuthorizationResponseIssParameterSupported));
+        }
+        catch (McpAuthException e)
+        {
+            flow.Fail(e);
+            throw;
+        }
     }
 
     /// <summary>Redeems the code with the PKCE verifier and the RFC 8707 resource (RFC 6749 §4.1.3, RFC 7636 §4.5).</summary>

@@ -67,10 +67,18 @@ internal sealed class Authorizer(EngineServices services)
         return services.CodeFlow.Begin(discovery, client, scope, Options.RedirectUri, services.Grants.NewDPoPKey(discovery.AuthorizationServer));
     }
 
-    /// <summary>Redeems the code of the callback's flow and saves the tokens; a refused client is forgotten.</summary>
-    public async Task<Authorized> CompleteCodeFlowAsync(Uri callbackUrl, CancellationToken ct)
+    /// <summary>
+    /// Redeems the code of the callback's flow and saves the tokens; a refused client is forgotten. The flow's end
+    /// (stored, or the error) is reported to whoever waits on it (the page a loopback listener shows).
+    /// </summary>
+    public Task<Authorized> CompleteCodeFlowAsync(Uri callbackUrl, CancellationToken ct)
     {
         var (flow, code) = services.CodeFlow.Accept(callbackUrl);
+        return flow.FinishWithAsync(RedeemAsync(flow, code, ct));
+    }
+
+    private async Task<Authorized> RedeemAsync(PendingAuthorization flow, string code, CancellationToken ct)
+    {
         try
         {
             var response = await services.CodeFlow.RedeemAsync(flow, code, ct).ConfigureAwait(false);

@@ -14,7 +14,8 @@ namespace McpAuth.Engine;
 internal sealed class EngineServices
 {
     public EngineServices(
-        McpAuthOptions options, TokenVault vault, HttpClient oauthHttp, TimeProvider time, ILogger logger, IMeterFactory? meterFactory)
+        McpAuthOptions options, TokenVault vault, HttpClient oauthHttp, TimeProvider time, ILogger logger, IMeterFactory? meterFactory,
+        PendingFlowRegistry? pendingFlows)
     {
         Options = options;
         Vault = vault;
@@ -28,7 +29,8 @@ internal sealed class EngineServices
         Tokens = new TokenEndpoint(http, time, Grants.ClientAssertions, Telemetry);
         Enterprise = new EnterpriseAuthorization(options, vault, Tokens, time, logger);
         Delegation = new Delegation(options, Tokens, time, Telemetry, logger);
-        CodeFlow = new AuthorizationCodeFlow(new PendingFlows(options.MaxPendingFlows, options.PendingFlowLifetime, time), Tokens, time);
+        PendingFlows = pendingFlows ?? PendingFlowRegistry.For(options, time);
+        CodeFlow = new AuthorizationCodeFlow(PendingFlows, options, Tokens, time);
         DeviceFlow = new DeviceCodeFlow(Tokens, time);
         Revocation = new TokenRevocation(http);
         Lifecycle = new CredentialLifecycle(vault, time, options.Refresh, logger);
@@ -48,6 +50,7 @@ internal sealed class EngineServices
     public TokenEndpoint Tokens { get; }
     public EnterpriseAuthorization Enterprise { get; }
     public Delegation Delegation { get; }
+    public PendingFlowRegistry PendingFlows { get; }
     public AuthorizationCodeFlow CodeFlow { get; }
     public DeviceCodeFlow DeviceFlow { get; }
     public TokenRevocation Revocation { get; }

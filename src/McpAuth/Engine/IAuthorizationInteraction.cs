@@ -13,13 +13,13 @@ public interface IAuthorizationInteraction
 }
 
 /// <summary>
-/// Authorization without a user: fetches the authorization URL itself, does not follow the redirect, and takes the
-/// callback from <c>Location</c>. For servers that authorize at once (test servers, pre-consented machine clients).
+/// Authorization without a user: sends the authorization request through <see cref="OAuthHttpClient"/> (the one
+/// sender: endpoint policy, timeout, header limits), does not follow the redirect, and takes the callback from its
+/// <c>Location</c>. For servers that authorize at once (test servers, pre-consented machine clients).
 /// </summary>
 public sealed class HeadlessAuthorizationInteraction : IAuthorizationInteraction
 {
-    private readonly HttpClient _http;
-    private readonly OAuthHttpOptions _options;
+    private readonly OAuthHttpClient _http;
 
     /// <param name="http">
     /// A client that does not follow redirects (see <see cref="OAuthHttpClient.CreateDefaultHandler"/>); a redirect it
@@ -28,8 +28,7 @@ public sealed class HeadlessAuthorizationInteraction : IAuthorizationInteraction
     /// <param name="options">Request limits.</param>
     public HeadlessAuthorizationInteraction(HttpClient http, OAuthHttpOptions? options = null)
     {
-        _http = http ?? throw new ArgumentNullException(nameof(http));
-        _options = options ?? new OAuthHttpOptions();
+        _http = new OAuthHttpClient(http ?? throw new ArgumentNullException(nameof(http)), options);
     }
 
     /// <exception cref="McpAuthException">
@@ -40,35 +39,13 @@ public sealed class HeadlessAuthorizationInteraction : IAuthorizationInteraction
     {
         ArgumentNullException.ThrowIfNull(authorizationUrl);
         ArgumentNullException.ThrowIfNull(redirectUri);
-        EndpointPolicy.Validate(authorizationUrl, _options.DangerouslyAllowLinkLocalAddresses);
-        var redacted = EndpointPolicy.Redact(authorizationUrl);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.RequestTimeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, authorizationUrl);
-        try
+        var target = await _http.ReadRedirectAsync(request, cancellationToken).ConfigureAwait(false);
+        if (target is not null && IsRedirectUri(target, redirectUri))
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            if (response.Headers.Location is { } location)
-            {
-                var target = location.IsAbsoluteUri ? location : new Uri(authorizationUrl, location);
-                if (IsRedirectUri(target, redirectUri))
-                {
-                    return target;
-                }
-            }
+            return target;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new McpAuthException(McpAuthErrorCode.Timeout, redacted.ToString(), e) { Endpoint = redacted };
-        }
-        catch (HttpRequestException e)
-        {
-            throw new McpAuthException(McpAuthErrorCode.TransportFailure, redacted.ToString(), e) { Endpoint = redacted };
-        }
+        var redacted = EndpointPolicy.Redact(authorizationUrl);
         throw new McpAuthException(McpAuthErrorCode.InteractionRequired, redacted.ToString()) { Endpoint = redacted };
     }
 

@@ -32,16 +32,21 @@ public sealed class McpAuthClient
     /// Creates the "McpAuth" meter (see <see cref="McpAuthTelemetryNames"/>), the engine's own; when null, the engine
     /// uses the meter and activity source every such engine of the process shares.
     /// </param>
+    /// <param name="pendingFlows">
+    /// The registry of flows waiting for their callback, shared with the host's callback surfaces and its other engines;
+    /// when null, the engine's own with the limits of <paramref name="options"/>.
+    /// </param>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.InvalidConfiguration"/>.</exception>
     public McpAuthClient(
         McpAuthOptions options, TokenVault vault, HttpClient oauthHttp, TimeProvider? time = null, ILogger<McpAuthClient>? logger = null,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory? meterFactory = null, PendingFlowRegistry? pendingFlows = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(vault);
         ArgumentNullException.ThrowIfNull(oauthHttp);
         options.Validate();
-        _services = new EngineServices(options, vault, oauthHttp, time ?? TimeProvider.System, logger ?? (ILogger)NullLogger.Instance, meterFactory);
+        _services = new EngineServices(options, vault, oauthHttp, time ?? TimeProvider.System, logger ?? (ILogger)NullLogger.Instance, meterFactory,
+            pendingFlows);
         _release = new CredentialRelease(_services);
     }
 

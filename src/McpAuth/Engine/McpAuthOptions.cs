@@ -156,7 +156,7 @@ public sealed class McpAuthOptions
     /// <summary>How many step-up authorizations may follow each other without a successful request. Default 2.</summary>
     public int MaxStepUpAttempts { get; set; } = 2;
 
-    /// <summary>How many authorizations may be pending at once. Default 16.</summary>
+    /// <summary>How many authorizations of this profile may be pending at once (in its <see cref="PendingFlowRegistry"/>). Default 16.</summary>
     public int MaxPendingFlows { get; set; } = 16;
 
     /// <summary>

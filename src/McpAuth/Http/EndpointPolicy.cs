@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using McpAuth.Protocol;
 
 namespace McpAuth.Http;
 
@@ -15,17 +16,7 @@ public static class EndpointPolicy
     ];
 
     /// <summary>True when <paramref name="uri"/> names the local machine (localhost, 127.0.0.0/8, ::1).</summary>
-    public static bool IsLoopback(Uri uri)
-    {
-        ArgumentNullException.ThrowIfNull(uri);
-        if (uri.IsLoopback)
-        {
-            return true;
-        }
-        var host = uri.Host;
-        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-            || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
-    }
+    public static bool IsLoopback(Uri uri) => Loopback.IsLoopback(uri);
 
     /// <summary>
     /// Throws unless <paramref name="uri"/> may receive an OAuth request.

@@ -79,7 +79,33 @@ public sealed class OAuthHttpClient
     /// endpoint policy error.
     /// </exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
-    public async Task<OAuthResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    public Task<OAuthResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendCoreAsync(request, ReadResponseAsync, cancellationToken);
+
+    /// <summary>
+    /// Sends a request whose answer is expected to be a redirect, such as an authorization request that the server
+    /// grants at once (RFC 6749 §4.1.2), and returns the <c>Location</c> resolved against the request URI, without
+    /// following it and without reading the body. Null when the answer is not a redirect (a login page, an error).
+    /// The same endpoint policy, timeout and header limits as <see cref="SendAsync"/> apply.
+    /// </summary>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.Timeout"/>, <see cref="McpAuthErrorCode.TransportFailure"/>,
+    /// <see cref="McpAuthErrorCode.ResponseTooLarge"/> (headers), or an endpoint policy error.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
+    public Task<Uri?> ReadRedirectAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendCoreAsync(request, (response, _, _) =>
+        {
+            var status = (int)response.StatusCode;
+            Uri? target = status is >= 300 and <= 399 && response.Headers.Location is { } location
+                ? (location.IsAbsoluteUri ? location : new Uri(request.RequestUri!, location))
+                : null;
+            return Task.FromResult(target);
+        }, cancellationToken);
+
+    /// <summary>The endpoint policy, the timeout and the mapping of transport failures to typed errors, for any reading.</summary>
+    private async Task<T> SendCoreAsync<T>(
+        HttpRequestMessage request, Func<HttpResponseMessage, Uri, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var endpoint = request.RequestUri ?? throw new ArgumentException("The request has no URI.", nameof(request));
@@ -90,20 +116,7 @@ public sealed class OAuthHttpClient
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
-            if (status is >= 300 and <= 399 && status != 304)
-            {
-                throw new McpAuthException(McpAuthErrorCode.RedirectRefused, redacted.ToString()) { StatusCode = status, Endpoint = redacted };
-            }
-            var body = await ReadCappedAsync(response.Content, redacted, timeout.Token).ConfigureAwait(false);
-            return new OAuthResponse(
-                status,
-                response.Content.Headers.ContentType?.MediaType,
-                body,
-                redacted,
-                response.Headers.TryGetValues("WWW-Authenticate", out var challenges) ? challenges.ToArray() : null,
-                RetryAfterOf(response.Headers.RetryAfter),
-                response.Headers.TryGetValues("DPoP-Nonce", out var nonces) ? nonces.FirstOrDefault() : null);
+            return await read(response, redacted, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -132,6 +145,24 @@ public sealed class OAuthHttpClient
             // last chunk (HttpIOException, which is not an HttpRequestException).
             throw new McpAuthException(McpAuthErrorCode.TransportFailure, redacted.ToString(), e) { Endpoint = redacted };
         }
+    }
+
+    private async Task<OAuthResponse> ReadResponseAsync(HttpResponseMessage response, Uri redacted, CancellationToken ct)
+    {
+        var status = (int)response.StatusCode;
+        if (status is >= 300 and <= 399 && status != 304)
+        {
+            throw new McpAuthException(McpAuthErrorCode.RedirectRefused, redacted.ToString()) { StatusCode = status, Endpoint = redacted };
+        }
+        var body = await ReadCappedAsync(response.Content, redacted, ct).ConfigureAwait(false);
+        return new OAuthResponse(
+            status,
+            response.Content.Headers.ContentType?.MediaType,
+            body,
+            redacted,
+            response.Headers.TryGetValues("WWW-Authenticate", out var challenges) ? challenges.ToArray() : null,
+            RetryAfterOf(response.Headers.RetryAfter),
+            response.Headers.TryGetValues("DPoP-Nonce", out var nonces) ? nonces.FirstOrDefault() : null);
     }
 
     private async Task<byte[]> ReadCappedAsync(HttpContent content, Uri endpoint, CancellationToken ct)

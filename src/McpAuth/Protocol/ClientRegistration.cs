@@ -17,7 +17,7 @@ public sealed record ClientRegistrationRequest(
 {
     /// <summary><c>native</c> when every redirect URI is loopback, else <c>web</c>.</summary>
     public string ApplicationType =>
-        RedirectUris.Count > 0 && RedirectUris.All(Http.EndpointPolicy.IsLoopback) ? "native" : "web";
+        RedirectUris.Count > 0 && RedirectUris.All(Loopback.IsLoopback) ? "native" : "web";
 }
 
 /// <summary>A client information response (RFC 7591 §3.2.1).</summary>

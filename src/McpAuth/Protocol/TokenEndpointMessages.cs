@@ -1,5 +1,3 @@
-using McpAuth.Storage;
-
 namespace McpAuth.Protocol;
 
 /// <summary>A successful access token response (RFC 6749 §5.1).</summary>
@@ -11,19 +9,12 @@ public sealed record TokenResponse(
     public override string ToString() => $"TokenResponse {{ TokenType = {TokenType}, ExpiresIn = {ExpiresIn}, Scope = {Scope} }}";
 
     /// <summary>
-    /// The tokens to store. When the response has no refresh token, <paramref name="previousRefreshToken"/> is kept
-    /// (RFC 6749 §6: the server MAY issue a new one); when it has no scope, <paramref name="requestedScope"/> is
-    /// assumed (RFC 6749 §5.1: omitted means as requested).
+    /// When the access token expires, for a response received at <paramref name="receivedAt"/> (RFC 6749 §5.1:
+    /// <c>expires_in</c> is the lifetime in seconds from the response); null when the server gave none (or a
+    /// non-positive one).
     /// </summary>
-    public TokenSet ToTokenSet(DateTimeOffset now, string? previousRefreshToken = null, string? requestedScope = null) => new()
-    {
-        AccessToken = AccessToken,
-        TokenType = TokenType,
-        RefreshToken = RefreshToken ?? previousRefreshToken,
-        ExpiresAt = ExpiresIn is { } lifetime && lifetime > TimeSpan.Zero ? now + lifetime : null,
-        Scope = Scope ?? requestedScope,
-        IdToken = IdToken,
-    };
+    public DateTimeOffset? ExpiresAt(DateTimeOffset receivedAt) =>
+        ExpiresIn is { } lifetime && lifetime > TimeSpan.Zero ? receivedAt + lifetime : null;
 }
 
 /// <summary>Token endpoint requests and responses (RFC 6749 §4.1.3, §4.4.2, §5, §6).</summary>

@@ -1,4 +1,5 @@
 using McpAuth.Cli.Callback;
+using McpAuth.Engine;
 
 namespace McpAuth.Cli.Tests.Callback;
 
@@ -24,11 +25,25 @@ public sealed class CallbackPageTests
         Assert.Contains("default-src 'none'", one.ContentSecurityPolicy);
     }
 
+    [Fact]
+    public void The_page_says_how_the_engine_finished_the_flow()
+    {
+        var denied = new McpAuthException(McpAuthErrorCode.AuthorizationDenied) { OAuthError = "access_denied", OAuthErrorDescription = "no" };
+
+        Assert.True(CallbackPage.Finished(null).Succeeded);
+        var failed = CallbackPage.Finished(denied);
+        Assert.False(failed.Succeeded);
+        Assert.Contains("The server said: access_denied: no", failed.Detail);
+        Assert.False(CallbackPage.Finished(new IOException("disk")).Succeeded);
+        Assert.DoesNotContain("disk", CallbackPage.Finished(new IOException("disk")).Detail);
+    }
+
     [Theory]
-    [InlineData(DeliveryStatus.Replayed, "already used")]
-    [InlineData(DeliveryStatus.Expired, "expired")]
-    [InlineData(DeliveryStatus.UnknownState, "does not belong")]
-    public void Refusals_say_why(DeliveryStatus status, string expected)
+    [InlineData(CallbackDeliveryStatus.NotAnAuthorizationResponse, "expects an authorization response")]
+    [InlineData(CallbackDeliveryStatus.Replayed, "already used")]
+    [InlineData(CallbackDeliveryStatus.Expired, "expired")]
+    [InlineData(CallbackDeliveryStatus.UnknownState, "does not belong")]
+    public void Refusals_say_why(CallbackDeliveryStatus status, string expected)
     {
         var outcome = CallbackPage.Refused(status);
 

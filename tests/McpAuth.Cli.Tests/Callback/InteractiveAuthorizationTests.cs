@@ -1,5 +1,7 @@
 using System.Net;
 using McpAuth.Cli.Callback;
+using McpAuth.Engine;
+using McpAuth.Protocol;
 
 namespace McpAuth.Cli.Tests.Callback;
 
@@ -29,11 +31,12 @@ public sealed class InteractiveAuthorizationTests : IAsyncLifetime
     public async Task Browser_mode_prints_the_url_on_stderr_and_takes_the_redirect_from_the_listener()
     {
         var authorization = Create(noBrowser: false);
+        var flow = TestFlow.Record(authorization.PendingFlows, "s-browser");
 
         var waiting = authorization.WaitForRedirectAsync(AuthorizationUrl("s-browser"), default);
         var page = _http.GetAsync(authorization.RedirectUri + "?code=the-code&state=s-browser");
-        var callback = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
-        authorization.Report(CallbackOutcome.Success());
+        var callback = AuthorizationResponse.Parse(await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        _ = flow.FinishWithAsync(Task.FromResult(0));
 
         Assert.Equal("the-code", callback.Code);
         Assert.Equal(HttpStatusCode.OK, (await page).StatusCode);
@@ -46,8 +49,10 @@ public sealed class InteractiveAuthorizationTests : IAsyncLifetime
     {
         var pasted = new StringReader("http://127.0.0.1:1/callback?code=pasted-code&state=s-paste\n");
         var authorization = Create(noBrowser: true, pasted);
+        TestFlow.Record(authorization.PendingFlows, "s-paste");
 
-        var callback = await authorization.WaitForRedirectAsync(AuthorizationUrl("s-paste"), default).WaitAsync(TimeSpan.FromSeconds(10));
+        var callback = AuthorizationResponse.Parse(
+            await authorization.WaitForRedirectAsync(AuthorizationUrl("s-paste"), default).WaitAsync(TimeSpan.FromSeconds(10)));
 
         Assert.Equal("pasted-code", callback.Code);
         Assert.Equal(AuthorizationUrl("s-paste").AbsoluteUri + System.Environment.NewLine, _console.Out.ToString());
@@ -57,6 +62,7 @@ public sealed class InteractiveAuthorizationTests : IAsyncLifetime
     public async Task Gives_up_after_the_timeout_with_exit_code_2()
     {
         var authorization = Create(noBrowser: false, timeout: TimeSpan.FromMilliseconds(300));
+        TestFlow.Record(authorization.PendingFlows, "s-late");
 
         var error = await Assert.ThrowsAsync<CliException>(() => authorization.WaitForRedirectAsync(AuthorizationUrl("s-late"), default));
 
@@ -68,13 +74,26 @@ public sealed class InteractiveAuthorizationTests : IAsyncLifetime
     public async Task Cancellation_ends_the_wait_and_a_late_redirect_is_refused()
     {
         var authorization = Create(noBrowser: true);
+        TestFlow.Record(authorization.PendingFlows, "s-cancel");
         using var cancel = new CancellationTokenSource();
         var waiting = authorization.WaitForRedirectAsync(AuthorizationUrl("s-cancel"), cancel.Token);
 
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
-        authorization.Report(CallbackOutcome.Failure("cancelled"));
+        var late = await _http.GetAsync(authorization.RedirectUri + "?code=c&state=s-cancel");
+        Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
+        Assert.Contains("already used", await late.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_state_the_engine_never_recorded_is_refused()
+    {
+        var authorization = Create(noBrowser: false);
+
+        var error = await Assert.ThrowsAsync<McpAuthException>(() => authorization.WaitForRedirectAsync(AuthorizationUrl("s-unknown"), default));
+
+        Assert.Equal(McpAuthErrorCode.StateMismatch, error.Code);
     }
 
     [Theory]

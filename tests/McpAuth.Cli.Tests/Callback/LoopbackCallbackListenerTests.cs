@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using McpAuth.Cli.Callback;
+using McpAuth.Engine;
 
 namespace McpAuth.Cli.Tests.Callback;
 
@@ -30,12 +31,12 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
     [Fact]
     public async Task Routes_each_redirect_to_the_flow_with_its_state()
     {
-        using var first = _listener.Registry.Register("state-one");
-        using var second = _listener.Registry.Register("state-two");
+        using var first = TestFlow.Start(_listener.Registry, "state-one");
+        using var second = TestFlow.Start(_listener.Registry, "state-two");
 
         var answer = SendAsync("?code=code-two&state=state-two");
-        var received = await second.Received.WaitAsync(TimeSpan.FromSeconds(10));
-        second.Complete(CallbackOutcome.Success());
+        var received = await second.ReceivedCallbackAsync();
+        second.Succeed();
         var response = await answer;
 
         Assert.Equal("code-two", received.Code);
@@ -47,10 +48,10 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
     [Fact]
     public async Task Refuses_a_replayed_state()
     {
-        using var flow = _listener.Registry.Register("once");
+        using var flow = TestFlow.Start(_listener.Registry, "once");
         var firstAnswer = SendAsync("?code=c&state=once");
         await flow.Received.WaitAsync(TimeSpan.FromSeconds(10));
-        flow.Complete(CallbackOutcome.Success());
+        flow.Succeed();
         Assert.Equal(HttpStatusCode.OK, (await firstAnswer).StatusCode);
 
         var replay = await SendAsync("?code=c&state=once");
@@ -62,7 +63,7 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
     [Fact]
     public async Task Refuses_an_unknown_state_and_leaves_pending_flows_alone()
     {
-        using var flow = _listener.Registry.Register("known");
+        using var flow = TestFlow.Start(_listener.Registry, "known");
 
         var response = await SendAsync("?code=c&state=forged");
 
@@ -81,10 +82,10 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
     [Fact]
     public async Task Encodes_hostile_server_text_on_the_page()
     {
-        using var flow = _listener.Registry.Register("hostile");
+        using var flow = TestFlow.Start(_listener.Registry, "hostile");
         var answer = SendAsync("?error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state=hostile");
-        var received = await flow.Received.WaitAsync(TimeSpan.FromSeconds(10));
-        flow.Complete(CallbackOutcome.Failure($"The server refused: {received.Error}: {received.ErrorDescription}"));
+        var received = await flow.ReceivedCallbackAsync();
+        flow.Fail(new McpAuthException(McpAuthErrorCode.AuthorizationDenied) { OAuthError = received.Error, OAuthErrorDescription = received.ErrorDescription });
         var response = await answer;
         var html = await response.Content.ReadAsStringAsync();
 
@@ -97,10 +98,10 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
     [Fact]
     public async Task Page_replaces_the_address_and_is_locked_down()
     {
-        using var flow = _listener.Registry.Register("headers");
+        using var flow = TestFlow.Start(_listener.Registry, "headers");
         var answer = SendAsync("?code=c&state=headers");
         await flow.Received.WaitAsync(TimeSpan.FromSeconds(10));
-        flow.Complete(CallbackOutcome.Success());
+        flow.Succeed();
         var response = await answer;
         var html = await response.Content.ReadAsStringAsync();
 
@@ -126,7 +127,7 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
     {
         await using var listener = await LoopbackCallbackListener.StartAsync(
             new LoopbackListenerOptions { OutcomeWait = TimeSpan.FromMilliseconds(200) }, new PendingFlowRegistry(TimeProvider.System), default);
-        using var flow = listener.Registry.Register("slow");
+        using var flow = TestFlow.Start(listener.Registry, "slow");
 
         var response = await _http.GetAsync(listener.RedirectUri + "?code=c&state=slow");
 
@@ -182,7 +183,7 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
         await using var listener = await LoopbackCallbackListener.StartAsync(
             new LoopbackListenerOptions(), new PendingFlowRegistry(TimeProvider.System), default);
         var port = listener.Port;
-        using var flow = listener.Registry.Register("pending");
+        using var flow = TestFlow.Start(listener.Registry, "pending");
         var waiting = _http.GetAsync(listener.RedirectUri + "?code=c&state=pending");
         await flow.Received.WaitAsync(TimeSpan.FromSeconds(10));
 

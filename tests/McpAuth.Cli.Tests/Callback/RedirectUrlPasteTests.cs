@@ -1,4 +1,5 @@
 using McpAuth.Cli.Callback;
+using McpAuth.Engine;
 
 namespace McpAuth.Cli.Tests.Callback;
 
@@ -9,14 +10,14 @@ public sealed class RedirectUrlPasteTests
     [Fact]
     public async Task Delivers_a_pasted_redirect_url_after_complaining_about_bad_lines()
     {
-        using var flow = _registry.Register("pasted");
+        using var flow = TestFlow.Start(_registry, "pasted");
         var input = new StringReader("\nnot a url\nhttp://127.0.0.1:9/callback?code=c&state=other\n  http://127.0.0.1:9/callback?code=c1&state=pasted  \n");
         var prose = new StringWriter();
 
         var delivered = await RedirectUrlPaste.ReadAsync(input, _registry, prose, default);
 
         Assert.True(delivered);
-        Assert.Equal("c1", (await flow.Received).Code);
+        Assert.Equal("c1", (await flow.ReceivedCallbackAsync()).Code);
         var complaints = prose.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, complaints.Length);
         Assert.Contains("another login", complaints[2]);
@@ -25,7 +26,7 @@ public sealed class RedirectUrlPasteTests
     [Fact]
     public async Task End_of_input_returns_false()
     {
-        using var flow = _registry.Register("never");
+        using var flow = TestFlow.Start(_registry, "never");
 
         Assert.False(await RedirectUrlPaste.ReadAsync(new StringReader(""), _registry, new StringWriter(), default));
         Assert.False(flow.Received.IsCompleted);
@@ -34,11 +35,20 @@ public sealed class RedirectUrlPasteTests
     [Fact]
     public void A_pasted_url_is_accepted_once()
     {
-        using var flow = _registry.Register("twice");
+        using var flow = TestFlow.Start(_registry, "twice");
         const string url = "http://127.0.0.1:9/callback?code=c&state=twice";
 
         Assert.Null(RedirectUrlPaste.Deliver(url, _registry));
         Assert.Contains("already used", RedirectUrlPaste.Deliver(url, _registry));
+    }
+
+    [Fact]
+    public void A_pasted_url_with_a_repeated_parameter_is_refused()
+    {
+        using var flow = TestFlow.Start(_registry, "repeated");
+
+        Assert.Contains("not a redirect URL", RedirectUrlPaste.Deliver("http://127.0.0.1:9/callback?code=a&code=b&state=repeated", _registry));
+        Assert.False(flow.Received.IsCompleted);
     }
 
     [Fact]

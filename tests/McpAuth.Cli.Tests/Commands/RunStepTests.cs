@@ -207,7 +207,7 @@ public sealed class RunStepTests : IDisposable
     [Fact]
     public void The_page_text_for_a_failure_carries_the_server_text_for_encoding()
     {
-        var text = LoginRunner.DescribeForPage(new McpAuthException(McpAuthErrorCode.AuthorizationDenied)
+        var text = CallbackPage.Describe(new McpAuthException(McpAuthErrorCode.AuthorizationDenied)
         {
             OAuthError = "access_denied",
             OAuthErrorDescription = "<script>x</script>",

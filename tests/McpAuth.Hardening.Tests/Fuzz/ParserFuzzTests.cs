@@ -1,5 +1,6 @@
 using System.Text;
 using McpAuth.Protocol;
+using McpAuth.Storage;
 using Xunit.Abstractions;
 
 namespace McpAuth.Hardening.Tests.Fuzz;

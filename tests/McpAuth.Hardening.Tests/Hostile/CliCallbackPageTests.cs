@@ -1,5 +1,5 @@
 using McpAuth.Cli.Callback;
-using McpAuth.Cli.Commands.Login;
+using McpAuth.Engine;
 using McpAuth.Protocol;
 
 namespace McpAuth.Hardening.Tests.Hostile;
@@ -20,15 +20,17 @@ public sealed class CliCallbackPageTests
         var registry = new PendingFlowRegistry(TimeProvider.System);
         await using var listener = await LoopbackCallbackListener.StartAsync(
             new LoopbackListenerOptions { OutcomeWait = TimeSpan.FromSeconds(10) }, registry, CancellationToken.None);
-        using var flow = registry.Register("state-1");
+        var flow = new PendingAuthorization("state-1", "default", Pkce.Create(), null!, null!, null, listener.RedirectUri, null, DateTimeOffset.UtcNow);
+        registry.Add(flow, maxPerProfile: 16);
+        var waiting = registry.WaitForCallbackAsync("state-1", CancellationToken.None);
         using var browser = new HttpClient();
         var url = new Uri($"{listener.RedirectUri}?error={Uri.EscapeDataString(Script)}&error_description={Uri.EscapeDataString(Image)}&state=state-1");
         var page = browser.GetAsync(url);
 
-        var received = await flow.Received.WaitAsync(TimeSpan.FromSeconds(10));
-        var parsed = AuthorizationResponse.Parse(received.ResponseUri);
+        var received = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        var parsed = AuthorizationResponse.Parse(received);
         var error = Assert.Throws<McpAuthException>(() => AuthorizationResponse.Validate(parsed, "state-1", "https://as.example", issuerRequired: false));
-        flow.Complete(CallbackOutcome.Failure(LoginRunner.DescribeForPage(error)));
+        flow.Fail(error); // as the engine fails the flow: the page shows CallbackPage.Describe(error)
         using var response = await page;
         var html = await response.Content.ReadAsStringAsync();
 

@@ -40,4 +40,28 @@ public class HeadlessAuthorizationInteractionTests
             Assert.DoesNotContain("client_id", e.Message, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task A_relative_location_is_resolved_against_the_authorization_url()
+    {
+        var http = Answering(() =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.Found);
+            response.Headers.Location = new Uri("/cb?code=x&state=y", UriKind.Relative);
+            return response;
+        });
+        var callback = await new HeadlessAuthorizationInteraction(new HttpClient(http))
+            .AuthorizeAsync(Authorize, new Uri("https://as.example.com/cb"), default);
+        Assert.Equal("https://as.example.com/cb?code=x&state=y", callback.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task The_one_senders_endpoint_policy_applies()
+    {
+        // Sent through OAuthHttpClient: plain http to a remote host is refused before anything is sent.
+        var http = new FakeHttp();
+        var e = await Assert.ThrowsAsync<McpAuthException>(() => new HeadlessAuthorizationInteraction(new HttpClient(http))
+            .AuthorizeAsync(new Uri("http://as.example.com/authorize?client_id=c"), Redirect, default));
+        Assert.Equal(McpAuthErrorCode.InsecureEndpoint, e.Code);
+    }
 }

@@ -110,10 +110,22 @@ public class LogoutTests
         var world = new LifecycleWorld(""","token_endpoint_auth_methods_supported":["client_secret_basic"]""");
         var options = new McpAuthOptions { Client = new PreRegisteredClient("pre", "pw") };
         await world.LoggedInAsync(options);
+        // The secret was kept with the registration at login; a store that lost it (another tool's, an older one) has none.
+        Assert.True(await world.World.Vault.DeleteRegistrationAsync(OAuthWorld.Issuer, options.RedirectUri.OriginalString, default));
         var result = await world.World.Client(new McpAuthOptions()).LogoutAllAsync(null, default);
         Assert.Equal(RevocationOutcome.NoClientCredentials, Assert.Single(result).Revocation);
         Assert.Empty(world.Revocations);
         Assert.True(result[0].Cleared);
+    }
+
+    [Fact]
+    public async Task A_pre_registered_secret_given_at_login_revokes_at_a_later_logout_that_was_not_given_it()
+    {
+        var world = new LifecycleWorld(""","token_endpoint_auth_methods_supported":["client_secret_basic"]""");
+        await world.LoggedInAsync(new McpAuthOptions { Client = new PreRegisteredClient("pre", "pw") });
+        var result = await world.World.Client(new McpAuthOptions()).LogoutAllAsync(null, default);
+        Assert.Equal(RevocationOutcome.Revoked, Assert.Single(result).Revocation);
+        Assert.NotEmpty(world.Revocations);
     }
 
     [Fact]

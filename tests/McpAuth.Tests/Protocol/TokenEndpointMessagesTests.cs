@@ -1,5 +1,6 @@
 using System.Text;
 using McpAuth.Protocol;
+using McpAuth.Storage;
 
 namespace McpAuth.Tests.Protocol;
 
@@ -17,6 +18,17 @@ public class TokenEndpointMessagesTests
         Assert.Equal("a b", set.Scope);
         Assert.Equal(DateTimeOffset.UnixEpoch.AddSeconds(60), set.ExpiresAt);
         Assert.DoesNotContain("at", r.ToString().Replace("TokenType", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("60", 60)]
+    [InlineData("0", null)]
+    [InlineData(null, null)]
+    public void The_response_gives_its_expiry_from_when_it_was_received(string? expiresIn, int? seconds)
+    {
+        var member = expiresIn is null ? "" : $",\"expires_in\":{expiresIn}";
+        var r = TokenEndpointMessages.Read(Json($$"""{"access_token":"at","token_type":"Bearer"{{member}}}"""));
+        Assert.Equal(seconds is { } s ? DateTimeOffset.UnixEpoch.AddSeconds(s) : null, r.ExpiresAt(DateTimeOffset.UnixEpoch));
     }
 
     [Theory]

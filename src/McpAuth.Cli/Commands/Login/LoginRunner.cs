@@ -2,6 +2,7 @@ using McpAuth.Cli.Callback;
 using McpAuth.Cli.Coordination;
 using McpAuth.Cli.Engine;
 using McpAuth.Cli.Output;
+using McpAuth.Engine;
 
 namespace McpAuth.Cli.Commands.Login;
 
@@ -71,31 +72,8 @@ public sealed class LoginRunner(CliContext cli, Func<ICliEngine> engine, IBrowse
         }
         ports.Remember(options.Server, options.Profile, listener.RedirectUri);
         var interaction = new InteractiveAuthorization(cli, browser, listener, new InteractiveAuthorizationOptions(options.NoBrowser, options.Timeout));
-        try
-        {
-            var view = await core.LoginAsync(options, interaction, cancellationToken).ConfigureAwait(false);
-            interaction.Report(CallbackOutcome.Success($"McpAuth is logged in to {view.Server}. You can close this tab and return to the terminal."));
-            return view;
-        }
-        catch (McpAuthException e)
-        {
-            interaction.Report(CallbackOutcome.Failure(DescribeForPage(e)));
-            throw;
-        }
-        catch (CliException e)
-        {
-            interaction.Report(CallbackOutcome.Failure(e.Message));
-            throw;
-        }
-    }
-
-    /// <summary>The page text for a failed login; the page HTML-encodes it (server text included).</summary>
-    public static string DescribeForPage(McpAuthException exception)
-    {
-        ArgumentNullException.ThrowIfNull(exception);
-        var server = exception.OAuthError is null ? "" : $" The server said: {exception.OAuthError}" +
-            (exception.OAuthErrorDescription is null ? "." : $": {exception.OAuthErrorDescription}");
-        return McpAuthException.Describe(exception.Code) + server;
+        // The browser page reports the engine's end of the flow (CallbackPage.Finished): logged in, or why not.
+        return await core.LoginAsync(options, interaction, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<int> ReportAsync(LoginOptions options, CredentialView view, string status, StorageInfo storage)
