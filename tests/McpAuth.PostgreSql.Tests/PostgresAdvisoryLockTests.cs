@@ -106,6 +106,10 @@ public sealed class PostgresAdvisoryLockTests(PostgresServer server) : StoreTest
         await using var second = await replicaB.LockAsync(new StoreKey(StoreEntryKind.Credential, "another"), TimeSpan.Zero, CancellationToken.None);
         var sameIdOtherKind = new StoreKey(StoreEntryKind.Registration, Credential.Id);
         await using var third = await replicaB.LockAsync(sameIdOtherKind, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Equal(3L, await AdvisoryLocksAsync()); // three locks held at once, none of them taken from another
+        var error = await Assert.ThrowsAsync<McpAuthException>(() => replicaB.LockAsync(Credential, TimeSpan.Zero, CancellationToken.None).AsTask());
+        Assert.Equal(McpAuthErrorCode.StoreLockTimeout, error.Code); // the first is still replica A's
     }
 
     [Fact]
@@ -153,7 +157,15 @@ public sealed class PostgresAdvisoryLockTests(PostgresServer server) : StoreTest
         var held = await store.LockAsync(Credential, TimeSpan.Zero, CancellationToken.None);
         await held.DisposeAsync();
         await held.DisposeAsync();
+        Assert.Equal(0L, await AdvisoryLocksAsync());
 
         await using var again = await store.LockAsync(Credential, TimeSpan.Zero, CancellationToken.None);
+        Assert.Equal(1L, await AdvisoryLocksAsync());
+        var otherReplica = await CreateStoreAsync();
+        var error = await Assert.ThrowsAsync<McpAuthException>(
+            () => otherReplica.LockAsync(Credential, TimeSpan.Zero, CancellationToken.None).AsTask());
+        Assert.Equal(McpAuthErrorCode.StoreLockTimeout, error.Code); // the second dispose released nothing of the new holder's
     }
+
+    private Task<long> AdvisoryLocksAsync() => ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'");
 }

@@ -200,9 +200,29 @@ internal sealed class RecordingStore : ITokenStore
 
     public StoreEntryKind[] FailReads { get; set; } = [];
 
+    /// <summary>Who is reading, in the caller's async flow; its reads are logged in <see cref="ReadsBy"/> too.</summary>
+    public AsyncLocal<string?> Reader { get; } = new();
+
+    /// <summary>"{reader} read {kind}" for each read made while <see cref="Reader"/> was set.</summary>
+    public ConcurrentQueue<string> ReadsBy { get; } = new();
+
+    private readonly ConcurrentDictionary<StoreEntryKind, TaskCompletionSource> _nextRead = new();
+
+    /// <summary>Completes when the next read of <paramref name="kind"/> (from any caller) begins.</summary>
+    public Task NextRead(StoreEntryKind kind) =>
+        _nextRead.GetOrAdd(kind, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
     public ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken)
     {
         Log.Enqueue("read " + key.Kind);
+        if (Reader.Value is { } reader)
+        {
+            ReadsBy.Enqueue(reader + " read " + key.Kind);
+        }
+        if (_nextRead.TryRemove(key.Kind, out var next))
+        {
+            next.TrySetResult();
+        }
         return FailReads.Contains(key.Kind)
             ? throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString())
             : _inner.ReadAsync(key, cancellationToken);

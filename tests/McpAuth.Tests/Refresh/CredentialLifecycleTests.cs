@@ -75,13 +75,15 @@ public sealed class CredentialLifecycleTests
         Assert.True(expiring.HasRefreshToken);
 
         var release = new TaskCompletionSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var refresh = new CountingRefresh(async (_, _) =>
         {
+            started.TrySetResult();
             await release.Task;
             return _f.Tokens("at-2", null);
         });
         var refreshing = _f.Lifecycle.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask();
-        await Task.Delay(50);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Equal(CredentialState.Refreshing, (await _f.Lifecycle.GetStatusAsync(RefreshFixture.Binding, None))!.State);
         release.SetResult();
         await refreshing;

@@ -45,15 +45,17 @@ public sealed class RefreshCoordinatorTests
     {
         await _f.SaveAsync(_f.Credential(TimeSpan.FromSeconds(-5)));
         var release = new TaskCompletionSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var refresh = Answer(async (_, _) =>
         {
+            started.TrySetResult();
             await release.Task;
             return _f.Tokens("at-new", "rt-new");
         });
         var callers = Enumerable.Range(0, 64)
             .Select(_ => Task.Run(() => _f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask()))
             .ToArray();
-        await Task.Delay(100);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(15)); // one refresh is under way while the callers pile up
         release.SetResult();
         var results = await Task.WhenAll(callers);
         Assert.Equal(1, refresh.Calls);
@@ -214,22 +216,21 @@ public sealed class RefreshCoordinatorTests
     {
         await _f.SaveAsync(_f.Credential(TimeSpan.Zero));
         var release = new TaskCompletionSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var refresh = Answer(async (_, _) =>
         {
+            started.TrySetResult();
             await release.Task;
             return _f.Tokens("at-2", "rt-2");
         });
         using var cancel = new CancellationTokenSource();
         var caller = _f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, cancel.Token).AsTask();
-        await Task.Delay(50);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(15));
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => caller);
         release.SetResult();
-        for (var i = 0; i < 100 && (await _f.StoredAsync())!.Tokens.RefreshToken != "rt-2"; i++)
-        {
-            await Task.Delay(10);
-        }
-        Assert.Equal("rt-2", (await _f.StoredAsync())!.Tokens.RefreshToken);
+        // The refresh goes on in the background with nothing to await from here: poll the store.
+        await Eventually.UntilAsync(async () => (await _f.StoredAsync())!.Tokens.RefreshToken == "rt-2", "the refresh to be saved");
     }
 
     [Fact]
