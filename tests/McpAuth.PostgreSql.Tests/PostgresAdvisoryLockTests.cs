@@ -45,7 +45,7 @@ public sealed class PostgresAdvisoryLockTests(PostgresServer server) : StoreTest
         var (replicaA, replicaB) = (await CreateStoreAsync(), await CreateStoreAsync());
         var held = await replicaA.LockAsync(Credential, TimeSpan.FromSeconds(5), CancellationToken.None);
         var waiting = replicaB.LockAsync(Credential, TimeSpan.FromSeconds(30), CancellationToken.None).AsTask();
-        await Task.Delay(300);
+        await QueuedAsync();
         Assert.False(waiting.IsCompleted);
 
         var clock = Stopwatch.StartNew();
@@ -61,7 +61,7 @@ public sealed class PostgresAdvisoryLockTests(PostgresServer server) : StoreTest
         var (replicaA, replicaB) = (await CreateStoreAsync(), await CreateStoreAsync());
         var held = await replicaA.AcquireLockAsync(Credential, TimeSpan.FromSeconds(5), CancellationToken.None);
         var waiting = replicaB.LockAsync(Credential, TimeSpan.FromSeconds(30), CancellationToken.None).AsTask();
-        await Task.Delay(300);
+        await QueuedAsync();
         Assert.False(waiting.IsCompleted);
 
         Assert.True(await ScalarAsync<bool>($"SELECT pg_terminate_backend({held.BackendProcessId})"));
@@ -126,7 +126,7 @@ public sealed class PostgresAdvisoryLockTests(PostgresServer server) : StoreTest
         }
         var holder = await replicaA.LockAsync(Credential, TimeSpan.Zero, CancellationToken.None);
         var waiter = replicaB.LockAsync(Credential, TimeSpan.FromSeconds(30), CancellationToken.None).AsTask();
-        await Task.Delay(200);
+        await QueuedAsync();
         await holder.DisposeAsync();
         await (await waiter).DisposeAsync();
 
@@ -166,6 +166,11 @@ public sealed class PostgresAdvisoryLockTests(PostgresServer server) : StoreTest
             () => otherReplica.LockAsync(Credential, TimeSpan.Zero, CancellationToken.None).AsTask());
         Assert.Equal(McpAuthErrorCode.StoreLockTimeout, error.Code); // the second dispose released nothing of the new holder's
     }
+
+    /// <summary>Waits until a replica's session is queued in the server for an advisory lock (pg_locks, not granted).</summary>
+    private Task QueuedAsync() => Eventually.UntilAsync(
+        async () => await ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1,
+        "a replica queued for the advisory lock");
 
     private Task<long> AdvisoryLocksAsync() => ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'");
 }
