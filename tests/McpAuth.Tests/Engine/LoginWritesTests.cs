@@ -206,11 +206,45 @@ internal sealed class RecordingStore : ITokenStore
     /// <summary>"{reader} read {kind}" for each read made while <see cref="Reader"/> was set.</summary>
     public ConcurrentQueue<string> ReadsBy { get; } = new();
 
-    private readonly ConcurrentDictionary<StoreEntryKind, TaskCompletionSource> _nextRead = new();
+    private readonly Dictionary<StoreEntryKind, int> _reads = [];
+    private readonly List<(StoreEntryKind Kind, int Count, TaskCompletionSource Begun)> _readWaiters = [];
 
     /// <summary>Completes when the next read of <paramref name="kind"/> (from any caller) begins.</summary>
-    public Task NextRead(StoreEntryKind kind) =>
-        _nextRead.GetOrAdd(kind, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    public Task NextRead(StoreEntryKind kind)
+    {
+        lock (_readWaiters)
+        {
+            return ReadsBegun(kind, _reads.GetValueOrDefault(kind) + 1);
+        }
+    }
+
+    /// <summary>Completes once <paramref name="count"/> reads of <paramref name="kind"/> have begun since the store was made.</summary>
+    public Task ReadsBegun(StoreEntryKind kind, int count)
+    {
+        lock (_readWaiters)
+        {
+            if (_reads.GetValueOrDefault(kind) >= count)
+            {
+                return Task.CompletedTask;
+            }
+            var begun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _readWaiters.Add((kind, count, begun));
+            return begun.Task;
+        }
+    }
+
+    private void CountRead(StoreEntryKind kind)
+    {
+        lock (_readWaiters)
+        {
+            var count = _reads[kind] = _reads.GetValueOrDefault(kind) + 1;
+            foreach (var waiter in _readWaiters.Where(w => w.Kind == kind && w.Count <= count).ToList())
+            {
+                waiter.Begun.TrySetResult();
+                _readWaiters.Remove(waiter);
+            }
+        }
+    }
 
     public ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken)
     {
@@ -219,10 +253,7 @@ internal sealed class RecordingStore : ITokenStore
         {
             ReadsBy.Enqueue(reader + " read " + key.Kind);
         }
-        if (_nextRead.TryRemove(key.Kind, out var next))
-        {
-            next.TrySetResult();
-        }
+        CountRead(key.Kind);
         return FailReads.Contains(key.Kind)
             ? throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString())
             : _inner.ReadAsync(key, cancellationToken);

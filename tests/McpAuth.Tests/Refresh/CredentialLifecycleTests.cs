@@ -1,5 +1,6 @@
 using McpAuth.Engine.Lifecycle;
 using McpAuth.Storage;
+using McpAuth.Tests.Orchestration;
 
 namespace McpAuth.Tests.Refresh;
 
@@ -41,9 +42,10 @@ public sealed class CredentialLifecycleTests
     [Fact]
     public async Task Waiting_for_a_login_sees_one_saved_by_another_process_and_times_out_otherwise()
     {
-        var f = new RefreshFixture();
+        var store = new RecordingStore();
+        var f = new RefreshFixture(store);
         var waiting = f.Lifecycle.WaitForAuthorizationAsync(RefreshFixture.Binding, TimeSpan.FromSeconds(10), None);
-        await Task.Delay(100);
+        await StartedWaitingAsync(store); // a login saved from now on is one "saved after this call"
         Assert.False(waiting.IsCompleted);
         // Another process's lifecycle over the same store completes the login.
         var otherProcess = new CredentialLifecycle(f.Vault, f.Time);
@@ -53,13 +55,22 @@ public sealed class CredentialLifecycleTests
         Assert.Null(await f.Lifecycle.WaitForAuthorizationAsync(RefreshFixture.Binding, TimeSpan.FromMilliseconds(100), None));
     }
 
+    /// <summary>
+    /// Waits until a waiter has read the credential twice: once for the generation it starts from, once in its loop;
+    /// from then on it waits for a newer one.
+    /// </summary>
+    private static Task StartedWaitingAsync(RecordingStore store) =>
+        store.ReadsBegun(StoreEntryKind.Credential, 2).WaitAsync(TimeSpan.FromSeconds(15));
+
     [Fact]
     public async Task Waiting_for_a_login_in_this_process_wakes_at_once()
     {
-        _f.Lifecycle.StorePollInterval = TimeSpan.FromMinutes(5); // only the event can wake it in time
-        var waiting = _f.Lifecycle.WaitForAuthorizationAsync(RefreshFixture.Binding, TimeSpan.FromMinutes(1), None);
-        await Task.Delay(50);
-        await _f.Lifecycle.SaveAuthorizationAsync(_f.Credential(TimeSpan.FromHours(1)), None);
+        var store = new RecordingStore();
+        var f = new RefreshFixture(store);
+        f.Lifecycle.StorePollInterval = TimeSpan.FromMinutes(5); // only the event can wake it in time
+        var waiting = f.Lifecycle.WaitForAuthorizationAsync(RefreshFixture.Binding, TimeSpan.FromMinutes(1), None);
+        await StartedWaitingAsync(store);
+        await f.Lifecycle.SaveAuthorizationAsync(f.Credential(TimeSpan.FromHours(1)), None);
         Assert.NotNull(await waiting.WaitAsync(TimeSpan.FromSeconds(20)));
     }
 
