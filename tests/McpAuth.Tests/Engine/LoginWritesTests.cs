@@ -206,42 +206,49 @@ internal sealed class RecordingStore : ITokenStore
     /// <summary>"{reader} read {kind}" for each read made while <see cref="Reader"/> was set.</summary>
     public ConcurrentQueue<string> ReadsBy { get; } = new();
 
-    private readonly Dictionary<StoreEntryKind, int> _reads = [];
-    private readonly List<(StoreEntryKind Kind, int Count, TaskCompletionSource Begun)> _readWaiters = [];
+    private readonly Dictionary<string, int> _begun = new(StringComparer.Ordinal);
+    private readonly List<(string Call, int Count, TaskCompletionSource Begun)> _waiters = [];
 
     /// <summary>Completes when the next read of <paramref name="kind"/> (from any caller) begins.</summary>
-    public Task NextRead(StoreEntryKind kind)
+    public Task NextRead(StoreEntryKind kind) => Next("read " + kind);
+
+    /// <summary>Completes when the next lock request for <paramref name="kind"/> (from any caller) begins.</summary>
+    public Task NextLock(StoreEntryKind kind) => Next("lock " + kind);
+
+    /// <summary>Completes once <paramref name="count"/> reads of <paramref name="kind"/> have begun since the store was made.</summary>
+    public Task ReadsBegun(StoreEntryKind kind, int count) => Begun("read " + kind, count);
+
+    private Task Next(string call)
     {
-        lock (_readWaiters)
+        lock (_waiters)
         {
-            return ReadsBegun(kind, _reads.GetValueOrDefault(kind) + 1);
+            return Begun(call, _begun.GetValueOrDefault(call) + 1);
         }
     }
 
-    /// <summary>Completes once <paramref name="count"/> reads of <paramref name="kind"/> have begun since the store was made.</summary>
-    public Task ReadsBegun(StoreEntryKind kind, int count)
+    private Task Begun(string call, int count)
     {
-        lock (_readWaiters)
+        lock (_waiters)
         {
-            if (_reads.GetValueOrDefault(kind) >= count)
+            if (_begun.GetValueOrDefault(call) >= count)
             {
                 return Task.CompletedTask;
             }
             var begun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _readWaiters.Add((kind, count, begun));
+            _waiters.Add((call, count, begun));
             return begun.Task;
         }
     }
 
-    private void CountRead(StoreEntryKind kind)
+    private void Count(string call)
     {
-        lock (_readWaiters)
+        lock (_waiters)
         {
-            var count = _reads[kind] = _reads.GetValueOrDefault(kind) + 1;
-            foreach (var waiter in _readWaiters.Where(w => w.Kind == kind && w.Count <= count).ToList())
+            var count = _begun[call] = _begun.GetValueOrDefault(call) + 1;
+            foreach (var waiter in _waiters.Where(w => w.Call == call && w.Count <= count).ToList())
             {
                 waiter.Begun.TrySetResult();
-                _readWaiters.Remove(waiter);
+                _waiters.Remove(waiter);
             }
         }
     }
@@ -253,7 +260,7 @@ internal sealed class RecordingStore : ITokenStore
         {
             ReadsBy.Enqueue(reader + " read " + key.Kind);
         }
-        CountRead(key.Kind);
+        Count("read " + key.Kind);
         return FailReads.Contains(key.Kind)
             ? throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString())
             : _inner.ReadAsync(key, cancellationToken);
@@ -289,6 +296,9 @@ internal sealed class RecordingStore : ITokenStore
 
     public ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken) => _inner.ListAsync(kind, cancellationToken);
 
-    public ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken) =>
-        _inner.LockAsync(key, timeout, cancellationToken);
+    public ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Count("lock " + key.Kind);
+        return _inner.LockAsync(key, timeout, cancellationToken);
+    }
 }

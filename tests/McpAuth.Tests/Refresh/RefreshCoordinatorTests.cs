@@ -248,7 +248,8 @@ public sealed class RefreshCoordinatorTests
     [Fact]
     public async Task A_lock_timeout_uses_what_the_slow_holder_saved_or_else_reports_the_timeout()
     {
-        var f = new RefreshFixture(options: RefreshFixture.FastOptions with { LockTimeout = TimeSpan.FromMilliseconds(150) });
+        var store = new McpAuth.Tests.Orchestration.RecordingStore();
+        var f = new RefreshFixture(store, RefreshFixture.FastOptions with { LockTimeout = TimeSpan.FromMilliseconds(150) });
         await f.SaveAsync(f.Credential(TimeSpan.Zero));
         var refresh = Answer((_, _) => throw new InvalidOperationException("must not refresh"));
         await using (await f.Store.LockAsync(StoreKeys.Credential(RefreshFixture.Binding), TimeSpan.FromSeconds(5), None))
@@ -256,8 +257,9 @@ public sealed class RefreshCoordinatorTests
             var timeout = await Assert.ThrowsAsync<McpAuthException>(() => f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask());
             Assert.Equal(McpAuthErrorCode.StoreLockTimeout, timeout.Code);
 
+            var locking = store.NextLock(StoreEntryKind.Credential);
             var waiting = f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask();
-            await Task.Delay(50);
+            await locking.WaitAsync(TimeSpan.FromSeconds(15)); // it waits for the holder's lock now
             await f.SaveAsync(f.Credential(TimeSpan.FromHours(1), "at-holder", "rt-holder")); // the holder's refresh
             Assert.Equal("at-holder", (await waiting).Tokens.AccessToken);
         }
