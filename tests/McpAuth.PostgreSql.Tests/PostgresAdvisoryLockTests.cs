@@ -45,7 +45,7 @@ public sealed class PostgresAdvisoryLockTests(PostgresServer server) : StoreTest
         var (replicaA, replicaB) = (await CreateStoreAsync(), await CreateStoreAsync());
         var held = await replicaA.LockAsync(Credential, TimeSpan.FromSeconds(5), CancellationToken.None);
         var waiting = replicaB.LockAsync(Credential, TimeSpan.FromSeconds(30), CancellationToken.None).AsTask();
-        await Task.Delay(300);
+        await QueuedAsync();
         Assert.False(waiting.IsCompleted);
 
         var clock = Stopwatch.StartNew();
@@ -61,7 +61,7 @@ public sealed class PostgresAdvisoryLockTests(PostgresServer server) : StoreTest
         var (replicaA, replicaB) = (await CreateStoreAsync(), await CreateStoreAsync());
         var held = await replicaA.AcquireLockAsync(Credential, TimeSpan.FromSeconds(5), CancellationToken.None);
         var waiting = replicaB.LockAsync(Credential, TimeSpan.FromSeconds(30), CancellationToken.None).AsTask();
-        await Task.Delay(300);
+        await QueuedAsync();
         Assert.False(waiting.IsCompleted);
 
         Assert.True(await ScalarAsync<bool>($"SELECT pg_terminate_backend({held.BackendProcessId})"));
@@ -106,6 +106,10 @@ public sealed class PostgresAdvisoryLockTests(PostgresServer server) : StoreTest
         await using var second = await replicaB.LockAsync(new StoreKey(StoreEntryKind.Credential, "another"), TimeSpan.Zero, CancellationToken.None);
         var sameIdOtherKind = new StoreKey(StoreEntryKind.Registration, Credential.Id);
         await using var third = await replicaB.LockAsync(sameIdOtherKind, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Equal(3L, await AdvisoryLocksAsync()); // three locks held at once, none of them taken from another
+        var error = await Assert.ThrowsAsync<McpAuthException>(() => replicaB.LockAsync(Credential, TimeSpan.Zero, CancellationToken.None).AsTask());
+        Assert.Equal(McpAuthErrorCode.StoreLockTimeout, error.Code); // the first is still replica A's
     }
 
     [Fact]
@@ -122,7 +126,7 @@ public sealed class PostgresAdvisoryLockTests(PostgresServer server) : StoreTest
         }
         var holder = await replicaA.LockAsync(Credential, TimeSpan.Zero, CancellationToken.None);
         var waiter = replicaB.LockAsync(Credential, TimeSpan.FromSeconds(30), CancellationToken.None).AsTask();
-        await Task.Delay(200);
+        await QueuedAsync();
         await holder.DisposeAsync();
         await (await waiter).DisposeAsync();
 
@@ -153,7 +157,20 @@ public sealed class PostgresAdvisoryLockTests(PostgresServer server) : StoreTest
         var held = await store.LockAsync(Credential, TimeSpan.Zero, CancellationToken.None);
         await held.DisposeAsync();
         await held.DisposeAsync();
+        Assert.Equal(0L, await AdvisoryLocksAsync());
 
         await using var again = await store.LockAsync(Credential, TimeSpan.Zero, CancellationToken.None);
+        Assert.Equal(1L, await AdvisoryLocksAsync());
+        var otherReplica = await CreateStoreAsync();
+        var error = await Assert.ThrowsAsync<McpAuthException>(
+            () => otherReplica.LockAsync(Credential, TimeSpan.Zero, CancellationToken.None).AsTask());
+        Assert.Equal(McpAuthErrorCode.StoreLockTimeout, error.Code); // the second dispose released nothing of the new holder's
     }
+
+    /// <summary>Waits until a replica's session is queued in the server for an advisory lock (pg_locks, not granted).</summary>
+    private Task QueuedAsync() => Eventually.UntilAsync(
+        async () => await ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1,
+        "a replica queued for the advisory lock");
+
+    private Task<long> AdvisoryLocksAsync() => ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'");
 }

@@ -140,13 +140,3 @@ public sealed class ExpiryTests : SandboxTestBase
         Assert.Equal("invalid_grant", (await OAuth.ExchangeCodeAsync(client, code, pkce)).Error);
     }
 }
-
-/// <summary>A clock the test moves by hand.</summary>
-internal sealed class ManualTimeProvider : TimeProvider
-{
-    private DateTimeOffset _now = new(2026, 11, 22, 8, 0, 0, TimeSpan.Zero);
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Advance(TimeSpan by) => _now += by;
-}

@@ -196,12 +196,18 @@ public abstract class TokenStoreContract
     {
         var store = CreateStore();
         var a = Key(StoreEntryKind.Credential, "a");
+        var second = OpenSecondHandle(store);
         await using (await store.LockAsync(a, LockWait, None))
         {
             await using var other = await store.LockAsync(Key(StoreEntryKind.Credential, "b"), TimeSpan.FromSeconds(1), None);
+            Assert.Equal(McpAuthErrorCode.StoreLockTimeout, (await LockFailureAsync(second, a)).Code); // b took nothing from a
         }
-        await using var again = await OpenSecondHandle(store).LockAsync(a, TimeSpan.FromSeconds(1), None);
+        await using var again = await second.LockAsync(a, TimeSpan.FromSeconds(1), None); // released on dispose
+        Assert.Equal(McpAuthErrorCode.StoreLockTimeout, (await LockFailureAsync(store, a)).Code); // and now the second handle's
     }
+
+    private static Task<McpAuthException> LockFailureAsync(ITokenStore store, StoreKey key) =>
+        Assert.ThrowsAsync<McpAuthException>(() => store.LockAsync(key, TimeSpan.Zero, None).AsTask());
 
     [Fact]
     public async Task Lock_serializes_read_modify_write_across_handles()

@@ -194,7 +194,7 @@ public sealed class RunStepTests : IDisposable
         var path = LoginLock.PathFor(_home.Path, new Uri(Server), "default");
         var holder = LoginLock.TryAcquire(path, TimeProvider.System)!;
         var second = RunAsync("login", Server);
-        await Task.Delay(400);
+        await Eventually.UntilAsync(() => _console.Err.ToString().Contains("joining it", StringComparison.Ordinal), "the second login to find the first");
         _engine.Credentials.Add(FakeEngine.View(Server));
         await holder.DisposeAsync();
 

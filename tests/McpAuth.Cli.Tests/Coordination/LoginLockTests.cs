@@ -26,14 +26,11 @@ public sealed class LoginLockTests : IDisposable
         Assert.NotNull(again);
     }
 
-    [Fact]
+    [SkippableFact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task In_a_new_home_the_lock_and_the_port_memory_create_the_home_and_their_folders_private()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // Unix modes only
-        }
+        Skip.If(OperatingSystem.IsWindows(), "Unix modes only; Windows relies on the profile folder's ACL.");
         var home = Path.Combine(_home.Path, "new-home");
         await using (LoginLock.TryAcquire(LoginLock.PathFor(home, Server, "default"), TimeProvider.System))
         {
@@ -52,8 +49,8 @@ public sealed class LoginLockTests : IDisposable
         var holder = LoginLock.TryAcquire(path, TimeProvider.System)!;
         var waited = false;
 
-        var waiter = LoginLock.AcquireAsync(path, replace: false, () => waited = true, TimeProvider.System, default);
-        await Task.Delay(300);
+        var waiter = LoginLock.AcquireAsync(path, replace: false, () => Volatile.Write(ref waited, true), TimeProvider.System, default);
+        await Eventually.UntilAsync(() => Volatile.Read(ref waited), "the waiter to find the lock held");
         Assert.False(waiter.IsCompleted);
         await holder.DisposeAsync();
 

@@ -83,7 +83,7 @@ public static class CallbackAttacks
     private static async Task<string?> Expired()
     {
         await using var world = await World.StartAsync();
-        var time = new ManualTimeProvider();
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow); // the world's servers run on the real clock
         using var rig = new ClientRig(time: time);
         var start = await rig.Client.BeginAuthorizationAsync(world.Mcp.Url, CancellationToken.None);
         var callback = await rig.Interaction.AuthorizeAsync(start.AuthorizationUrl, start.RedirectUri, CancellationToken.None);

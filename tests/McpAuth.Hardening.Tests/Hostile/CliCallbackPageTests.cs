@@ -63,17 +63,13 @@ public sealed class CliCallbackPageTests
     }
 
     [Fact]
-    public void The_launcher_stand_in_does_open_web_urls()
+    public async Task The_launcher_stand_in_does_open_web_urls()
     {
         using var opener = new StandInOpener();
 
         Assert.True(opener.Launcher.TryOpen(new Uri("https://as.example/authorize?x=1"), out _));
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (!opener.Ran && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(20);
-        }
-        Assert.True(opener.Ran, "the stand-in opener never ran: the refusal tests above would prove nothing");
+        // The marker file is written by another process: nothing to await.
+        await Eventually.UntilAsync(() => opener.Ran, "the stand-in opener (else the refusal tests above would prove nothing)");
     }
 
     /// <summary>A browser stand-in ($MCPAUTH_BROWSER): a script that leaves a marker file when it runs.</summary>

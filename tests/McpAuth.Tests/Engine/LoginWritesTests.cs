@@ -125,9 +125,67 @@ internal sealed class RecordingStore : ITokenStore
 
     public StoreEntryKind[] FailReads { get; set; } = [];
 
+    /// <summary>Who is reading, in the caller's async flow; its reads are logged in <see cref="ReadsBy"/> too.</summary>
+    public AsyncLocal<string?> Reader { get; } = new();
+
+    /// <summary>"{reader} read {kind}" for each read made while <see cref="Reader"/> was set.</summary>
+    public ConcurrentQueue<string> ReadsBy { get; } = new();
+
+    private readonly Dictionary<string, int> _begun = new(StringComparer.Ordinal);
+    private readonly List<(string Call, int Count, TaskCompletionSource Begun)> _waiters = [];
+
+    /// <summary>Completes when the next read of <paramref name="kind"/> (from any caller) begins.</summary>
+    public Task NextRead(StoreEntryKind kind) => Next("read " + kind);
+
+    /// <summary>Completes when the next lock request for <paramref name="kind"/> (from any caller) begins.</summary>
+    public Task NextLock(StoreEntryKind kind) => Next("lock " + kind);
+
+    /// <summary>Completes once <paramref name="count"/> reads of <paramref name="kind"/> have begun since the store was made.</summary>
+    public Task ReadsBegun(StoreEntryKind kind, int count) => Begun("read " + kind, count);
+
+    private Task Next(string call)
+    {
+        lock (_waiters)
+        {
+            return Begun(call, _begun.GetValueOrDefault(call) + 1);
+        }
+    }
+
+    private Task Begun(string call, int count)
+    {
+        lock (_waiters)
+        {
+            if (_begun.GetValueOrDefault(call) >= count)
+            {
+                return Task.CompletedTask;
+            }
+            var begun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((call, count, begun));
+            return begun.Task;
+        }
+    }
+
+    private void Count(string call)
+    {
+        lock (_waiters)
+        {
+            var count = _begun[call] = _begun.GetValueOrDefault(call) + 1;
+            foreach (var waiter in _waiters.Where(w => w.Call == call && w.Count <= count).ToList())
+            {
+                waiter.Begun.TrySetResult();
+                _waiters.Remove(waiter);
+            }
+        }
+    }
+
     public ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken)
     {
         Log.Enqueue("read " + key.Kind);
+        if (Reader.Value is { } reader)
+        {
+            ReadsBy.Enqueue(reader + " read " + key.Kind);
+        }
+        Count("read " + key.Kind);
         return FailReads.Contains(key.Kind)
             ? throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString())
             : _inner.ReadAsync(key, cancellationToken);
@@ -163,6 +221,9 @@ internal sealed class RecordingStore : ITokenStore
 
     public ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken) => _inner.ListAsync(kind, cancellationToken);
 
-    public ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken) =>
-        _inner.LockAsync(key, timeout, cancellationToken);
+    public ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Count("lock " + key.Kind);
+        return _inner.LockAsync(key, timeout, cancellationToken);
+    }
 }

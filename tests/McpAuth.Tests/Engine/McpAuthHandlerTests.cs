@@ -28,29 +28,25 @@ public class McpAuthHandlerTests
         await world.Client().AuthorizeAsync(Server, world.Interaction, default);
         world.Http.On("POST", OAuthWorld.Server, _ => FakeHttp.Json("""{"jsonrpc":"2.0","id":1,"result":{}}"""));
         store.Log.Clear();
+        var readAhead = store.NextRead(McpAuth.Storage.StoreEntryKind.Credential);
 
         using var http = Mcp(world, world.Client()); // a new engine: nothing in memory yet
-        await ReadAheadAsync(store);
-        Assert.DoesNotContain(world.Http.Requests, r => r.Key == $"POST {OAuthWorld.Server}");
-        var readsBefore = store.Log.Count;
+        await ReadAheadAsync(readAhead);
+        store.Reader.Value = "request"; // the read ahead began before: its reads are not the request's
 
         using var response = await http.PostAsync(Server, Body("tools/list"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(readsBefore, store.Log.Count);
+        Assert.Empty(store.ReadsBy);
+        Assert.Equal(1, store.Log.Count(entry => entry == "read Credential"));
+        Assert.Single(world.Http.Requests, r => r.Key == $"POST {OAuthWorld.Server}"); // the read ahead sent nothing
         Assert.Equal(1, world.TokensIssued);
     }
 
-    /// <summary>Waits for the handler's read ahead (no request sent) to reach the credential, and a moment more to finish.</summary>
-    private static async Task ReadAheadAsync(RecordingStore store)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!store.Log.Contains("read Credential") && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
-        Assert.Contains("read Credential", store.Log);
-        await Task.Delay(50);
-    }
+    /// <summary>
+    /// Waits until the handler's read ahead has begun reading the credential: it then holds the server's session, so
+    /// a request sent now waits for it instead of reading the store itself.
+    /// </summary>
+    private static Task ReadAheadAsync(Task credentialRead) => credentialRead.WaitAsync(TimeSpan.FromSeconds(15));
 
     [Fact]
     public async Task A_stored_credential_that_cannot_be_read_ahead_is_reported_by_the_first_request()
@@ -60,12 +56,15 @@ public class McpAuthHandlerTests
         await world.Client().AuthorizeAsync(Server, world.Interaction, default);
         store.FailReads = [McpAuth.Storage.StoreEntryKind.Credential];
         store.Log.Clear();
+        var readAhead = store.NextRead(McpAuth.Storage.StoreEntryKind.Credential);
 
         using var http = Mcp(world, world.Client());
-        await ReadAheadAsync(store);
+        await ReadAheadAsync(readAhead);
+        store.Reader.Value = "request";
         var e = await Assert.ThrowsAsync<McpAuthException>(() => http.PostAsync(Server, Body("tools/list")));
         Assert.Equal(McpAuthErrorCode.StoreEntryCorrupt, e.Code);
         Assert.Equal(2, store.Log.Count(entry => entry == "read Credential")); // read ahead, then again by the request
+        Assert.Contains("request read Credential", store.ReadsBy);
     }
 
     [Fact]

@@ -1,10 +1,55 @@
 using McpAuth.Engine;
+using McpAuth.Http;
+using McpAuth.Storage;
 
 namespace McpAuth.Tests.Orchestration;
 
-/// <summary>RFC 8414 §2 revocation_endpoint_auth_methods_supported: which method a client uses at the revocation endpoint.</summary>
+/// <summary>
+/// Revoking a credential's tokens (RFC 7009 §2): what is sent, what counts as revoked, and RFC 8414 §2
+/// revocation_endpoint_auth_methods_supported: which method a client uses at the revocation endpoint.
+/// </summary>
 public class TokenRevocationTests
 {
+    private const string Endpoint = "https://as.example.com/revoke";
+
+    /// <summary>
+    /// RFC 7009 §2.2: HTTP 200 is success whatever the body (often empty, sometimes not JSON); other 2xx statuses (204
+    /// from some servers) count as success too. The refresh token goes first, then the access token.
+    /// </summary>
+    [Theory]
+    [InlineData(200, null, "")]
+    [InlineData(200, "application/json", "")]
+    [InlineData(200, "application/json", "{}")]
+    [InlineData(200, "text/html", "<html>revoked</html>")]
+    [InlineData(200, "application/json", "not json")]
+    [InlineData(204, null, "")]
+    public async Task A_2xx_without_a_json_error_revokes_both_tokens_refresh_token_first(int status, string? mediaType, string body)
+    {
+        var http = new FakeHttp().On("POST", Endpoint, _ =>
+        {
+            var response = new HttpResponseMessage((System.Net.HttpStatusCode)status) { Content = new StringContent(body) };
+            response.Content.Headers.ContentType = mediaType is null ? null : new(mediaType);
+            return response;
+        });
+
+        var report = await new TokenRevocation(new OAuthHttpClient(new HttpClient(http))).RevokeAsync(
+            Credential(), new ClientIdentity("https://as.example.com", "c", null, "none", "dcr"), CancellationToken.None);
+
+        Assert.Equal(new RevocationReport(true, true, RevocationOutcome.Revoked, null), report);
+        Assert.Equal(
+            [("rt-1", "refresh_token", "c"), ("at-1", "access_token", "c")],
+            http.Requests.Select(r => r.Form()).Select(f => (f["token"], f["token_type_hint"], f["client_id"])));
+    }
+
+    private static StoredCredential Credential() => new()
+    {
+        Binding = new CredentialBinding("default", "https://mcp.example.com/", "https://as.example.com", "c"),
+        Tokens = new TokenSet { AccessToken = "at-1", RefreshToken = "rt-1", ExpiresAt = DateTimeOffset.UnixEpoch.AddDays(30000) },
+        TokenEndpoint = "https://as.example.com/token",
+        TokenEndpointAuthMethod = "none",
+        RevocationEndpoint = Endpoint,
+    };
+
     [Theory]
     [InlineData("none", null, null, "none")]
     [InlineData("client_secret_basic", "s", null, "client_secret_basic")]

@@ -1,6 +1,7 @@
 using McpAuth.Engine.Events;
 using McpAuth.Engine.Lifecycle;
 using McpAuth.Storage;
+using McpAuth.Tests.Orchestration;
 
 namespace McpAuth.Tests.Refresh;
 
@@ -42,9 +43,10 @@ public sealed class CredentialLifecycleTests
     [Fact]
     public async Task Waiting_for_a_login_sees_one_saved_by_another_process_and_times_out_otherwise()
     {
-        var f = new RefreshFixture();
+        var store = new RecordingStore();
+        var f = new RefreshFixture(store);
         var waiting = f.Lifecycle.WaitForAuthorizationAsync(RefreshFixture.Binding, TimeSpan.FromSeconds(10), None);
-        await Task.Delay(100);
+        await StartedWaitingAsync(store); // a login saved from now on is one "saved after this call"
         Assert.False(waiting.IsCompleted);
         // Another process's lifecycle over the same store completes the login.
         var otherProcess = new CredentialLifecycle(f.Vault, f.Time);
@@ -54,13 +56,22 @@ public sealed class CredentialLifecycleTests
         Assert.Null(await f.Lifecycle.WaitForAuthorizationAsync(RefreshFixture.Binding, TimeSpan.FromMilliseconds(100), None));
     }
 
+    /// <summary>
+    /// Waits until a waiter has read the credential twice: once for the generation it starts from, once in its loop;
+    /// from then on it waits for a newer one.
+    /// </summary>
+    private static Task StartedWaitingAsync(RecordingStore store) =>
+        store.ReadsBegun(StoreEntryKind.Credential, 2).WaitAsync(TimeSpan.FromSeconds(15));
+
     [Fact]
     public async Task Waiting_for_a_login_in_this_process_wakes_at_once()
     {
-        _f.Lifecycle.StorePollInterval = TimeSpan.FromMinutes(5); // only the event can wake it in time
-        var waiting = _f.Lifecycle.WaitForAuthorizationAsync(RefreshFixture.Binding, TimeSpan.FromMinutes(1), None);
-        await Task.Delay(50);
-        await _f.Lifecycle.SaveAuthorizationAsync(_f.Credential(TimeSpan.FromHours(1)), None);
+        var store = new RecordingStore();
+        var f = new RefreshFixture(store);
+        f.Lifecycle.StorePollInterval = TimeSpan.FromMinutes(5); // only the event can wake it in time
+        var waiting = f.Lifecycle.WaitForAuthorizationAsync(RefreshFixture.Binding, TimeSpan.FromMinutes(1), None);
+        await StartedWaitingAsync(store);
+        await f.Lifecycle.SaveAuthorizationAsync(f.Credential(TimeSpan.FromHours(1)), None);
         Assert.NotNull(await waiting.WaitAsync(TimeSpan.FromSeconds(20)));
     }
 
@@ -76,13 +87,15 @@ public sealed class CredentialLifecycleTests
         Assert.True(expiring.HasRefreshToken);
 
         var release = new TaskCompletionSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var refresh = new CountingRefresh(async (_, _) =>
         {
+            started.TrySetResult();
             await release.Task;
             return _f.Tokens("at-2", null);
         });
         var refreshing = _f.Lifecycle.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask();
-        await Task.Delay(50);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Equal(CredentialState.Refreshing, (await _f.Lifecycle.GetStatusAsync(RefreshFixture.Binding, None))!.State);
         release.SetResult();
         await refreshing;

@@ -46,15 +46,17 @@ public sealed class RefreshCoordinatorTests
     {
         await _f.SaveAsync(_f.Credential(TimeSpan.FromSeconds(-5)));
         var release = new TaskCompletionSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var refresh = Answer(async (_, _) =>
         {
+            started.TrySetResult();
             await release.Task;
             return _f.Tokens("at-new", "rt-new");
         });
         var callers = Enumerable.Range(0, 64)
             .Select(_ => Task.Run(() => _f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask()))
             .ToArray();
-        await Task.Delay(100);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(15)); // one refresh is under way while the callers pile up
         release.SetResult();
         var results = await Task.WhenAll(callers);
         Assert.Equal(1, refresh.Calls);
@@ -215,22 +217,21 @@ public sealed class RefreshCoordinatorTests
     {
         await _f.SaveAsync(_f.Credential(TimeSpan.Zero));
         var release = new TaskCompletionSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var refresh = Answer(async (_, _) =>
         {
+            started.TrySetResult();
             await release.Task;
             return _f.Tokens("at-2", "rt-2");
         });
         using var cancel = new CancellationTokenSource();
         var caller = _f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, cancel.Token).AsTask();
-        await Task.Delay(50);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(15));
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => caller);
         release.SetResult();
-        for (var i = 0; i < 100 && (await _f.StoredAsync())!.Tokens.RefreshToken != "rt-2"; i++)
-        {
-            await Task.Delay(10);
-        }
-        Assert.Equal("rt-2", (await _f.StoredAsync())!.Tokens.RefreshToken);
+        // The refresh goes on in the background with nothing to await from here: poll the store.
+        await Eventually.UntilAsync(async () => (await _f.StoredAsync())!.Tokens.RefreshToken == "rt-2", "the refresh to be saved");
     }
 
     [Fact]
@@ -248,7 +249,8 @@ public sealed class RefreshCoordinatorTests
     [Fact]
     public async Task A_lock_timeout_uses_what_the_slow_holder_saved_or_else_reports_the_timeout()
     {
-        var f = new RefreshFixture(options: RefreshFixture.FastOptions with { LockTimeout = TimeSpan.FromMilliseconds(150) });
+        var store = new McpAuth.Tests.Orchestration.RecordingStore();
+        var f = new RefreshFixture(store, RefreshFixture.FastOptions with { LockTimeout = TimeSpan.FromMilliseconds(150) });
         await f.SaveAsync(f.Credential(TimeSpan.Zero));
         var refresh = Answer((_, _) => throw new InvalidOperationException("must not refresh"));
         await using (await f.Store.LockAsync(StoreKeys.Credential(RefreshFixture.Binding), TimeSpan.FromSeconds(5), None))
@@ -256,8 +258,9 @@ public sealed class RefreshCoordinatorTests
             var timeout = await Assert.ThrowsAsync<McpAuthException>(() => f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask());
             Assert.Equal(McpAuthErrorCode.StoreLockTimeout, timeout.Code);
 
+            var locking = store.NextLock(StoreEntryKind.Credential);
             var waiting = f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask();
-            await Task.Delay(50);
+            await locking.WaitAsync(TimeSpan.FromSeconds(15)); // it waits for the holder's lock now
             await f.SaveAsync(f.Credential(TimeSpan.FromHours(1), "at-holder", "rt-holder")); // the holder's refresh
             Assert.Equal("at-holder", (await waiting).Tokens.AccessToken);
         }

@@ -72,13 +72,10 @@ public sealed class FileTokenStoreTests : IDisposable
         Assert.Equal(McpAuthErrorCode.StoreKeyUnavailable, Assert.Throws<McpAuthException>(() => store.KeyProtection).Code);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Files_are_0600_and_folders_0700()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // Unix modes only; Windows relies on the profile folder's ACL.
-        }
+        Skip.If(OperatingSystem.IsWindows(), "Unix modes only; Windows relies on the profile folder's ACL.");
         var store = Open();
         var credential = Credential();
         await new TokenVault(store).SaveCredentialAsync(credential, None);
@@ -154,13 +151,10 @@ public sealed class FileTokenStoreTests : IDisposable
         Assert.Equal(McpAuthErrorCode.StoreKeyUnavailable, error.Code);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Without_a_session_bus_the_key_falls_back_to_a_key_file_and_says_why()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // The libsecret protector exists on Linux only.
-        }
+        Skip.IfNot(OperatingSystem.IsLinux(), "The libsecret protector exists on Linux only.");
         var protectors = new IKeyProtector[]
         {
             OsKeyProtector.ForCurrentPlatform(_home.Path, _ => null)!,
@@ -217,21 +211,15 @@ public sealed class FileTokenStoreTests : IDisposable
         Assert.Equal("v"u8.ToArray(), await store.ReadAsync(new StoreKey(StoreEntryKind.Credential, "c"), None));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_read_only_folder_gives_StoreUnavailable_and_leaves_nothing_behind()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // Unix modes only; Windows relies on the profile folder's ACL.
-        }
+        Skip.If(OperatingSystem.IsWindows(), "Unix modes only; Windows relies on the profile folder's ACL.");
         var store = Open();
         var key = new StoreKey(StoreEntryKind.Credential, "ro");
         await store.WriteAsync(key, "old"u8.ToArray(), None);
         var folder = Path.GetDirectoryName(store.EntryPath(key))!;
-        if (!MakeReadOnly(folder))
-        {
-            return; // root on a file system without the immutable attribute: a read-only folder cannot be made here
-        }
+        Skip.IfNot(MakeReadOnly(folder), "Running as root on a file system without the immutable attribute: no folder is read-only to root here.");
         try
         {
             var error = await Assert.ThrowsAsync<McpAuthException>(() => store.WriteAsync(key, "new"u8.ToArray(), None).AsTask());
@@ -246,21 +234,14 @@ public sealed class FileTokenStoreTests : IDisposable
         Assert.Empty(TempFiles());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_full_disk_gives_StoreUnavailable_keeps_the_old_entry_and_leaves_no_temp_file()
     {
-        // Needs a tiny file system: a 256 KiB tmpfs, which only root can mount.
-        // (Where that is impossible the test has nothing to run on and returns; the CI machine runs it as root.)
-        if (!Environment.IsPrivilegedProcess || !OperatingSystem.IsLinux())
-        {
-            return;
-        }
+        // Needs a tiny file system: a 256 KiB tmpfs, which only root can mount (the CI machine runs it as root).
+        Skip.IfNot(OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess, "Needs root on Linux to mount a 256 KiB tmpfs.");
         var mount = Path.Combine(_home.Path, "small");
         Directory.CreateDirectory(mount);
-        if (TempHome.Run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount) != 0)
-        {
-            return; // a container that refuses mounts
-        }
+        Skip.If(TempHome.Run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount) != 0, "This container refuses to mount a tmpfs.");
         try
         {
             var store = FileTokenStore.Open(new FileTokenStoreOptions { Home = mount });
