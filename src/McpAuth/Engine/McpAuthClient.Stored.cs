@@ -44,15 +44,13 @@ public sealed partial class McpAuthClient
     }
 
     /// <summary>
-    /// While the token request is out: reads the credential the login's save will replace (for its generation), then
-    /// lets the store prepare the save (the file store makes the credential folder of a new store, after the read, which
-    /// a missing folder answers at once). The save after the token response then only writes. (Another process saving
-    /// the same binding in between may leave the two saves one generation: the later write wins, as it would anyway.)
+    /// While the token request is out: reads the credential the login's save will replace (for its generation). (Another
+    /// process saving the same binding in between may leave the two saves one generation: the later write wins, as it
+    /// would anyway.)
     /// </summary>
     private async ValueTask ReadAheadForSaveAsync(CredentialBinding binding, PendingWrites behind)
     {
         behind.Replaced = (binding, await ReadReplacedAsync(binding, CancellationToken.None).ConfigureAwait(false));
-        await _vault.PrepareCredentialAsync(binding, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -9,6 +9,8 @@ namespace McpAuth.Storage;
 /// </summary>
 /// <remarks>
 /// Layout: <c>"MAE" version(1) fingerprint(4) nonce(12) tag(16) ciphertext</c>. The header is authenticated too.
+/// A later McpAuth that seals another way writes another version byte, which this one refuses as
+/// <see cref="McpAuthErrorCode.StoreEntryFromNewerVersion"/> (the plaintext carries its own format, <see cref="StoredEntryCodec"/>).
 /// The fingerprint (first bytes of SHA-256 of the key) tells "encrypted with another key" apart from "corrupt". It is
 /// computed on the first write or failed read, not on reads that succeed: a reading process (<c>mcpauth token</c>)
 /// never pays for a hash.
@@ -52,10 +54,16 @@ internal sealed class EntryCipher
 
     /// <exception cref="McpAuthException">
     /// <see cref="McpAuthErrorCode.StoreEntryCorrupt"/> when the bytes are not a valid entry for <paramref name="key"/>;
+    /// <see cref="McpAuthErrorCode.StoreEntryFromNewerVersion"/> when a later McpAuth sealed it (a version above 1);
     /// <see cref="McpAuthErrorCode.StoreKeyUnavailable"/> when the entry was encrypted with another key.
     /// </exception>
     public byte[] Open(StoreKey key, ReadOnlySpan<byte> sealedEntry)
     {
+        if (sealedEntry.Length > Magic.Length && sealedEntry.StartsWith(Magic) && sealedEntry[Magic.Length] > Version)
+        {
+            // A later McpAuth may seal differently: its entries are refused as newer, never taken for damage and replaced.
+            throw StoredEntryCodec.FromNewerVersion(key);
+        }
         if (sealedEntry.Length < Overhead || !sealedEntry.StartsWith(Magic) || sealedEntry[Magic.Length] != Version)
         {
             throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString());

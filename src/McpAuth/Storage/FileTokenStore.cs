@@ -243,16 +243,6 @@ public sealed class FileTokenStore : ITokenStore
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Creates the folder of <paramref name="key"/>'s kind (0700), with the home and store folders, when missing.</summary>
-    /// <inheritdoc/>
-    public ValueTask PrepareWriteAsync(StoreKey key, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        EnsureFolders();
-        EnsureKindFolder(key.Kind);
-        return ValueTask.CompletedTask;
-    }
-
     // Asked at every write (a stat when it exists): a folder removed by hand while the process runs comes back.
     private void EnsureKindFolder(StoreEntryKind kind)
     {

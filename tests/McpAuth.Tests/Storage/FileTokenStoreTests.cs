@@ -45,9 +45,6 @@ public sealed class FileTokenStoreTests : IDisposable
         Assert.Empty(await store.ListAsync(StoreEntryKind.Credential, None));
         Assert.False(Directory.Exists(Path.Combine(_home.Path, "new")));
 
-        await new TokenVault(store).PrepareCredentialAsync(Credential().Binding, None);
-        Assert.True(Directory.Exists(Path.GetDirectoryName(store.EntryPath(StoreKeys.Credential(Credential().Binding)))));
-        Assert.Null(await new TokenVault(store).GetCredentialAsync(Credential().Binding, None));
         await new TokenVault(store).SaveCredentialAsync(Credential(), None);
 
         Assert.Equal(Credential(), await new TokenVault(FileTokenStore.Open(new FileTokenStoreOptions { Home = home })).GetCredentialAsync(Credential().Binding, None));
