@@ -181,6 +181,29 @@ public sealed class FileTokenStoreTests : IDisposable
     }
 
     [Fact]
+    public void Once_the_os_store_is_chosen_the_default_protectors_are_that_one_only()
+    {
+        var os = OsKeyProtector.ForCurrentPlatform(_home.Path, _ => null); // Linux, macOS and Windows each have one
+        Assert.NotNull(os);
+        File.WriteAllText(Path.Combine(_home.Path, "store.key-protection"), os.Name + "\n");
+
+        Assert.Equal([os.Name], FileTokenStore.DefaultProtectors(_home.Path).Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task Opening_with_the_default_protectors_reads_no_key_choice_until_the_key_is_needed()
+    {
+        Directory.CreateDirectory(Path.Combine(_home.Path, "store.key-protection")); // a choice that cannot be read
+
+        var store = FileTokenStore.Open(new FileTokenStoreOptions { Home = _home.Path });
+        Assert.Null(await new TokenVault(store).GetCredentialAsync(Credential().Binding, None)); // no entry: no key needed
+
+        var error = Assert.Throws<McpAuthException>(() => store.KeyProtection);
+        Assert.Equal(McpAuthErrorCode.StoreKeyUnavailable, error.Code);
+        Assert.Contains("store.key-protection", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Replacing_an_entry_leaves_no_temp_file()
     {
         var store = Open();
