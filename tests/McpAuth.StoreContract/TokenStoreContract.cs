@@ -48,21 +48,6 @@ public abstract class TokenStoreContract
     }
 
     [Fact]
-    public async Task Preparing_a_write_changes_nothing_a_read_sees()
-    {
-        var store = CreateStore();
-        var key = Key(StoreEntryKind.Credential, "prepared");
-
-        await store.PrepareWriteAsync(key, None);
-
-        Assert.Null(await store.ReadAsync(key, None));
-        Assert.Null(await OpenSecondHandle(store).ReadAsync(key, None));
-        Assert.Empty(await store.ListAsync(StoreEntryKind.Credential, None));
-        await store.WriteAsync(key, new byte[] { 1, 2, 3 }, None);
-        Assert.Equal(new byte[] { 1, 2, 3 }, await store.ReadAsync(key, None));
-    }
-
-    [Fact]
     public async Task Write_replaces_the_previous_value()
     {
         var store = CreateStore();

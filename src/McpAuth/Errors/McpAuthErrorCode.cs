@@ -96,4 +96,9 @@ public enum McpAuthErrorCode
     StoreLockTimeout = 702,
     /// <summary>The store's encryption key is missing or wrong.</summary>
     StoreKeyUnavailable = 703,
+    /// <summary>
+    /// A stored entry was written by a newer McpAuth in a format this version cannot read. The entry is left as it is
+    /// (never deleted or overwritten by this version); upgrading McpAuth reads it.
+    /// </summary>
+    StoreEntryFromNewerVersion = 704,
 }

@@ -92,6 +92,8 @@ public class McpAuthException : Exception
         McpAuthErrorCode.StoreUnavailable => "The credential store cannot be read or written.",
         McpAuthErrorCode.StoreLockTimeout => "The credential store lock could not be taken in time.",
         McpAuthErrorCode.StoreKeyUnavailable => "The credential store's encryption key is unavailable.",
+        McpAuthErrorCode.StoreEntryFromNewerVersion =>
+            "A stored entry was written by a newer version of McpAuth and is left untouched: upgrade McpAuth to use it.",
         _ => "McpAuth operation failed.",
     };
 

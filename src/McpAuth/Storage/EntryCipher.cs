@@ -9,9 +9,9 @@ namespace McpAuth.Storage;
 /// </summary>
 /// <remarks>
 /// Layout: <c>"MAE" version(1) fingerprint(4) nonce(12) tag(16) ciphertext</c>. The header is authenticated too.
-/// The fingerprint (first bytes of SHA-256 of the key) tells "encrypted with another key" apart from "corrupt". It is
-/// computed on the first write or failed read, not on reads that succeed: a reading process (<c>mcpauth token</c>)
-/// never pays for a hash.
+/// A later McpAuth that seals another way writes another version byte, which this one refuses as
+/// <see cref="McpAuthErrorCode.StoreEntryFromNewerVersion"/> (the plaintext carries its own format, <see cref="StoredEntryCodec"/>).
+/// The fingerprint (first bytes of SHA-256 of the key) tells "encrypted with another key" apart from "corrupt".
 /// </remarks>
 internal sealed class EntryCipher
 {
@@ -25,7 +25,7 @@ internal sealed class EntryCipher
     private static readonly int Overhead = HeaderSize + NonceSize + TagSize;
 
     private readonly byte[] _key;
-    private byte[]? _fingerprint;
+    private readonly byte[] _fingerprint;
 
     public EntryCipher(ReadOnlySpan<byte> key)
     {
@@ -34,9 +34,8 @@ internal sealed class EntryCipher
             throw new McpAuthException(McpAuthErrorCode.StoreKeyUnavailable, "key has the wrong length");
         }
         _key = key.ToArray();
+        _fingerprint = SHA256.HashData(_key)[..FingerprintSize];
     }
-
-    private byte[] Fingerprint => _fingerprint ??= SHA256.HashData(_key)[..FingerprintSize];
 
     public byte[] Seal(StoreKey key, ReadOnlySpan<byte> plaintext)
     {
@@ -52,10 +51,16 @@ internal sealed class EntryCipher
 
     /// <exception cref="McpAuthException">
     /// <see cref="McpAuthErrorCode.StoreEntryCorrupt"/> when the bytes are not a valid entry for <paramref name="key"/>;
+    /// <see cref="McpAuthErrorCode.StoreEntryFromNewerVersion"/> when a later McpAuth sealed it (a version above 1);
     /// <see cref="McpAuthErrorCode.StoreKeyUnavailable"/> when the entry was encrypted with another key.
     /// </exception>
     public byte[] Open(StoreKey key, ReadOnlySpan<byte> sealedEntry)
     {
+        if (sealedEntry.Length > Magic.Length && sealedEntry.StartsWith(Magic) && sealedEntry[Magic.Length] > Version)
+        {
+            // A later McpAuth may seal differently: its entries are refused as newer, never taken for damage and replaced.
+            throw StoredEntryCodec.FromNewerVersion(key);
+        }
         if (sealedEntry.Length < Overhead || !sealedEntry.StartsWith(Magic) || sealedEntry[Magic.Length] != Version)
         {
             throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString());
@@ -70,7 +75,7 @@ internal sealed class EntryCipher
         catch (AuthenticationTagMismatchException e)
         {
             // The header (fingerprint included) is authenticated, so only a failed decryption needs to ask whose key it was.
-            throw sealedEntry.Slice(Magic.Length + 1, FingerprintSize).SequenceEqual(Fingerprint)
+            throw sealedEntry.Slice(Magic.Length + 1, FingerprintSize).SequenceEqual(_fingerprint)
                 ? new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString(), e)
                 : new McpAuthException(McpAuthErrorCode.StoreKeyUnavailable, key.ToString(), e);
         }
@@ -81,7 +86,7 @@ internal sealed class EntryCipher
     {
         Magic.CopyTo(output);
         output[Magic.Length] = Version;
-        Fingerprint.CopyTo(output[(Magic.Length + 1)..]);
+        _fingerprint.CopyTo(output[(Magic.Length + 1)..]);
     }
 
     private static byte[] AssociatedData(ReadOnlySpan<byte> header, StoreKey key)

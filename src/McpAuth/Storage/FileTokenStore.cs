@@ -10,8 +10,9 @@ public sealed record FileTokenStoreOptions
     public string? Home { get; init; }
 
     /// <summary>
-    /// Where the store key may live, strongest first. Null means: the OS secret store of this platform, then the key
-    /// file <c>store.key</c> beside the store. Tests pass their own.
+    /// Where the store key may live, strongest first. Null means <see cref="FileTokenStore.DefaultProtectors"/>, chosen
+    /// when the store first needs its key (the OS secret store of this platform, then the key file <c>store.key</c>
+    /// beside the store; only the remembered one once the store chose). Tests pass their own.
     /// </summary>
     public IReadOnlyList<IKeyProtector>? KeyProtectors { get; init; }
 }
@@ -26,7 +27,8 @@ public sealed class FileTokenStore : ITokenStore
 {
     private const string EntryExtension = ".entry";
     private static readonly TimeSpan KeySetupTimeout = TimeSpan.FromSeconds(30);
-    private readonly IReadOnlyList<IKeyProtector> _protectors;
+    // Null: the defaults, resolved with the key (DefaultProtectors): opening constructs no OS protector, so no MSAL.
+    private readonly IReadOnlyList<IKeyProtector>? _protectors;
     private readonly Lock _keySetup = new();
     private volatile StoreKeyState? _key;
     // Created by the first LockAsync: a process that only reads (`mcpauth token`) never loads the concurrent collections.
@@ -35,7 +37,7 @@ public sealed class FileTokenStore : ITokenStore
     private int _kindFoldersSeen;
     private volatile bool _foldersMade;
 
-    private FileTokenStore(string home, IReadOnlyList<IKeyProtector> protectors)
+    private FileTokenStore(string home, IReadOnlyList<IKeyProtector>? protectors)
     {
         Home = home;
         Folder = Path.Combine(home, "store");
@@ -79,14 +81,19 @@ public sealed class FileTokenStore : ITokenStore
     {
         lock (_keySetup)
         {
-            return _key ??= new StoreKeyState(StoreKeySelector.TryLoadRemembered(_protectors, MarkerPath(Home)) ?? ChooseKey());
+            if (_key is { } loaded)
+            {
+                return loaded;
+            }
+            var protectors = _protectors ?? DefaultProtectors(Home);
+            return _key = new StoreKeyState(StoreKeySelector.TryLoadRemembered(protectors, MarkerPath(Home)) ?? ChooseKey(protectors));
         }
     }
 
-    private StoreKeyChoice ChooseKey()
+    private StoreKeyChoice ChooseKey(IReadOnlyList<IKeyProtector> protectors)
     {
         EnsureFolders(); // the key's lock, file and marker live in the home
-        return ChooseKeyUnderLock(Home, _protectors);
+        return ChooseKeyUnderLock(Home, protectors);
     }
 
     /// <summary>
@@ -118,8 +125,7 @@ public sealed class FileTokenStore : ITokenStore
     public static FileTokenStore Open(FileTokenStoreOptions? options = null)
     {
         var home = options?.Home is { } configured ? Path.GetFullPath(configured) : McpAuthHome.Resolve();
-        var protectors = options?.KeyProtectors ?? DefaultProtectors(home);
-        return new FileTokenStore(home, protectors);
+        return new FileTokenStore(home, options?.KeyProtectors);
     }
 
     // Choosing or creating the key is serialized across processes, so two first starts cannot create two keys.
@@ -132,18 +138,29 @@ public sealed class FileTokenStore : ITokenStore
     }
 
     /// <summary>
-    /// The default protectors: this platform's OS secret store (if any), then the key file. When the store already
-    /// chose the key file, only the key file: the OS protectors load the MSAL libraries, time a short-lived command
-    /// (<c>mcpauth token</c>) should not spend.
+    /// The default protectors, as the store remembered its choice (<c>store.key-protection</c>): only the key file when
+    /// it chose the key file, only this platform's OS secret store when it chose that one, and both (the OS store first)
+    /// before it chose. The OS protector is not even constructed when the key file was chosen: it loads the MSAL
+    /// libraries, time a short-lived command (<c>mcpauth token</c>) should not spend. Read by the store at its first
+    /// need of the key, not at <see cref="Open"/>.
     /// </summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreKeyUnavailable"/> when the choice cannot be read.</exception>
     public static IReadOnlyList<IKeyProtector> DefaultProtectors(string home)
     {
         var keyFile = new KeyFileProtector(Path.Combine(home, "store.key"));
-        if (StoreKeySelector.ReadMarker(MarkerPath(home)) == KeyProtectionNames.KeyFile)
+        var remembered = StoreKeySelector.ReadMarker(MarkerPath(home));
+        if (remembered == KeyProtectionNames.KeyFile)
         {
             return [keyFile];
         }
-        return OsKeyProtector.ForCurrentPlatform(home) is { } os ? [os, keyFile] : [keyFile];
+        var os = OsKeyProtector.ForCurrentPlatform(home);
+        return (os, remembered) switch
+        {
+            (null, _) => [keyFile],
+            (_, null) => [os, keyFile],
+            _ when os.Name == remembered => [os],
+            _ => [os, keyFile], // a choice this platform does not know: the selector says so (StoreKeyUnavailable)
+        };
     }
 
     private static string MarkerPath(string home) => Path.Combine(home, "store.key-protection");
@@ -240,16 +257,6 @@ public sealed class FileTokenStore : ITokenStore
         {
             throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, key.ToString(), e);
         }
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Creates the folder of <paramref name="key"/>'s kind (0700), with the home and store folders, when missing.</summary>
-    /// <inheritdoc/>
-    public ValueTask PrepareWriteAsync(StoreKey key, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        EnsureFolders();
-        EnsureKindFolder(key.Kind);
         return ValueTask.CompletedTask;
     }
 

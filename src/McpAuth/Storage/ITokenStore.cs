@@ -81,12 +81,4 @@ public interface ITokenStore
     /// </summary>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreLockTimeout"/> after <paramref name="timeout"/>.</exception>
     ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Says that <paramref name="key"/> is about to be written, so that the store may do ahead what that write would
-    /// otherwise wait for (the file store creates the folder of its kind). Changes nothing any read returns. Optional:
-    /// by default it does nothing.
-    /// </summary>
-    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/>, as the write would.</exception>
-    ValueTask PrepareWriteAsync(StoreKey key, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

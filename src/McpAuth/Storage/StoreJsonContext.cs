@@ -2,7 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace McpAuth.Storage;
 
-/// <summary>Source-generated serialization of stored records (trimming- and AOT-safe).</summary>
+/// <summary>
+/// Source-generated serialization of stored records (trimming- and AOT-safe): the one encoding of every entry the
+/// vault writes, each inside a <see cref="StoredEntry{T}"/> (see <see cref="StoredEntryCodec"/> for the format rules).
+/// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -11,11 +14,12 @@ namespace McpAuth.Storage;
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true,
     MaxDepth = 16)]
-[JsonSerializable(typeof(StoredCredential))]
-[JsonSerializable(typeof(StoredRegistration))]
-[JsonSerializable(typeof(DiscoveryRecord))]
-[JsonSerializable(typeof(ActiveClientRecord))]
-[JsonSerializable(typeof(IdentityTokenRecord))]
+[JsonSerializable(typeof(StoredEntryHeader))]
+[JsonSerializable(typeof(StoredEntry<StoredCredential>))]
+[JsonSerializable(typeof(StoredEntry<StoredRegistration>))]
+[JsonSerializable(typeof(StoredEntry<DiscoveryRecord>))]
+[JsonSerializable(typeof(StoredEntry<ActiveClientRecord>))]
+[JsonSerializable(typeof(StoredEntry<IdentityTokenRecord>))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;
 
 /// <summary>The client id in use for (profile, resource, issuer), so callers that know only the server find the token.</summary>

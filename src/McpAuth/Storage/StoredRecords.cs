@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace McpAuth.Storage;
 
 /// <summary>
@@ -50,6 +52,8 @@ public sealed record TokenSet
     /// <summary>The access token (RFC 6749 §5.1). Secret.</summary>
     public required string AccessToken { get; init; }
     /// <summary>"Bearer" or "DPoP".</summary>
+    // Required in a stored entry (always written): the serializer would read an absent one as null, not as the default.
+    [JsonRequired]
     public string TokenType { get; init; } = "Bearer";
     /// <summary>The refresh token, when issued (RFC 6749 §5.1). Secret.</summary>
     public string? RefreshToken { get; init; }
@@ -104,7 +108,8 @@ public sealed record StoredCredential
     /// null means <see cref="TokenEndpointAuthMethod"/>.
     /// </summary>
     public string? RevocationEndpointAuthMethod { get; init; }
-    /// <summary>The DPoP private key (JWK) when the tokens are DPoP-bound.</summary>
+    /// <summary>The DPoP private key (JWK) when the tokens are DPoP-bound. Secret.</summary>
+    [JsonPropertyName("dpop_private_jwk")] // not the naming policy's "d_po_p_private_jwk"
     public string? DPoPPrivateJwk { get; init; }
     /// <summary>When the credential last changed.</summary>
     public DateTimeOffset UpdatedAt { get; init; }
@@ -125,8 +130,12 @@ public sealed record StoredRegistration
     /// <summary>The client secret, for confidential clients. Secret.</summary>
     public string? ClientSecret { get; init; }
     /// <summary>RFC 7591 §2 <c>token_endpoint_auth_method</c>.</summary>
+    // Required in a stored entry (always written): the serializer would read an absent one as null, not as the default.
+    [JsonRequired]
     public string TokenEndpointAuthMethod { get; init; } = "none";
     /// <summary>How the client id was obtained: "preregistered", "cimd", "dcr".</summary>
+    // Required in a stored entry (always written): the serializer would read an absent one as null, not as the default.
+    [JsonRequired]
     public string Source { get; init; } = "dcr";
     /// <summary>RFC 7591 §3.2.1 <c>client_secret_expires_at</c>; null when it never expires.</summary>
     public DateTimeOffset? ClientSecretExpiresAt { get; init; }

@@ -8,7 +8,8 @@ namespace McpAuth.Hardening.Tests.Fuzz;
 /// Generated-input tests of stored entries: the vault's JSON decoding (any backend) and the file store's sealed files.
 /// A damaged entry must read as <see cref="McpAuthErrorCode.StoreEntryCorrupt"/> (or another McpAuth code), never as
 /// another exception and never as a record with a <c>required</c> member missing. (Members with initializers, such as
-/// <c>token_type</c>, read as null when absent: source-generated deserialization does not keep initializers.)
+/// <c>token_type</c>, are required in an entry: source-generated deserialization would read an absent one as null.) An
+/// entry whose format is above the current one reads as <see cref="McpAuthErrorCode.StoreEntryFromNewerVersion"/>.
 /// </summary>
 public sealed class StoreFuzzTests(ITestOutputHelper output) : IDisposable
 {

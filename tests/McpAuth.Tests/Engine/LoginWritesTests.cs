@@ -211,12 +211,6 @@ internal sealed class RecordingStore : ITokenStore
         Log.Enqueue("done " + key.Kind);
     }
 
-    public ValueTask PrepareWriteAsync(StoreKey key, CancellationToken cancellationToken)
-    {
-        Log.Enqueue("prepare " + key.Kind);
-        return ValueTask.CompletedTask;
-    }
-
     public ValueTask<bool> DeleteAsync(StoreKey key, CancellationToken cancellationToken) => _inner.DeleteAsync(key, cancellationToken);
 
     public ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken) => _inner.ListAsync(kind, cancellationToken);

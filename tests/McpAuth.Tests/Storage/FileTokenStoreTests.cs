@@ -45,9 +45,6 @@ public sealed class FileTokenStoreTests : IDisposable
         Assert.Empty(await store.ListAsync(StoreEntryKind.Credential, None));
         Assert.False(Directory.Exists(Path.Combine(_home.Path, "new")));
 
-        await new TokenVault(store).PrepareCredentialAsync(Credential().Binding, None);
-        Assert.True(Directory.Exists(Path.GetDirectoryName(store.EntryPath(StoreKeys.Credential(Credential().Binding)))));
-        Assert.Null(await new TokenVault(store).GetCredentialAsync(Credential().Binding, None));
         await new TokenVault(store).SaveCredentialAsync(Credential(), None);
 
         Assert.Equal(Credential(), await new TokenVault(FileTokenStore.Open(new FileTokenStoreOptions { Home = home })).GetCredentialAsync(Credential().Binding, None));
@@ -175,6 +172,29 @@ public sealed class FileTokenStoreTests : IDisposable
         Assert.Equal(KeyProtectionNames.KeyFile, store.KeyProtection);
         var after = FileTokenStore.DefaultProtectors(_home.Path);
         Assert.Equal([KeyProtectionNames.KeyFile], after.Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Once_the_os_store_is_chosen_the_default_protectors_are_that_one_only()
+    {
+        var os = OsKeyProtector.ForCurrentPlatform(_home.Path, _ => null); // Linux, macOS and Windows each have one
+        Assert.NotNull(os);
+        File.WriteAllText(Path.Combine(_home.Path, "store.key-protection"), os.Name + "\n");
+
+        Assert.Equal([os.Name], FileTokenStore.DefaultProtectors(_home.Path).Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task Opening_with_the_default_protectors_reads_no_key_choice_until_the_key_is_needed()
+    {
+        Directory.CreateDirectory(Path.Combine(_home.Path, "store.key-protection")); // a choice that cannot be read
+
+        var store = FileTokenStore.Open(new FileTokenStoreOptions { Home = _home.Path });
+        Assert.Null(await new TokenVault(store).GetCredentialAsync(Credential().Binding, None)); // no entry: no key needed
+
+        var error = Assert.Throws<McpAuthException>(() => store.KeyProtection);
+        Assert.Equal(McpAuthErrorCode.StoreKeyUnavailable, error.Code);
+        Assert.Contains("store.key-protection", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
