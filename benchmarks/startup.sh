@@ -1,32 +1,56 @@
 #!/usr/bin/env bash
-# Start-up of `mcpauth token` against an empty console program, both published the same way (framework-dependent
-# apphost, ReadyToRun for linux-x64), then the BenchmarkDotNet comparison (TokenCommandStartupBenchmarks, Ratio column)
-# and the CPU time of each (user + sys, median of N runs), which is steadier than wall time on a loaded machine.
-# Usage (from the repository root): benchmarks/startup.sh [runs for the CPU-time median, default 21]
+# Start-up of what users run: the shipped `mcpauth token <server>` (NativeAOT, scripts/publish-native) with a fresh
+# stored token, against an empty NativeAOT console program that prints a line (benchmarks/EmptyConsole, published
+# the same way). The credential is stored as a user would store it: `mcpauth import` (the token on stdin) against the
+# sandbox (McpAuth.Benchmarks serve-sandbox, stopped before the timing), so `token` reads the store and sends nothing.
+# The two programs run in turn (A B A B ...); printed: the median CPU time (perf stat task-clock, user + sys: steadier
+# than wall time on a shared machine) and the median wall time of each, and the ratios of the medians.
+# Usage (from the repository root): benchmarks/startup.sh [runs, default 41] [mcpauth to time, default: publish it]
+# Needs perf (Debian: apt-get install linux-perf).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=artifacts/startup
-publish() {
-  dotnet publish "$1" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$2" -nologo -v quiet
-}
-publish src/McpAuth.Cli/McpAuth.Cli.csproj "$out/cli"
-publish benchmarks/EmptyConsole/EmptyConsole.csproj "$out/empty"
-dotnet build -c Release benchmarks/McpAuth.Benchmarks -nologo -v quiet
+runs="${1:-41}"
+cli="${2:-}"
+command -v perf >/dev/null || { echo "startup.sh: perf is missing (Debian: apt-get install linux-perf)" >&2; exit 1; }
+
+if [ -z "$cli" ]; then
+  cli="$(scripts/publish-native)"
+fi
+dotnet publish benchmarks/EmptyConsole/EmptyConsole.csproj -c Release -r linux-x64 -p:PublishAot=true \
+  -o artifacts/startup/empty --nologo -v quiet -clp:NoSummary >&2
+empty=artifacts/startup/empty/EmptyConsole
+dotnet build benchmarks/McpAuth.Benchmarks -c Release --nologo -v quiet -clp:NoSummary >&2
 # Build servers left running by the builds above would share the CPU with what is measured.
 dotnet build-server shutdown >/dev/null 2>&1 || true
-dotnet run -c Release --no-build --project benchmarks/McpAuth.Benchmarks -- --filter '*TokenCommandStartup*'
 
-# CPU time (perf task-clock, ms): median of N runs each, same home and token as the benchmark.
-runs="${1:-21}"
-home=$(mktemp -d)
+home="$(mktemp -d)"
 trap 'rm -rf "$home"' EXIT
-dotnet run -c Release --no-build --project benchmarks/McpAuth.Benchmarks -- store-token "$home"
-test "$(MCPAUTH_HOME="$home" "$out/cli/mcpauth" token https://mcp.example.test/mcp)" = startup-benchmark-access-token
-cpu_median() {
-  for _ in $(seq "$runs"); do
-    MCPAUTH_HOME="$home" perf stat -x, -e task-clock "$@" 2>&1 >/dev/null | awk -F, '/task-clock/ { print $1 }'
-  done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+export MCPAUTH_HOME="$home"
+token=startup-benchmark-access-token
+coproc SANDBOX { exec dotnet benchmarks/McpAuth.Benchmarks/bin/Release/net10.0/McpAuth.Benchmarks.dll serve-sandbox; }
+read -r -t 120 server <&"${SANDBOX[0]}"
+printf '%s\n' "$token" | "$cli" import "$server" --access-token - --client-id startup-benchmark \
+  --expires-at "$(( $(date +%s) + 30 * 86400 ))" >/dev/null
+eval "exec ${SANDBOX[1]}>&-"   # its stdin closed: the sandbox stops
+wait "$SANDBOX_PID"
+test "$("$cli" token "$server")" = "$token"
+echo "timing: $cli token $server (MCPAUTH_HOME=$home) against $empty, $runs runs each" >&2
+
+# One run: "cpu_ms wall_ms" from perf stat.
+measure() {
+  perf stat -e task-clock "$@" 2>&1 >/dev/null | awk '
+    /task-clock/ { cpu = $1 } /seconds time elapsed/ { wall = $1 * 1000 } END { printf "%s %.3f\n", cpu, wall }'
 }
-empty=$(cpu_median "$out/empty/EmptyConsole")
-token=$(cpu_median "$out/cli/mcpauth" token https://mcp.example.test/mcp)
-echo "CPU ms (median of $runs): empty console $empty, mcpauth token $token, ratio $(awk -v a="$token" -v b="$empty" 'BEGIN { printf "%.2f", a / b }')"
+: >"$home/empty.txt"; : >"$home/token.txt"
+for _ in $(seq "$runs"); do
+  measure "$empty" >>"$home/empty.txt"
+  measure "$cli" token "$server" >>"$home/token.txt"
+done
+median() { # file column
+  cut -d' ' -f"$2" "$1" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+e_cpu=$(median "$home/empty.txt" 1); t_cpu=$(median "$home/token.txt" 1)
+e_wall=$(median "$home/empty.txt" 2); t_wall=$(median "$home/token.txt" 2)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo "CPU ms (median of $runs): empty $e_cpu, mcpauth token $t_cpu, ratio $(ratio "$t_cpu" "$e_cpu")"
+echo "wall ms (median of $runs): empty $e_wall, mcpauth token $t_wall, ratio $(ratio "$t_wall" "$e_wall")"

@@ -1,10 +1,11 @@
 using BenchmarkDotNet.Running;
 using McpAuth.Benchmarks;
 
-// `store-token HOME` prepares an McpAuth home with a fresh token for the CPU-time loop of benchmarks/startup.sh.
-if (args is ["store-token", var home])
+// `serve-sandbox` starts the sandbox, prints its MCP server URL and serves until stdin closes: benchmarks/startup.sh
+// imports a credential against it with the native mcpauth, then times `mcpauth token` on that stored credential.
+if (args is ["serve-sandbox"])
 {
-    TokenCommandStartupBenchmarks.StoreFreshToken(home);
+    await SandboxServer.ServeUntilStdinClosesAsync();
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

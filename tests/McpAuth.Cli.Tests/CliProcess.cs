@@ -23,13 +23,16 @@ public sealed partial class CliProcess
 
     public string Home { get; }
 
+    /// <summary>The executable to run: the apphost beside the tests unless a test names another (the native binary).</summary>
+    public string Executable { get; init; } = ExecutablePath;
+
     public Dictionary<string, string?> Environment { get; } = new();
 
     public async Task<CliRun> RunAsync(IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null,
         Func<Process, Task>? whileRunning = null, Action<string>? stdoutLine = null,
         Action<string>? stderrLine = null)
     {
-        var info = new ProcessStartInfo(ExecutablePath)
+        var info = new ProcessStartInfo(Executable)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

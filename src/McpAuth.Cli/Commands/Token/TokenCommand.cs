@@ -10,7 +10,7 @@ namespace McpAuth.Cli.Commands.Token;
 /// <param name="Profile">The profile.</param>
 public sealed record TokenOptions(string Server, string Profile);
 
-/// <summary>The <c>token</c> verb: its symbols and its parse step. Kept free of Kestrel and Spectre (startup time).</summary>
+/// <summary>The <c>token</c> verb: its symbols and its parse step.</summary>
 public sealed class TokenCommand : VerbCommand
 {
     private readonly Argument<string> _server = CommonOptions.ServerUrl();

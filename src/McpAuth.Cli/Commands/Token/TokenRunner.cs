@@ -4,7 +4,7 @@ namespace McpAuth.Cli.Commands.Token;
 
 /// <summary>
 /// The run step of <c>mcpauth token</c>: only the token and a newline on stdout; a login-needed failure is exit 4
-/// (mapped by <see cref="CommandErrors"/>). Loads neither Kestrel nor Spectre.
+/// (mapped by <see cref="CommandErrors"/>).
 /// </summary>
 public sealed class TokenRunner(CliContext cli, Func<ICliEngine> engine)
 {

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using McpAuth.Sandbox;
+
+namespace McpAuth.Cli.Tests.Native;
+
+/// <summary>
+/// The shipped NativeAOT <c>mcpauth</c> (not the apphost the other end-to-end tests run) against the embedded
+/// sandbox: the demo, then <c>import</c>, <c>token</c> and <c>status</c>. What trimming or AOT could break at run time
+/// (source-generated JSON, the command tree, the store's cryptography, Kestrel in the demo's login) runs here.
+/// Secrets reach the binary on stdin, never on its command line.
+/// </summary>
+public sealed class NativeBinaryTests : IAsyncLifetime
+{
+    private const string AccessToken = "native-imported-access-token";
+    private readonly TempHome _home = new();
+    private Sandbox.Sandbox _sandbox = null!;
+
+    public async Task InitializeAsync() => _sandbox = await Sandbox.Sandbox.StartAsync(new SandboxOptions());
+
+    public async Task DisposeAsync()
+    {
+        await _sandbox.DisposeAsync();
+        _home.Dispose();
+    }
+
+    private string Server => _sandbox.McpServerUrl.AbsoluteUri;
+
+    private CliProcess Native() => new(Path.Combine(_home.Path, "home")) { Executable = NativeExecutable() };
+
+    [NativeBinaryFact]
+    public async Task Is_a_native_executable_named_mcpauth()
+    {
+        var path = NativeExecutable();
+
+        Assert.Equal(OperatingSystem.IsWindows() ? "mcpauth.exe" : "mcpauth", Path.GetFileName(path));
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(path)!, "McpAuth.Cli.dll")), "a NativeAOT publish runs without the managed assembly");
+        var help = await Native().RunAsync("--help");
+        Assert.Equal(ExitCodes.Ok, help.ExitCode);
+        Assert.Contains("token", help.Stdout, StringComparison.Ordinal);
+    }
+
+    [NativeBinaryFact]
+    public async Task Demo_walks_login_call_refresh_and_logout()
+    {
+        var run = await Native().RunAsync("demo", "--json");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var steps = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(5, steps.Count);
+        Assert.All(steps, s => Assert.True(s.GetProperty("ok").GetBoolean(), s.GetProperty("detail").GetString()));
+    }
+
+    [NativeBinaryFact]
+    public async Task Import_then_token_prints_the_token_and_status_masks_it()
+    {
+        var cli = Native();
+        var expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+        var import = await cli.RunAsync(
+            ["import", Server, "--access-token", "-", "--client-id", "native-client", "--expires-at", expires], stdin: AccessToken + "\n");
+        var token = await cli.RunAsync("token", Server);
+        var status = await cli.RunAsync("status", "--json");
+
+        Assert.True(import.ExitCode == ExitCodes.Ok, import.Stderr);
+        Assert.True(token.ExitCode == ExitCodes.Ok, token.Stderr);
+        Assert.Equal(AccessToken + "\n", token.Stdout);
+        Assert.True(status.ExitCode == ExitCodes.Ok, status.Stderr);
+        Assert.DoesNotContain(AccessToken, status.Stdout, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(status.Stdout);
+        var row = Assert.Single(json.RootElement.GetProperty("credentials").EnumerateArray());
+        Assert.Equal(_sandbox.AuthorizationServer.IssuerIdentifier, row.GetProperty("issuer").GetString());
+        Assert.Equal("native-client", row.GetProperty("client_id").GetString());
+    }
+
+    [NativeBinaryFact]
+    public async Task Token_for_a_server_with_no_credential_exits_4()
+    {
+        var token = await Native().RunAsync("token", Server);
+
+        Assert.Equal(ExitCodes.LoginNeeded, token.ExitCode);
+        Assert.Empty(token.Stdout);
+        Assert.Contains("mcpauth login", token.Stderr, StringComparison.Ordinal);
+    }
+
+    private static string NativeExecutable()
+    {
+        var path = Path.GetFullPath(NativeBinaryFactAttribute.Path!);
+        Assert.True(File.Exists(path), $"{NativeBinaryFactAttribute.Variable} names {path}, which does not exist");
+        return path;
+    }
+}
