@@ -17,9 +17,10 @@ internal static class OpenIddictAuthority
 {
     public static void AddServices(IServiceCollection services, SdkServerOptions options)
     {
+        var database = "openiddict-" + Guid.NewGuid().ToString("N"); // one database for every DbContext of this process
         services.AddDbContext<DbContext>(db =>
         {
-            db.UseInMemoryDatabase("openiddict-" + Guid.NewGuid().ToString("N"));
+            db.UseInMemoryDatabase(database);
             db.UseOpenIddict();
         });
         services.AddOpenIddict()

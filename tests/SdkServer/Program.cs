@@ -19,6 +19,7 @@ using McpAuth.Tests.SdkServer;
 var options = SdkServerOptions.Parse(args);
 await using var app = SdkServerApp.Build(options);
 await app.StartAsync();
+await WarmUp.RunAsync(options);
 await Console.Out.WriteLineAsync(
     $$"""{"mcp":"{{options.McpUrl}}","issuer":"{{options.Issuer}}","sessionMode":"{{options.SessionMode}}"}""");
 await Console.Out.FlushAsync();

@@ -126,7 +126,7 @@ public sealed class CliUser : IDisposable
             ?? throw new InvalidOperationException("The authorization URL has no redirect_uri."));
         using var browser = new HeadlessAuthorization();
         var callback = await browser.AuthorizeAsync(authorizationUrl, redirectUri);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         using var page = await http.GetAsync(callback); // the CLI's loopback listener: it completes the login
     }
 
