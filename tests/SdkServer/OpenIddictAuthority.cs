@@ -38,6 +38,7 @@ internal static class OpenIddictAuthority
                 server.SetAccessTokenLifetime(TimeSpan.FromSeconds(options.AccessTokenLifetime));
                 server.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
                 server.DisableAccessTokenEncryption(); // a JWS the resource server validates with the published keys
+                new SecretLedger().AddHandlers(server);
                 server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .DisableTransportSecurityRequirement(); // plain HTTP on 127.0.0.1

@@ -10,6 +10,9 @@ namespace McpAuth.Tests.SdkServer;
 /// </summary>
 internal static class WarmUp
 {
+    /// <summary>The start of every made-up secret the warm-up sends (the secret ledger skips them).</summary>
+    public const string WarmUpValue = "warm-up-";
+
     public static async Task RunAsync(SdkServerOptions options)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
@@ -29,13 +32,13 @@ internal static class WarmUp
             Content = new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["grant_type"] = "authorization_code",
-                ["code"] = "warm-up",
+                ["code"] = WarmUpValue,
                 ["redirect_uri"] = options.RedirectUri ?? "http://127.0.0.1/",
-                ["code_verifier"] = new string('a', 43),
+                ["code_verifier"] = WarmUpValue + new string('a', 35),
             }),
         };
         token.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(
-            Encoding.UTF8.GetBytes($"{client}:{Uri.EscapeDataString("warm-up-wrong-secret")}")));
+            Encoding.UTF8.GetBytes($"{client}:{Uri.EscapeDataString(WarmUpValue + "wrong-secret")}")));
         (await http.SendAsync(token)).Dispose();
     }
 }

@@ -105,6 +105,7 @@ public sealed class SdkMcpServer : IAsyncDisposable
             start.ArgumentList.Add("--redirect-uri");
             start.ArgumentList.Add(settings.RedirectUri);
         }
+        start.Environment["OIDC_SECRET_LEDGER"] = SuiteCapture.NewLedgerPath("openiddict"); // for the secret sweep
         if (settings.ClientSecret is not null)
         {
             start.Environment["SDKSERVER_CLIENT_SECRET"] = settings.ClientSecret;
