@@ -111,6 +111,13 @@ public sealed class CliUser : IDisposable
     /// <summary><c>mcpauth logout SERVER --json</c>.</summary>
     public Task<CliRun> LogoutAsync(string server, params string[] args) => Cli.RunAsync(["logout", server, "--json", .. args]);
 
+    /// <summary>The one action of a <c>logout --json</c> run (revoked, revocation_note, cleared, registration_removed...).</summary>
+    public static System.Text.Json.JsonElement LogoutAction(CliRun logout)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(logout.Stdout);
+        return Assert.Single(json.RootElement.GetProperty("actions").EnumerateArray().ToList()).Clone();
+    }
+
     /// <summary><c>mcpauth status --json</c>.</summary>
     public Task<CliRun> StatusAsync() => Cli.RunAsync("status", "--json");
 

@@ -62,4 +62,21 @@ public sealed class OidcProviderSdkServerTests(OidcProviderSdkServers servers) :
         Assert.True(after.Revocations - before.Revocations >= 1, logout.Stdout);
         Assert.Equal(4, (await user.TokenAsync(server)).ExitCode);
     }
+
+    [Fact(Skip = "fails until issue 13 'Logout wording': today 'did not revoke the tokens (revocation failed: UnsupportedGrantType (unsupported_token_type) after the refresh token was revoked)'")]
+    public async Task Logout_says_the_refresh_token_was_revoked_when_the_jwt_access_token_cannot_be()
+    {
+        // oidc-provider revokes the refresh token (and with it the grant) but answers unsupported_token_type for a JWT
+        // access token, which it cannot revoke: the user must read what happened to each token, not a failure.
+        const string mode = "stateless";
+        var server = servers.Server(mode).McpUrl;
+        using var user = new CliUser();
+        Assert.Equal(0, (await user.LoginAsync(server)).ExitCode);
+
+        var logout = await user.LogoutAsync(server);
+
+        Assert.True(logout.ExitCode == 0, logout.Stderr);
+        Assert.DoesNotContain("did not revoke the tokens", logout.Stderr, StringComparison.Ordinal);
+        Assert.Contains("refresh token", logout.Stderr, StringComparison.Ordinal);
+    }
 }
