@@ -83,7 +83,13 @@ public sealed class CliUser : IDisposable
             {
                 try
                 {
-                    await ApproveAsync(await printed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+                    var exited = process.WaitForExitAsync();
+                    var first = await Task.WhenAny(printed.Task, exited).WaitAsync(TimeSpan.FromSeconds(30));
+                    if (first == printed.Task)
+                    {
+                        await ApproveAsync(await printed.Task);
+                    }
+                    // else: the login ended before it printed an authorization URL (an error before the browser step)
                 }
                 catch (Exception e) when (e is InvalidOperationException or HttpRequestException or TimeoutException)
                 {
