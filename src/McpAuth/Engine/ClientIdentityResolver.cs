@@ -116,12 +116,16 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
     private async Task<StoredRegistration?> FindRegistrationAsync(string issuer, string clientId, CancellationToken ct) =>
         (await vault.ListRegistrationsAsync(ct).ConfigureAwait(false)).FirstOrDefault(r => r.Issuer == issuer && r.ClientId == clientId);
 
-    /// <summary>Forgets a dynamic registration (after <c>invalid_client</c>) so the next authorization registers again.</summary>
+    /// <summary>
+    /// Forgets a dynamic registration (after <c>invalid_client</c>) so the next authorization registers again: every
+    /// stored registration of that client id at the issuer, whichever redirect URI it was made for (the server forgot
+    /// the client, not one of its redirect URIs; a process refreshing with another redirect URI finds it by its id).
+    /// </summary>
     public async Task ForgetAsync(ClientIdentity identity, CancellationToken cancellationToken)
     {
         if (identity.Source == "dcr")
         {
-            await vault.DeleteRegistrationAsync(identity.Issuer, options.RedirectUri.OriginalString, cancellationToken).ConfigureAwait(false);
+            await RemoveRegistrationsAsync(identity.Issuer, identity.ClientId, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace McpAuth.IntegrationTests.Fixtures;
+
+/// <summary>How to start tests/SdkServer (see its Program.cs).</summary>
+/// <param name="SessionMode">"stateless" (2026-07-28) or "stateful".</param>
+/// <param name="AuthorizationServer">"openiddict" (in the same process) or an outside issuer (oidc-provider).</param>
+/// <param name="AccessTokenLifetime">OpenIddict's access token lifetime in seconds.</param>
+/// <param name="ClientId">OpenIddict's pre-registered confidential client.</param>
+/// <param name="ClientSecret">Its secret (passed in the environment, never on the command line).</param>
+/// <param name="RedirectUri">Its one registered redirect URI.</param>
+public sealed record SdkServerSettings(
+    string SessionMode, string AuthorizationServer, int AccessTokenLifetime = 300,
+    string? ClientId = null, string? ClientSecret = null, string? RedirectUri = null);
+
+/// <summary>
+/// The official MCP C# SDK server (ModelContextProtocol.AspNetCore 2.4.0, tests/SdkServer) on 127.0.0.1 on a free port:
+/// JWT bearer validation, RFC 9728 metadata and the SDK's 401 challenge, behind OpenIddict (same process) or an outside
+/// issuer. Ready (started and warmed up) in about 5 s on an idle machine, much longer on a loaded one. Disposing stops it.
+/// </summary>
+public sealed class SdkMcpServer : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+
+    private SdkMcpServer()
+    {
+    }
+
+    /// <summary>The MCP endpoint.</summary>
+    public string McpUrl { get; private set; } = string.Empty;
+
+    /// <summary>The issuer its resource metadata names.</summary>
+    public string Issuer { get; private set; } = string.Empty;
+
+    /// <summary>What the server wrote on stderr.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>tests/SdkServer's built assembly, in the configuration the tests were built in.</summary>
+    public static string AssemblyPath
+    {
+        get
+        {
+            // .../tests/McpAuth.IntegrationTests/bin/<Configuration>/net10.0/
+            var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var configuration = framework.Parent?.Name ?? "Release";
+            var path = Path.Combine(TestTools.RepoRoot, "tests", "SdkServer", "bin", configuration, framework.Name, "SdkServer.dll");
+            return File.Exists(path)
+                ? path
+                : throw new InvalidOperationException($"tests/SdkServer is not built ({path}): build McpAuth.slnx.");
+        }
+    }
+
+    public static async Task<SdkMcpServer> StartAsync(SdkServerSettings settings)
+    {
+        var server = new SdkMcpServer();
+        try
+        {
+            await server.StartCoreAsync(settings);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartCoreAsync(SdkServerSettings settings)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var port = TestTools.FreeLoopbackPort();
+        string[] args =
+        [
+            AssemblyPath, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--session-mode", settings.SessionMode, "--authorization-server", settings.AuthorizationServer,
+            "--access-token-lifetime", settings.AccessTokenLifetime.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ];
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        if (settings.ClientId is not null && settings.RedirectUri is not null)
+        {
+            start.ArgumentList.Add("--client-id");
+            start.ArgumentList.Add(settings.ClientId);
+            start.ArgumentList.Add("--redirect-uri");
+            start.ArgumentList.Add(settings.RedirectUri);
+        }
+        start.Environment["OIDC_SECRET_LEDGER"] = SuiteCapture.NewLedgerPath("openiddict"); // for the secret sweep
+        if (settings.ClientSecret is not null)
+        {
+            start.Environment["SDKSERVER_CLIENT_SECRET"] = settings.ClientSecret;
+            SuiteCapture.RecordSecret("client_secret", settings.ClientSecret);
+        }
+        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginErrorReadLine();
+
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        string? line;
+        try
+        {
+            line = await _process.StandardOutput.ReadLineAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new InvalidOperationException($"SdkServer did not start within {StartTimeout}:\n{Log}");
+        }
+        if (line is null || !line.StartsWith('{'))
+        {
+            await Task.WhenAny(_process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(2)));
+            throw new InvalidOperationException($"SdkServer failed to start ({line}):\n{Log}");
+        }
+        using var ready = JsonDocument.Parse(line);
+        McpUrl = ready.RootElement.GetProperty("mcp").GetString()!;
+        Issuer = ready.RootElement.GetProperty("issuer").GetString()!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+        try
+        {
+            _process.StandardInput.Close();
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        finally
+        {
+            _process.Dispose();
+            _process = null;
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+    }
+}
