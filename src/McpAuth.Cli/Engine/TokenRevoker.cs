@@ -34,6 +34,11 @@ internal static class TokenRevoker
             RevocationOutcome.NotSupported => "the authorization server has no revocation endpoint",
             RevocationOutcome.NoClientCredentials =>
                 $"the client authenticates with {credential.RevocationEndpointAuthMethod ?? credential.TokenEndpointAuthMethod} and its secret is not stored; revoke it at the server",
+            RevocationOutcome.RefreshTokenOnly =>
+                "revoked the refresh token; the server does not revoke access tokens (unsupported_token_type), so the access token stays valid "
+                + (credential.Tokens.ExpiresAt is { } expiresAt
+                    ? $"until it expires at {expiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} UTC"
+                    : "until it expires"),
             _ => $"revocation failed: {result.RevocationError?.Code}{(result.RevocationError?.OAuthError is { } error ? $" ({error})" : "")}"
                 + (result.RefreshTokenRevoked ? " after the refresh token was revoked" : ""),
         };

@@ -3,7 +3,7 @@ using McpAuth.Protocol;
 namespace McpAuth.Engine;
 
 /// <summary>The authorization code grant with PKCE S256, state, RFC 8707 resource and RFC 9207 iss (OAuth 2.1 §4.1).</summary>
-internal sealed class AuthorizationCodeFlow(PendingFlows pending, TokenEndpoint tokens, TimeProvider time)
+internal sealed class AuthorizationCodeFlow(PendingFlows pending, TokenEndpoint tokens, TimeProvider time, AuthorizationOptions options)
 {
     /// <summary>Builds the authorization URL and records the pending flow.</summary>
     /// <exception cref="McpAuthException">
@@ -16,7 +16,7 @@ internal sealed class AuthorizationCodeFlow(PendingFlows pending, TokenEndpoint 
         var server = discovery.AuthorizationServer;
         if (!server.SupportsS256)
         {
-            throw new McpAuthException(McpAuthErrorCode.PkceNotSupported, server.Issuer);
+            throw AuthorizationOptions.PkceNotSupported(server.Issuer);
         }
         var endpoint = server.AuthorizationEndpoint
             ?? throw new McpAuthException(McpAuthErrorCode.AuthorizationServerMetadataNotFound, "no authorization_endpoint");
@@ -29,7 +29,8 @@ internal sealed class AuthorizationCodeFlow(PendingFlows pending, TokenEndpoint 
             State = state,
             CodeChallenge = pkce.Challenge,
             Scope = scope,
-            Resource = discovery.Resource,
+            Resource = options.ResourceParameter(discovery.Resource),
+            Extra = options.AuthorizeExtras(),
         });
         var flow = new PendingAuthorization(state, pkce, discovery, client, scope, redirectUri, dpop, time.GetUtcNow());
         pending.Add(flow);
@@ -50,12 +51,16 @@ internal sealed class AuthorizationCodeFlow(PendingFlows pending, TokenEndpoint 
         return (flow, AuthorizationResponse.Validate(callback, flow.State, server.Issuer, server.AuthorizationResponseIssParameterSupported));
     }
 
-    /// <summary>Redeems the code with the PKCE verifier and the RFC 8707 resource (RFC 6749 §4.1.3, RFC 7636 §4.5).</summary>
+    /// <summary>
+    /// Redeems the code with the PKCE verifier and the RFC 8707 resource (RFC 6749 §4.1.3, RFC 7636 §4.5), as
+    /// <see cref="AuthorizationOptions"/> chooses it, and the audience when one is set.
+    /// </summary>
     /// <exception cref="McpAuthException">Token endpoint errors.</exception>
     public Task<TokenResponse> RedeemAsync(PendingAuthorization flow, string code, CancellationToken cancellationToken)
     {
         var server = flow.Discovery.AuthorizationServer;
-        var parameters = TokenEndpointMessages.AuthorizationCode(code, flow.RedirectUri, flow.Pkce.Verifier, flow.Discovery.Resource);
+        var parameters = TokenEndpointMessages.AuthorizationCode(code, flow.RedirectUri, flow.Pkce.Verifier,
+            options.ResourceParameter(flow.Discovery.Resource), options.Audience);
         return tokens.RequestAsync(server.TokenEndpoint, server.Issuer, flow.Client, parameters, flow.DPoP, cancellationToken);
     }
 }

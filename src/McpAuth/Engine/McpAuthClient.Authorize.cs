@@ -89,7 +89,7 @@ public sealed partial class McpAuthClient
     {
         if (!discovery.AuthorizationServer.SupportsS256)
         {
-            throw new McpAuthException(McpAuthErrorCode.PkceNotSupported, discovery.Issuer);
+            throw AuthorizationOptions.PkceNotSupported(discovery.Issuer);
         }
         var client = await ResolveClientAsync(discovery, behind, ct).ConfigureAwait(false);
         return _codeFlow.Begin(discovery, client, scope, _options.RedirectUri, _grants.NewDPoPKey(discovery.AuthorizationServer));
@@ -103,7 +103,18 @@ public sealed partial class McpAuthClient
             throw new McpAuthException(McpAuthErrorCode.InteractionRequired, "no authorization interaction configured");
         }
         var (url, flow) = await BeginCodeFlowAsync(discovery, scope, behind, ct).ConfigureAwait(false);
-        var callback = await interaction.AuthorizeAsync(url, flow.RedirectUri, ct).ConfigureAwait(false);
+        Uri callback;
+        try
+        {
+            callback = await interaction.AuthorizeAsync(url, flow.RedirectUri, ct).ConfigureAwait(false);
+        }
+        catch (Exception) when (flow.Client.Source == "dcr")
+        {
+            // No callback: the server may have forgotten the client (shown only in the browser); the next login registers again.
+            await behind.SettleAsync(_logger).ConfigureAwait(false);
+            await _identities.DoubtAsync(flow.Client).ConfigureAwait(false);
+            throw;
+        }
         return await CompleteCodeFlowAsync(callback, behind, ct).ConfigureAwait(false);
     }
 
@@ -114,7 +125,8 @@ public sealed partial class McpAuthClient
         var dpop = _grants.NewDPoPKey(discovery.AuthorizationServer);
         var server = discovery.AuthorizationServer;
         var response = await PendingWrites.StartAfterSending(_tokens.RequestAsync(server.TokenEndpoint, server.Issuer, client,
-            TokenEndpointMessages.ClientCredentials(scope, discovery.Resource), dpop, ct), behind).ConfigureAwait(false);
+            TokenEndpointMessages.ClientCredentials(scope, _options.Authorization.ResourceParameter(discovery.Resource), _options.Authorization.Audience),
+            dpop, ct), behind).ConfigureAwait(false);
         session.Scope = scope;
         return await StoreAsync(session, discovery, client, response, dpop, scope, "client_credentials", behind, ct).ConfigureAwait(false);
     }
@@ -126,7 +138,7 @@ public sealed partial class McpAuthClient
         var dpop = _grants.NewDPoPKey(discovery.AuthorizationServer);
         behind.StartAll();
         var parameters = _options.Grant == McpAuthGrant.JwtBearer
-            ? await _grants.WorkloadParametersAsync(scope, discovery.Resource, ct).ConfigureAwait(false)
+            ? await _grants.WorkloadParametersAsync(scope, _options.Authorization.ResourceParameter(discovery.Resource), ct).ConfigureAwait(false)
             : await _enterprise.ParametersAsync(discovery, scope, ct).ConfigureAwait(false);
         var server = discovery.AuthorizationServer;
         // RFC 7523: a refused assertion is final; never fall back to another grant.

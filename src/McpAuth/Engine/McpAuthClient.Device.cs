@@ -35,7 +35,8 @@ public sealed partial class McpAuthClient
             }
             var scope = SelectScope(discovery, session.ChallengeScope);
             var client = await ResolveClientAsync(discovery, behind: null, cancellationToken).ConfigureAwait(false);
-            var device = await _deviceFlow.RequestAsync(metadata, client, scope, discovery.Resource, cancellationToken).ConfigureAwait(false);
+            var device = await _deviceFlow.RequestAsync(metadata, client, scope, _options.Authorization.ResourceParameter(discovery.Resource),
+                cancellationToken).ConfigureAwait(false);
             await show(device, cancellationToken).ConfigureAwait(false);
             // Sender-constrained like the code flow's tokens when the server supports DPoP (RFC 9449).
             var dpop = _grants.NewDPoPKey(metadata);

@@ -62,12 +62,12 @@ public sealed partial class McpAuthClient
         _enterprise = new EnterpriseAuthorization(options, vault, _tokens, _time, _logger);
         _delegation = new Delegation(options, _tokens, _time, Telemetry, _logger);
         _pending = new PendingFlows(options.MaxPendingFlows, options.PendingFlowLifetime, _time);
-        _codeFlow = new AuthorizationCodeFlow(_pending, _tokens, _time);
+        _codeFlow = new AuthorizationCodeFlow(_pending, _tokens, _time, options.Authorization);
         _deviceFlow = new DeviceCodeFlow(_tokens, _time);
         _revocation = new TokenRevocation(http);
         _lifecycle = new CredentialLifecycle(vault, _time, new RefreshOptions { Skew = options.RefreshSkew }, _logger);
         Events = _lifecycle.Events;
-        Refresher = new CoordinatedTokenRefresher(_lifecycle.Refresh, _tokens, _time);
+        Refresher = new CoordinatedTokenRefresher(_lifecycle.Refresh, _tokens, _time, options.Authorization);
     }
 
     /// <summary>The engine's traces and metrics (one source and meter per instance).</summary>

@@ -9,10 +9,10 @@ namespace McpAuth.Storage;
 /// (<see cref="ReadCredential"/> tells the two apart by the first byte: JSON never starts with 0).
 /// </summary>
 /// <remarks>
-/// Layout (version 1): <c>0x00 0x01</c>, then in order the binding (profile, resource, issuer, client id), the tokens
+/// Layout (version 2; version 1 lacks the last member): <c>0x00 0x02</c>, then in order the binding (profile, resource, issuer, client id), the tokens
 /// (access token, token type, refresh token?, expires at?, scope?, ID token?, extras?), the token endpoint, state (one
 /// byte), generation, the endpoint auth method?, revocation endpoint?, revocation auth method?, DPoP private JWK?, and
-/// updated at. Strings are <see cref="BinaryWriter"/>'s length-prefixed UTF-8; <c>?</c> marks a presence byte before the
+/// updated at, and the tokens' issued at? (version 2). Strings are <see cref="BinaryWriter"/>'s length-prefixed UTF-8; <c>?</c> marks a presence byte before the
 /// value; a date is its UTC ticks and its offset in minutes; extras are a count and name/value pairs. A later version
 /// may append members: readers ignore bytes after the ones they know, as they ignore unknown JSON members.
 /// The entry is authenticated by the store's AES-GCM, so damage here means a bug or a forged key, and is reported as
@@ -21,7 +21,10 @@ namespace McpAuth.Storage;
 internal static partial class StoredRecordCodec
 {
     private const byte BinaryMarker = 0x00;
-    private const byte BinaryVersion = 1;
+    private const byte BinaryVersion = 2;
+
+    /// <summary>The first layout, without the tokens' issued at: still read.</summary>
+    private const byte BinaryVersionWithoutIssuedAt = 1;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static byte[] WriteCredential(StoredCredential credential)
@@ -53,6 +56,7 @@ internal static partial class StoredRecordCodec
             WriteOptional(writer, credential.RevocationEndpointAuthMethod);
             WriteOptional(writer, credential.DPoPPrivateJwk);
             WriteDate(writer, credential.UpdatedAt);
+            WriteOptional(writer, t.IssuedAt);
         }
         return buffer.ToArray();
     }
@@ -69,7 +73,8 @@ internal static partial class StoredRecordCodec
         {
             using var reader = new BinaryReader(new MemoryStream(entry, writable: false), StrictUtf8);
             reader.ReadByte();
-            if (reader.ReadByte() != BinaryVersion)
+            var version = reader.ReadByte();
+            if (version is not (BinaryVersion or BinaryVersionWithoutIssuedAt))
             {
                 throw new FormatException("Unknown stored credential version.");
             }
@@ -80,13 +85,14 @@ internal static partial class StoredRecordCodec
                 ExpiresAt = ReadOptionalDate(reader), Scope = ReadOptionalString(reader), IdToken = ReadOptionalString(reader),
                 Extras = ReadExtras(reader),
             };
-            return new StoredCredential
+            var credential = new StoredCredential
             {
                 Binding = binding, Tokens = tokens, TokenEndpoint = reader.ReadString(), State = ReadState(reader),
                 Generation = reader.ReadInt64(), TokenEndpointAuthMethod = ReadOptionalString(reader),
                 RevocationEndpoint = ReadOptionalString(reader), RevocationEndpointAuthMethod = ReadOptionalString(reader),
                 DPoPPrivateJwk = ReadOptionalString(reader), UpdatedAt = ReadDate(reader),
             };
+            return version == BinaryVersion ? credential with { Tokens = tokens with { IssuedAt = ReadOptionalDate(reader) } } : credential;
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or DecoderFallbackException or ArgumentOutOfRangeException)
         {

@@ -25,6 +25,7 @@ internal static partial class StoredRecordCodec
         writer.WriteString("registered_at", r.RegisteredAt);
         WriteOptional(writer, "registration_client_uri", r.RegistrationClientUri);
         WriteOptional(writer, "registration_access_token", r.RegistrationAccessToken);
+        writer.WriteBoolean("unconfirmed", r.Unconfirmed);
     });
 
     /// <exception cref="JsonException">The bytes are not a client registration.</exception>
@@ -37,6 +38,7 @@ internal static partial class StoredRecordCodec
         var source = "dcr";
         DateTimeOffset? secretExpiresAt = null;
         DateTimeOffset registeredAt = default;
+        var unconfirmed = false;
         while (NextMember(ref reader) is { } name)
         {
             switch (name)
@@ -51,6 +53,7 @@ internal static partial class StoredRecordCodec
                 case "registered_at": registeredAt = ReadDate(ref reader); break;
                 case "registration_client_uri": clientUri = OptionalString(ref reader); break;
                 case "registration_access_token": accessToken = OptionalString(ref reader); break;
+                case "unconfirmed": unconfirmed = reader.TokenType == JsonTokenType.True; reader.Skip(); break;
                 default: reader.Skip(); break;
             }
         }
@@ -62,6 +65,7 @@ internal static partial class StoredRecordCodec
             ClientId = clientId ?? throw Missing("client_id"),
             ClientSecret = secret, TokenEndpointAuthMethod = authMethod, Source = source, ClientSecretExpiresAt = secretExpiresAt,
             RegisteredAt = registeredAt, RegistrationClientUri = clientUri, RegistrationAccessToken = accessToken,
+            Unconfirmed = unconfirmed,
         };
     }
 

@@ -108,7 +108,7 @@ internal static partial class StoredRecordCodec
         ExpectStartObject(ref reader);
         string? access = null, refresh = null, scope = null, idToken = null;
         var type = "Bearer";
-        DateTimeOffset? expiresAt = null;
+        DateTimeOffset? expiresAt = null, issuedAt = null;
         Dictionary<string, string>? extras = null;
         while (NextMember(ref reader) is { } name)
         {
@@ -118,6 +118,7 @@ internal static partial class StoredRecordCodec
                 case "token_type": type = RequiredString(ref reader); break;
                 case "refresh_token": refresh = OptionalString(ref reader); break;
                 case "expires_at": expiresAt = reader.TokenType == JsonTokenType.Null ? null : ReadDate(ref reader); break;
+                case "issued_at": issuedAt = reader.TokenType == JsonTokenType.Null ? null : ReadDate(ref reader); break;
                 case "scope": scope = OptionalString(ref reader); break;
                 case "id_token": idToken = OptionalString(ref reader); break;
                 case "extras": extras = ReadExtras(ref reader); break;
@@ -127,7 +128,7 @@ internal static partial class StoredRecordCodec
         return new TokenSet
         {
             AccessToken = access ?? throw Missing("access_token"), TokenType = type, RefreshToken = refresh, ExpiresAt = expiresAt,
-            Scope = scope, IdToken = idToken, Extras = extras,
+            Scope = scope, IdToken = idToken, Extras = extras, IssuedAt = issuedAt,
         };
     }
 

@@ -19,6 +19,7 @@ public sealed class StoredRecordCodecTests
         {
             AccessToken = "at-\"quoted\"-é", TokenType = "DPoP", RefreshToken = "rt", ExpiresAt = Now.AddHours(1).ToOffset(TimeSpan.FromHours(2)),
             Scope = "mcp read", IdToken = "id", Extras = new Dictionary<string, string> { ["user"] = "alice", ["org"] = "<acme>" },
+            IssuedAt = Now,
         },
         TokenEndpoint = "https://auth.example.com/token",
         State = CredentialState.NeedsReauthorization,
@@ -47,7 +48,7 @@ public sealed class StoredRecordCodecTests
     {
         var credential = Shape(shape);
         var bytes = StoredRecordCodec.WriteCredential(credential);
-        Assert.Equal([0, 1], bytes[..2]);
+        Assert.Equal([0, 2], bytes[..2]);
         var read = StoredRecordCodec.ReadCredential(bytes);
         AssertSame(credential, read);
         Assert.Equal(credential.Tokens.ExpiresAt?.Offset, read.Tokens.ExpiresAt?.Offset);
@@ -68,6 +69,18 @@ public sealed class StoredRecordCodecTests
     {
         var credential = Full();
         var read = StoredRecordCodec.ReadCredential([.. StoredRecordCodec.WriteCredential(credential), 1, 2, 3, 4, 5]);
+        AssertSame(credential, read);
+    }
+
+    [Fact]
+    public void A_version_1_entry_reads_without_its_issued_at()
+    {
+        var credential = Full() with { Tokens = Full().Tokens with { IssuedAt = null } };
+        var bytes = StoredRecordCodec.WriteCredential(credential);
+        bytes[1] = 1;
+
+        var read = StoredRecordCodec.ReadCredential(bytes.AsSpan(0, bytes.Length - 1));
+
         AssertSame(credential, read);
     }
 
@@ -99,7 +112,7 @@ public sealed class StoredRecordCodecTests
         var at = offset switch
         {
             -1 => IndexAfterStrings(bytes, 2 + 4 + 2), // the refresh token's presence byte
-            -2 => bytes.Length - 10 - 4 - 8 - 1,     // the state byte: before generation, four absent optionals, the date
+            -2 => bytes.Length - 1 - 10 - 4 - 8 - 1, // the state byte: before generation, four absent optionals, the date, issued at
             _ => offset,
         };
         bytes[at] = value;
@@ -138,7 +151,7 @@ public sealed class StoredRecordCodecTests
             Issuer = "https://auth.example.com", RedirectUri = "http://127.0.0.1:33418/callback", ClientId = "client-\"1\"",
             ClientSecret = "secret-é", TokenEndpointAuthMethod = "client_secret_post", Source = "preregistered",
             ClientSecretExpiresAt = Now.AddDays(30).ToOffset(TimeSpan.FromHours(-5)), RegisteredAt = Now,
-            RegistrationClientUri = "https://auth.example.com/reg/client-1", RegistrationAccessToken = "rat-1",
+            RegistrationClientUri = "https://auth.example.com/reg/client-1", RegistrationAccessToken = "rat-1", Unconfirmed = true,
         }
         : new StoredRegistration { Issuer = "https://auth.example.com", RedirectUri = "http://127.0.0.1/cb", ClientId = "c" };
 
