@@ -119,11 +119,15 @@ public sealed class AuthorizationOptions
         {
             throw Invalid(nameof(TrustedIssuer));
         }
-        foreach (var name in ExtraParameters.Keys)
+        foreach (var (name, value) in ExtraParameters)
         {
             if (name.Length == 0 || AuthorizationRequest.ReservedParameters.Contains(name) || (name == AudienceParameter && Audience is not null))
             {
                 throw Invalid($"{nameof(ExtraParameters)}: '{Printable(name)}' is set by McpAuth itself");
+            }
+            if (value is null)
+            {
+                throw Invalid($"{nameof(ExtraParameters)}: '{Printable(name)}' has no value");
             }
         }
     }
