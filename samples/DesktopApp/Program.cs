@@ -27,7 +27,9 @@ await using var provider = services.BuildServiceProvider();
 var transport = new HttpClientTransport(
     new HttpClientTransportOptions { Endpoint = server, TransportMode = HttpTransportMode.StreamableHttp },
     provider.GetRequiredService<IHttpClientFactory>().CreateClient("mcp"), ownsHttpClient: true);
-await using var mcp = await McpClient.CreateAsync(transport);
+// The first request may wait for the user's login: only the initialization timeout bounds it, not the SDK's 5 s
+// server/discover probe timeout (which would cancel a login in progress and start another).
+await using var mcp = await McpClient.CreateAsync(transport, new McpClientOptions { DiscoverProbeTimeout = Timeout.InfiniteTimeSpan });
 foreach (var tool in await mcp.ListToolsAsync())
 {
     Console.WriteLine($"{tool.Name}: {tool.Description}");

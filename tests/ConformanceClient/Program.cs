@@ -36,6 +36,10 @@ try
     {
         ClientInfo = new() { Name = "mcpauth-conformance-client", Version = "1.0.0" },
         ProtocolVersion = string.IsNullOrEmpty(protocolVersion) ? null : protocolVersion,
+        // The SDK bounds its 2026-07-28 server/discover probe by 5 s by default and then gives up on that revision; the
+        // probe is the first request, so it carries the whole authorization (discovery, registration, the user's
+        // login). Only the initialization timeout bounds it.
+        DiscoverProbeTimeout = Timeout.InfiniteTimeSpan,
     }, loggerFactory);
     var tools = await mcp.ListToolsAsync();
     if (tools.Count > 0)

@@ -1,4 +1,5 @@
 using McpAuth;
+using McpAuth.Engine.Events;
 using McpAuth.Engine.Lifecycle;
 using McpAuth.Engine.Refresh;
 using McpAuth.Http;

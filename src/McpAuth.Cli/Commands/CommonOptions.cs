@@ -19,11 +19,8 @@ public static class CommonOptions
         Description = "Print the result as JSON on stdout",
     };
 
-    public static Option<string?> ClientSecretEnv() => new("--client-secret-env")
-    {
-        Description = "Read the client secret from this environment variable (never pass a secret as an argument)",
-        HelpName = "VAR",
-    };
+    /// <summary>A client secret: <c>--client-secret -</c>, <c>--client-secret-env VAR</c> or <c>--ask-client-secret</c>.</summary>
+    public static SecretInput ClientSecret() => new("client-secret", "the client secret", "Client secret");
 
     public static Argument<string> ServerUrl() => new("server-url")
     {
@@ -69,20 +66,5 @@ public static class CommonOptions
             }
         }
         return false;
-    }
-
-    /// <summary>Reads a client secret from the named environment variable.</summary>
-    /// <exception cref="CliException">The variable is unset or empty (its name is given; its value never is).</exception>
-    public static string? ReadSecretFromEnvironment(string? variable, Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        if (variable is null)
-        {
-            return null;
-        }
-        var secret = environment(variable);
-        return string.IsNullOrEmpty(secret)
-            ? throw new CliException($"--client-secret-env: the environment variable {variable} is not set or empty.")
-            : secret;
     }
 }

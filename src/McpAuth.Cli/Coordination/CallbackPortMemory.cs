@@ -42,7 +42,7 @@ public sealed class CallbackPortMemory(string home)
     private string PathFor(Uri server, string profile)
     {
         ArgumentNullException.ThrowIfNull(server);
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{Engine.ResourceMatch.Normalize(server.AbsoluteUri)}\n{profile}"));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{McpAuth.Protocol.ResourceUri.Canonicalize(server).TrimEnd('/')}\n{profile}"));
         return Path.Combine(home, "ports", Convert.ToHexStringLower(hash.AsSpan(0, 12)));
     }
 }

@@ -9,7 +9,7 @@ internal static class EngineFactory
     public static ICliEngine Create(CliContext cli)
     {
         var store = FileTokenStore.Open(new FileTokenStoreOptions { Home = cli.Home, KeyProtectors = Protectors(cli.Home) });
-        return new StoreEngine(cli, store, lifecycle => new EngineOAuthOperations(cli, lifecycle));
+        return new CliEngine(cli, store);
     }
 
     /// <summary>

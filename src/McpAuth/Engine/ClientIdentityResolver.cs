@@ -23,21 +23,18 @@ public sealed record ClientIdentity(string Issuer, string ClientId, string? Clie
 /// </summary>
 internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault vault, McpAuthOptions options, TimeProvider time)
 {
-    /// <summary>As <see cref="ResolveAsync(AuthorizationServerMetadata, PendingWrites?, CancellationToken)"/>, writing a new registration at once.</summary>
-    public Task<ClientIdentity> ResolveAsync(AuthorizationServerMetadata server, CancellationToken cancellationToken) =>
-        ResolveAsync(server, behind: null, cancellationToken);
-
+    /// <summary>The client identity to use at <paramref name="server"/>; a new registration is stored before returning.</summary>
     /// <param name="server">The authorization server's metadata.</param>
-    /// <param name="behind">Where to queue a new registration's store write (see <see cref="PendingWrites"/>); null to write it before returning.</param>
     /// <param name="cancellationToken">Cancels the registration request.</param>
     /// <exception cref="McpAuthException">
     /// <see cref="McpAuthErrorCode.NoClientIdentity"/>, <see cref="McpAuthErrorCode.RegistrationFailed"/>, transport errors.
     /// </exception>
-    public async Task<ClientIdentity> ResolveAsync(AuthorizationServerMetadata server, PendingWrites? behind, CancellationToken cancellationToken)
+    public async Task<ClientIdentity> ResolveAsync(AuthorizationServerMetadata server, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);
         if (PreRegistered(server) is { } client)
         {
+            await RememberSecretAsync(client, cancellationToken).ConfigureAwait(false);
             return client;
         }
         if (server.ClientIdMetadataDocumentSupported && options.ClientMetadataDocumentUrl is { } cimd)
@@ -54,7 +51,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         {
             throw new McpAuthException(McpAuthErrorCode.NoClientIdentity, server.Issuer) { Hint = ProviderHints.NoClientIdentity };
         }
-        return await RegisterAsync(server, server.RegistrationEndpoint, behind, cancellationToken).ConfigureAwait(false);
+        return await RegisterAsync(server, server.RegistrationEndpoint, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -164,6 +161,36 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         }
     }
 
+    /// <summary>
+    /// Keeps a pre-registered client's secret with its registration (encrypted like every entry), so a refresh,
+    /// a revocation or a later login by a process that was not given the secret again still authenticates
+    /// (<see cref="FromStoredAsync"/> finds it by client id). Written only when it changed.
+    /// </summary>
+    private async Task RememberSecretAsync(ClientIdentity client, CancellationToken ct)
+    {
+        if (client.ClientSecret is null)
+        {
+            return;
+        }
+        var redirect = options.RedirectUri.OriginalString;
+        var stored = await vault.GetRegistrationAsync(client.Issuer, redirect, ct).ConfigureAwait(false);
+        if (stored is { Source: "preregistered" } && stored.ClientId == client.ClientId && stored.ClientSecret == client.ClientSecret
+            && stored.TokenEndpointAuthMethod == client.TokenEndpointAuthMethod)
+        {
+            return;
+        }
+        await vault.SaveRegistrationAsync(new StoredRegistration
+        {
+            Issuer = client.Issuer,
+            RedirectUri = redirect,
+            ClientId = client.ClientId,
+            ClientSecret = client.ClientSecret,
+            TokenEndpointAuthMethod = client.TokenEndpointAuthMethod,
+            Source = "preregistered",
+            RegisteredAt = time.GetUtcNow(),
+        }, ct).ConfigureAwait(false);
+    }
+
     private ClientIdentity? PreRegistered(AuthorizationServerMetadata server)
     {
         if (options.Client is not { } client || (client.Issuer is not null && !string.Equals(client.Issuer, server.Issuer, StringComparison.Ordinal)))
@@ -177,7 +204,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         return new ClientIdentity(server.Issuer, client.ClientId, client.ClientSecret, method, "preregistered");
     }
 
-    private async Task<ClientIdentity> RegisterAsync(AuthorizationServerMetadata server, Uri endpoint, PendingWrites? behind, CancellationToken ct)
+    private async Task<ClientIdentity> RegisterAsync(AuthorizationServerMetadata server, Uri endpoint, CancellationToken ct)
     {
         var requestedMethod = ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported ?? [ClientAuthentication.None], hasSecret: false)
             ?? ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported, hasSecret: true)
@@ -213,7 +240,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
             RegistrationClientUri = registered.RegistrationClientUri?.AbsoluteUri,
             RegistrationAccessToken = registered.RegistrationAccessToken,
         };
-        await PendingWrites.WriteOrQueueAsync(behind, token => vault.SaveRegistrationAsync(record, token), ct).ConfigureAwait(false);
+        await vault.SaveRegistrationAsync(record, ct).ConfigureAwait(false);
         return new ClientIdentity(server.Issuer, registered.ClientId, registered.ClientSecret, method, "dcr");
     }
 

@@ -45,7 +45,7 @@ internal sealed class Delegation(McpAuthOptions options, TokenEndpoint tokens, T
 
     private sealed record Issued(string Subject, AccessToken Delegated);
 
-    private bool IsFresh(AccessToken token) => token.ExpiresAt is not { } expiry || expiry - options.RefreshSkew > time.GetUtcNow();
+    private bool IsFresh(AccessToken token) => token.ExpiresAt is not { } expiry || expiry - options.Refresh.Skew > time.GetUtcNow();
 
     private async Task<AccessToken> ExchangeAsync(
         DelegationOptions delegation, string resource, AccessToken subject, StoredCredential credential, ClientIdentity client, CancellationToken ct)

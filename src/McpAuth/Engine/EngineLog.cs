@@ -26,12 +26,8 @@ internal static partial class EngineLog
     [LoggerMessage(7, LogLevel.Information, "Imported a credential for {Resource} from {Issuer}")]
     public static partial void Imported(ILogger logger, string resource, string issuer);
 
-    [LoggerMessage(8, LogLevel.Warning, "A store write of a failed authorization also failed: {ExceptionType} {Code}")]
-    public static partial void BackgroundWriteFailed(ILogger logger, string exceptionType, McpAuthErrorCode? code);
 
     [LoggerMessage(9, LogLevel.Debug, "Reading the stored credential ahead of the first request failed ({ExceptionType} {Code}); that request reads again")]
     public static partial void PrefetchFailed(ILogger logger, string exceptionType, McpAuthErrorCode? code);
 
-    [LoggerMessage(10, LogLevel.Warning, "The stored credential for {Resource} (client {ClientId} at {Issuer}) is corrupt; the new login replaces it")]
-    public static partial void ReplacingCorruptCredential(ILogger logger, string resource, string issuer, string clientId);
 }

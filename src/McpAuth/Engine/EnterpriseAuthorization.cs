@@ -66,7 +66,7 @@ internal sealed class EnterpriseAuthorization(McpAuthOptions options, TokenVault
     {
         var now = time.GetUtcNow();
         if (!forceLogin && await vault.GetIdentityTokenAsync(options.Profile, idp.IdpIssuer, ct).ConfigureAwait(false) is { } record
-            && (record.ExpiresAt is null || record.ExpiresAt.Value - options.RefreshSkew > now))
+            && (record.ExpiresAt is null || record.ExpiresAt.Value - options.Refresh.Skew > now))
         {
             return (record.IdToken, true);
         }

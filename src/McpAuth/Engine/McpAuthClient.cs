@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using McpAuth.Diagnostics;
+using McpAuth.Engine.Events;
 using McpAuth.Engine.Lifecycle;
-using McpAuth.Engine.Refresh;
 using McpAuth.Http;
 using McpAuth.Protocol;
 using McpAuth.Storage;
@@ -13,26 +13,15 @@ namespace McpAuth.Engine;
 
 /// <summary>
 /// The OAuth engine for MCP clients: discovery, client identity, authorization, token storage and refresh for any
-/// number of MCP servers. One instance per process; state lives in the instance and the <see cref="TokenVault"/>.
+/// number of MCP servers. A small facade: each server's state and steps live in its <see cref="ServerSession"/>, the
+/// grants in the <see cref="Authorizer"/>, saving and refreshing in the <see cref="CredentialLifecycle"/>.
+/// One instance per process (per profile); no static state.
 /// </summary>
-public sealed partial class McpAuthClient
+public sealed class McpAuthClient
 {
-    private readonly McpAuthOptions _options;
-    private readonly TokenVault _vault;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly Discovery _discovery;
-    private readonly ClientIdentityResolver _identities;
-    private readonly TokenEndpoint _tokens;
-    private readonly PendingFlows _pending;
-    private readonly AuthorizationCodeFlow _codeFlow;
-    private readonly DeviceCodeFlow _deviceFlow;
-    private readonly GrantExtensions _grants;
-    private readonly CredentialLifecycle _lifecycle;
-    private readonly TokenRevocation _revocation;
-    private readonly EnterpriseAuthorization _enterprise;
-    private readonly Delegation _delegation;
-    private readonly ConcurrentDictionary<string, ResourceSession> _sessions = new(StringComparer.Ordinal);
+    private readonly EngineServices _services;
+    private readonly CredentialRelease _release;
+    private readonly ConcurrentDictionary<string, ServerSession> _sessions = new(StringComparer.Ordinal);
 
     /// <param name="options">Options; validated here.</param>
     /// <param name="vault">Where tokens and registrations live.</param>
@@ -48,54 +37,37 @@ public sealed partial class McpAuthClient
         McpAuthOptions options, TokenVault vault, HttpClient oauthHttp, TimeProvider? time = null, ILogger<McpAuthClient>? logger = null,
         IMeterFactory? meterFactory = null)
     {
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        _options.Validate();
-        _vault = vault ?? throw new ArgumentNullException(nameof(vault));
-        _time = time ?? TimeProvider.System;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
-        var http = new OAuthHttpClient(oauthHttp ?? throw new ArgumentNullException(nameof(oauthHttp)), options.Http);
-        _grants = new GrantExtensions(options);
-        _discovery = new Discovery(http, options);
-        _identities = new ClientIdentityResolver(http, vault, options, _time);
-        Telemetry = new McpAuthTelemetry(meterFactory);
-        _tokens = new TokenEndpoint(http, _time, _grants.ClientAssertions, Telemetry);
-        _enterprise = new EnterpriseAuthorization(options, vault, _tokens, _time, _logger);
-        _delegation = new Delegation(options, _tokens, _time, Telemetry, _logger);
-        _pending = new PendingFlows(options.MaxPendingFlows, options.PendingFlowLifetime, _time);
-        _codeFlow = new AuthorizationCodeFlow(_pending, _tokens, _time, options.Authorization);
-        _deviceFlow = new DeviceCodeFlow(_tokens, _time);
-        _revocation = new TokenRevocation(http);
-        _lifecycle = new CredentialLifecycle(vault, _time, new RefreshOptions { Skew = options.RefreshSkew }, _logger);
-        Events = _lifecycle.Events;
-        Refresher = new CoordinatedTokenRefresher(_lifecycle.Refresh, _tokens, _time, options.Authorization);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(vault);
+        ArgumentNullException.ThrowIfNull(oauthHttp);
+        options.Validate();
+        _services = new EngineServices(options, vault, oauthHttp, time ?? TimeProvider.System, logger ?? (ILogger)NullLogger.Instance, meterFactory);
+        _release = new CredentialRelease(_services);
     }
 
-    /// <summary>The engine's traces and metrics (one source and meter per instance).</summary>
-    internal McpAuthTelemetry Telemetry { get; }
+    /// <summary>The engine's traces and metrics.</summary>
+    internal McpAuthTelemetry Telemetry => _services.Telemetry;
 
-    /// <summary>The refresh seam (default: the <see cref="RefreshCoordinator"/>).</summary>
-    internal ITokenRefresher Refresher { get; set; }
+    /// <summary>The refresh seam (default: the lifecycle's <see cref="Refresh.RefreshCoordinator"/>).</summary>
+    internal ITokenRefresher Refresher
+    {
+        get => _services.Refresher;
+        set => _services.Refresher = value;
+    }
 
-    /// <summary>Credential lifecycle events (refreshing, refreshed, refresh failed, needs reauthorization).</summary>
-    public CredentialEvents Events { get; }
+    /// <summary>Credential lifecycle events (authorized, refreshing, refreshed, refresh failed, needs reauthorization, released).</summary>
+    public CredentialEvents Events => _services.Lifecycle.Events;
 
     /// <summary>The options in use.</summary>
-    public McpAuthOptions Options => _options;
+    public McpAuthOptions Options => _services.Options;
 
     /// <summary>
     /// Starts an authorization code flow for <paramref name="server"/>: discovery, client identity, PKCE, state.
     /// Open the returned URL, then call <see cref="CompleteAuthorizationAsync"/> with the callback URL.
     /// </summary>
     /// <exception cref="McpAuthException">Discovery, identity and configuration errors.</exception>
-    public async Task<AuthorizationStart> BeginAuthorizationAsync(Uri server, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(server);
-        var session = Session(server);
-        var discovery = await DiscoverAsync(session, server, null, behind: null, cancellationToken).ConfigureAwait(false);
-        var scope = SelectScope(discovery, session.ChallengeScope);
-        var (url, flow) = await BeginCodeFlowAsync(discovery, scope, behind: null, cancellationToken).ConfigureAwait(false);
-        return new AuthorizationStart(url, flow.RedirectUri, flow.State);
-    }
+    public Task<AuthorizationStart> BeginAuthorizationAsync(Uri server, CancellationToken cancellationToken) =>
+        SessionFor(server).BeginAuthorizationAsync(cancellationToken);
 
     /// <summary>Completes a flow from the URL the authorization server redirected to, and stores the tokens.</summary>
     /// <exception cref="McpAuthException">
@@ -103,110 +75,127 @@ public sealed partial class McpAuthClient
     /// <see cref="McpAuthErrorCode.AuthorizationResponseIssuerMismatch"/>, <see cref="McpAuthErrorCode.AuthorizationDenied"/>,
     /// token endpoint errors.
     /// </exception>
-    public Task<AccessToken> CompleteAuthorizationAsync(Uri callbackUrl, CancellationToken cancellationToken)
+    public async Task<AccessToken> CompleteAuthorizationAsync(Uri callbackUrl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callbackUrl);
-        return CompleteCodeFlowAsync(callbackUrl, behind: null, cancellationToken);
-    }
-
-    /// <summary>Redeems the code; the token request overlaps the flow's store writes still under way (<c>behind</c>).</summary>
-    private async Task<AccessToken> CompleteCodeFlowAsync(Uri callbackUrl, PendingWrites? behind, CancellationToken cancellationToken)
-    {
-        var (flow, code) = _codeFlow.Accept(callbackUrl);
-        try
-        {
-            var response = await PendingWrites.StartAfterSending(_codeFlow.RedeemAsync(flow, code, cancellationToken), behind).ConfigureAwait(false);
-            var session = Session(flow.Discovery.Server);
-            session.Scope = flow.Scope;
-            return await StoreAsync(session, flow.Discovery, flow.Client, response, flow.DPoP, flow.Scope, "authorization_code", behind,
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (McpAuthException e) when (e.Code == McpAuthErrorCode.InvalidClient)
-        {
-            if (behind is not null)
-            {
-                await behind.SettleAsync(_logger).ConfigureAwait(false); // a registration still being written must not outlive its forgetting
-            }
-            await _identities.ForgetAsync(flow.Client, cancellationToken).ConfigureAwait(false);
-            throw;
-        }
+        var authorized = await _services.Authorizer.CompleteCodeFlowAsync(callbackUrl, cancellationToken).ConfigureAwait(false);
+        return await SessionFor(authorized.Discovery.Server).AdoptAsync(authorized, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Authorizes with the configured grant; for the code grant, through <paramref name="interaction"/>.</summary>
     /// <exception cref="McpAuthException">Any step's typed error; <see cref="McpAuthErrorCode.InteractionRequired"/> without an interaction.</exception>
-    public async Task<AccessToken> AuthorizeAsync(Uri server, IAuthorizationInteraction? interaction, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(server);
-        var session = Session(server);
-        await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await AuthorizeCoreAsync(session, server, null, null, interaction, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            session.Gate.Release();
-        }
-    }
+    public Task<AccessToken> AuthorizeAsync(Uri server, IAuthorizationInteraction? interaction, CancellationToken cancellationToken) =>
+        SessionFor(server).AuthorizeAsync(interaction, cancellationToken);
 
     /// <summary>A valid access token for <paramref name="server"/>, refreshed when it is about to expire.</summary>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.LoginRequired"/> when there is none; refresh errors.</exception>
     public async Task<AccessToken> GetAccessTokenAsync(Uri server, CancellationToken cancellationToken) =>
-        await TryGetAccessTokenAsync(server, cancellationToken).ConfigureAwait(false)
+        await SessionFor(server).TryGetAccessTokenAsync(cancellationToken).ConfigureAwait(false)
         ?? throw new McpAuthException(McpAuthErrorCode.LoginRequired, EndpointPolicy.Redact(server).ToString());
 
-    /// <summary>The stored token for <paramref name="server"/>, refreshed when expiring; null when there is none.</summary>
-    internal async Task<AccessToken?> TryGetAccessTokenAsync(Uri server, CancellationToken cancellationToken)
+    /// <summary>
+    /// Authorizes with the device authorization grant (RFC 8628): discovery and client identity as for the code flow,
+    /// a device code for the MCP server's resource (RFC 8707) and the selected scopes, <paramref name="show"/> tells the
+    /// user where to go and which code to enter, then the token endpoint is polled until the user decides. The
+    /// credential is stored as for the code flow, DPoP-bound when the server supports DPoP (RFC 9449).
+    /// </summary>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.DeviceAuthorizationNotSupported"/> when the authorization server has no device
+    /// endpoint; <see cref="McpAuthErrorCode.DeviceAuthorizationFailed"/> when the user denied or the codes expired;
+    /// any other step's typed error.
+    /// </exception>
+    public Task<AccessToken> AuthorizeWithDeviceCodeAsync(
+        Uri server, Func<DeviceAuthorizationResponse, CancellationToken, Task> show, CancellationToken cancellationToken)
     {
-        var session = Session(server);
-        if (session.PrefetchBegan && session.Prefetching is { IsCompleted: false } prefetching)
-        {
-            // Wait on the read ahead itself, not on the gate it holds: its end runs this request on at once, with no
-            // hop to another thread (store reads are short, and it never throws). A read ahead that has not begun
-            // yet (its thread not woken) is not waited for: this request reads the store, and it then does nothing.
-            await prefetching.ConfigureAwait(false);
-        }
-        await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (session.Credential is null && !await LoadStoredAsync(session, server, cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-            var credential = session.Credential!;
-            if (!Refresher.IsFresh(credential))
-            {
-                var client = await ClientOfAsync(session, credential, cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    session.Credential = credential = await RefreshTracedAsync(credential, client, session.DPoP, null,
-                        BindingCheck(session, server, credential), cancellationToken).ConfigureAwait(false);
-                }
-                catch (McpAuthException e) when (e.Code is McpAuthErrorCode.LoginRequired or McpAuthErrorCode.InvalidClient)
-                {
-                    // The grant is gone: no token, so the next 401 authorizes again.
-                    EngineLog.AuthorizationFailed(_logger, credential.Binding.Resource, e.Code);
-                    if (e.Code == McpAuthErrorCode.InvalidClient)
-                    {
-                        await _identities.ForgetAsync(client, cancellationToken).ConfigureAwait(false);
-                    }
-                    session.Credential = null;
-                    return null;
-                }
-            }
-            return ToAccessToken(credential, session.DPoP);
-        }
-        finally
-        {
-            session.Gate.Release();
-        }
+        ArgumentNullException.ThrowIfNull(show);
+        return SessionFor(server).AuthorizeWithDeviceCodeAsync(show, cancellationToken);
     }
 
-    private ResourceSession Session(Uri server) => _sessions.GetOrAdd(ResourceUri.Canonicalize(server), _ => new ResourceSession());
-
-    private static AccessToken ToAccessToken(StoredCredential credential, IDPoPProofSigner? dpop) =>
-        new(credential.Tokens.AccessToken, credential.Tokens.TokenType, credential.Tokens.ExpiresAt, credential.Tokens.Scope)
+    /// <summary>
+    /// Brings tokens obtained elsewhere under McpAuth's care: discovery finds the resource and issuer, the tokens are
+    /// bound like a login's (profile, resource, issuer, client id) and saved the same way, and the client becomes the
+    /// active one, so <see cref="GetAccessTokenAsync"/> and a new process use the tokens and refresh them.
+    /// </summary>
+    /// <returns>The stored credential.</returns>
+    /// <exception cref="McpAuthException">
+    /// Discovery errors (<see cref="McpAuthErrorCode.ResourceMismatch"/>, <see cref="McpAuthErrorCode.AuthorizationServerMetadataNotFound"/>...),
+    /// <see cref="McpAuthErrorCode.InsecureEndpoint"/> for a token endpoint override, store errors.
+    /// </exception>
+    public Task<StoredCredential> ImportAsync(Uri server, ImportedTokens tokens, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentException.ThrowIfNullOrEmpty(tokens.AccessToken);
+        ArgumentException.ThrowIfNullOrEmpty(tokens.ClientId);
+        if (tokens.TokenEndpoint is { } overridden)
         {
-            DPoP = string.Equals(credential.Tokens.TokenType, "DPoP", StringComparison.OrdinalIgnoreCase) ? dpop : null,
-        };
+            EndpointPolicy.Validate(overridden, Options.Http.DangerouslyAllowLinkLocalAddresses);
+        }
+        return SessionFor(server).ImportAsync(tokens, cancellationToken);
+    }
+
+    /// <summary>
+    /// The stored credential of this profile for <paramref name="server"/>, found without the network the way every
+    /// step finds it (its discovery record, the active-client index, else the stored resource); null when none.
+    /// </summary>
+    /// <exception cref="McpAuthException">Store errors; <see cref="McpAuthErrorCode.StoreEntryCorrupt"/> naming the entry.</exception>
+    public async Task<StoredCredential?> FindCredentialAsync(Uri server, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return (await _services.Finder.FindAsync(server, null, cancellationToken).ConfigureAwait(false))?.Credential;
+    }
+
+    /// <summary>Every stored credential of every profile, and the entries that could not be read (reported, never deleted).</summary>
+    /// <exception cref="McpAuthException">Store errors.</exception>
+    public async Task<CredentialListing> ListCredentialsAsync(CancellationToken cancellationToken) =>
+        await _services.Vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The lifecycle state of a stored credential now: valid, expiring, refreshing (in this process) or needing a login.</summary>
+    public CredentialState StateOf(StoredCredential credential) => _services.Lifecycle.StateOf(credential);
+
+    /// <summary>
+    /// Logs out of <paramref name="server"/> for this profile: revokes the refresh token, then the access token
+    /// (RFC 7009), then ALWAYS clears the credential and releases its lifecycle, even when revocation failed.
+    /// Reads the store only to find the credential (no discovery).
+    /// </summary>
+    /// <returns>What happened; null when no credential is stored for the server.</returns>
+    /// <exception cref="McpAuthException">Store errors only; revocation failures are in the result.</exception>
+    public Task<LogoutResult?> LogoutAsync(Uri server, LogoutOptions? options, CancellationToken cancellationToken) =>
+        SessionFor(server).LogoutAsync(_release, options, cancellationToken);
+
+    /// <summary>Logs out of every stored credential of this profile (or of every profile), one result each.</summary>
+    /// <exception cref="McpAuthException">Store errors only.</exception>
+    public async Task<IReadOnlyList<LogoutResult>> LogoutAllAsync(LogoutOptions? options, CancellationToken cancellationToken)
+    {
+        var (credentials, _) = await _services.Vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        var results = new List<LogoutResult>();
+        foreach (var credential in credentials.Where(c => options?.AllProfiles == true || c.Binding.Profile == Options.Profile))
+        {
+            results.Add(await _release.LogoutAsync(credential, options, cancellationToken).ConfigureAwait(false));
+        }
+        foreach (var session in _sessions.Values)
+        {
+            session.Forget();
+        }
+        return results;
+    }
+
+    /// <summary>Logs out of one stored credential (as <see cref="ListCredentialsAsync"/> or <see cref="FindCredentialAsync"/> gave it).</summary>
+    /// <exception cref="McpAuthException">Store errors only.</exception>
+    public async Task<LogoutResult> LogoutAsync(StoredCredential credential, LogoutOptions? options, CancellationToken cancellationToken)
+    {
+        var result = await _release.LogoutAsync(credential, options, cancellationToken).ConfigureAwait(false);
+        foreach (var session in _sessions.Values)
+        {
+            session.Forget(credential.Binding);
+        }
+        return result;
+    }
+
+    /// <summary>The session of <paramref name="server"/> (one per canonical URL), made on first use.</summary>
+    internal ServerSession SessionFor(Uri server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return _sessions.GetOrAdd(ResourceUri.Canonicalize(server), static (_, state) => new ServerSession(state.Services, state.Server),
+            (Services: _services, Server: server));
+    }
 }

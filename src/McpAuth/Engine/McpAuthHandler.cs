@@ -28,7 +28,7 @@ public sealed class McpAuthHandler : DelegatingHandler
         _interaction = interaction;
         if (server is not null)
         {
-            client.Prefetch(server);
+            client.SessionFor(server).Prefetch();
         }
     }
 
@@ -38,17 +38,18 @@ public sealed class McpAuthHandler : DelegatingHandler
         ArgumentNullException.ThrowIfNull(request);
         var server = _server ?? new UriBuilder(request.RequestUri!) { Query = string.Empty, Fragment = string.Empty }.Uri;
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        var token = await _client.TryGetAccessTokenAsync(server, cancellationToken).ConfigureAwait(false);
+        var session = _client.SessionFor(server);
+        var token = await session.TryGetAccessTokenAsync(cancellationToken).ConfigureAwait(false);
         bool authorized = false, nonceRetried = false;
         var current = request;
         while (true)
         {
-            Attach(current, server, await _client.ForRequestAsync(server, token, cancellationToken).ConfigureAwait(false));
+            Attach(current, session, await session.ForRequestAsync(token, cancellationToken).ConfigureAwait(false));
             var response = await base.SendAsync(current, cancellationToken).ConfigureAwait(false);
             var challenge = ChallengeOf(response);
             if (token?.IsDPoP == true && response.Headers.TryGetValues("DPoP-Nonce", out var nonces) && nonces.FirstOrDefault() is { } nonce)
             {
-                _client.SetResourceNonce(server, nonce);
+                session.SetResourceNonce(nonce);
                 if (response.StatusCode == HttpStatusCode.Unauthorized && challenge?.Error == "use_dpop_nonce" && !nonceRetried)
                 {
                     nonceRetried = true;
@@ -58,17 +59,17 @@ public sealed class McpAuthHandler : DelegatingHandler
             }
             if (response.StatusCode == HttpStatusCode.Unauthorized && !authorized)
             {
-                token = await Retry(response, () => _client.ReauthorizeAsync(server, challenge, token, _interaction, cancellationToken)).ConfigureAwait(false);
+                token = await Retry(response, () => session.ReauthorizeAsync(challenge, token, _interaction, cancellationToken)).ConfigureAwait(false);
             }
             else if (response.StatusCode == HttpStatusCode.Forbidden && challenge?.Error == "insufficient_scope" && !authorized)
             {
-                token = await Retry(response, () => _client.StepUpAsync(server, challenge, token, _interaction, cancellationToken)).ConfigureAwait(false);
+                token = await Retry(response, () => session.StepUpAsync(challenge!, token, _interaction, cancellationToken)).ConfigureAwait(false);
             }
             else
             {
                 if (response.IsSuccessStatusCode)
                 {
-                    _client.RequestSucceeded(server);
+                    session.RequestSucceeded();
                 }
                 return response;
             }
@@ -83,7 +84,7 @@ public sealed class McpAuthHandler : DelegatingHandler
         return await authorize().ConfigureAwait(false);
     }
 
-    private void Attach(HttpRequestMessage request, Uri server, AccessToken? token)
+    private static void Attach(HttpRequestMessage request, ServerSession session, AccessToken? token)
     {
         request.Headers.Authorization = null;
         request.Headers.Remove("DPoP");
@@ -91,7 +92,7 @@ public sealed class McpAuthHandler : DelegatingHandler
         {
             return;
         }
-        if (_client.CreateResourceProof(server, token, request.Method, request.RequestUri!) is { } proof)
+        if (session.CreateResourceProof(token, request.Method, request.RequestUri!) is { } proof)
         {
             request.Headers.Authorization = new("DPoP", token.Value);
             request.Headers.TryAddWithoutValidation("DPoP", proof);

@@ -209,11 +209,11 @@ public sealed class McpAuthOptions
     public TimeSpan PendingFlowLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Refresh this long before the access token expires, but never earlier than three quarters of the token's
-    /// lifetime: a token that lives 60 seconds (Cloudflare's minimum) is refreshed 15 seconds before it expires, not
-    /// before every request. Default 60 seconds.
+    /// When to refresh (<see cref="Refresh.RefreshOptions.Skew"/>, 60 s, capped at a quarter of a token's lifetime: a token
+    /// that lives 60 s, Cloudflare's minimum, is refreshed 15 s before it expires, not before every request), how hard to
+    /// retry, how long to wait for another refresher, how old a stored discovery may be.
     /// </summary>
-    public TimeSpan RefreshSkew { get; set; } = TimeSpan.FromSeconds(60);
+    public Refresh.RefreshOptions Refresh { get; set; } = new();
 
     /// <summary>DPoP use. Default <see cref="DPoPMode.Auto"/>.</summary>
     public DPoPMode DPoP { get; set; } = DPoPMode.Auto;
@@ -244,6 +244,8 @@ public sealed class McpAuthOptions
         {
             throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, "MaxPendingFlows");
         }
+        ArgumentNullException.ThrowIfNull(Refresh);
+        Refresh.Validate();
         if (!RedirectUri.IsAbsoluteUri)
         {
             throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(RedirectUri));

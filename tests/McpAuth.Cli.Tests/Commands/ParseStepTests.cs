@@ -133,8 +133,9 @@ public sealed class ParseStepTests
     [Fact]
     public async Task Import_reads_tokens_and_expiry_and_can_take_the_token_from_stdin()
     {
+        _console.Environment["RT_VAR"] = "rt";
         var (_, options) = await DispatchAsync<ImportOptions>("import", "https://mcp.example/mcp", "--access-token", "-",
-            "--refresh-token", "rt", "--expires-at", "1795000000", "--client-id", "app", "--token-endpoint", "https://as.example/token",
+            "--refresh-token-env", "RT_VAR", "--expires-at", "1795000000", "--client-id", "app", "--token-endpoint", "https://as.example/token",
             "--scope", "a b");
 
         Assert.Equal("token-from-stdin", options.AccessToken);
@@ -144,12 +145,43 @@ public sealed class ParseStepTests
         Assert.DoesNotContain("token-from-stdin", options.ToString());
     }
 
+    [Theory]
+    [InlineData("--access-token", "plain-access-token")]
+    [InlineData("--refresh-token", "plain-refresh-token")]
+    [InlineData("--client-secret", "plain-client-secret")]
+    public async Task Import_refuses_a_secret_given_as_a_plain_argument_and_names_the_forms_that_work(string option, string secret)
+    {
+        var cli = _console.Context();
+        string[] args = option == "--access-token"
+            ? ["import", "https://mcp.example/mcp", "--client-id", "app", option, secret]
+            : ["import", "https://mcp.example/mcp", "--client-id", "app", "--access-token", "-", option, secret];
+        var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, Failing()), cli, args, default);
+
+        Assert.Equal(ExitCodes.Error, code);
+        Assert.Contains($"{option}-env VAR", _console.Err.ToString());
+        Assert.DoesNotContain(secret, _console.Err.ToString() + _console.Out.ToString());
+    }
+
+    [Fact]
+    public async Task Import_refuses_two_secrets_from_stdin()
+    {
+        var cli = _console.Context();
+        var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, Failing()), cli,
+            ["import", "https://mcp.example/mcp", "--client-id", "app", "--access-token", "-", "--refresh-token", "-"], default);
+
+        Assert.Equal(ExitCodes.Error, code);
+        Assert.Contains("Only one secret can be read from stdin", _console.Err.ToString());
+    }
+
     [Fact]
     public async Task Import_requires_the_access_token_and_client_id()
     {
         var cli = _console.Context();
         var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, Failing()), cli, ["import", "https://mcp.example/mcp"], default);
+        Assert.Equal(ExitCodes.Error, code);
+        Assert.Contains("--client-id", _console.Err.ToString());
 
+        code = await CommandTree.InvokeAsync(CommandTree.Build(cli, Failing()), cli, ["import", "https://mcp.example/mcp", "--client-id", "c"], default);
         Assert.Equal(ExitCodes.Error, code);
         Assert.Contains("--access-token", _console.Err.ToString());
     }

@@ -146,7 +146,8 @@ public sealed class RunStepTests : IDisposable
     [Fact]
     public async Task Import_stores_and_reports_without_printing_the_token()
     {
-        Assert.Equal(ExitCodes.Ok, await RunAsync("import", Server, "--access-token", "imported-token-123456", "--client-id", "app",
+        _console.Environment["IMPORTED_AT"] = "imported-token-123456";
+        Assert.Equal(ExitCodes.Ok, await RunAsync("import", Server, "--access-token-env", "IMPORTED_AT", "--client-id", "app",
             "--expires-at", DateTimeOffset.UtcNow.AddHours(2).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
         Assert.Equal("imported-token-123456", Assert.Single(_engine.Credentials).AccessToken);

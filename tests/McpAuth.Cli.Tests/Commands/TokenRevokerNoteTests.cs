@@ -9,20 +9,16 @@ public class TokenRevokerNoteTests
 {
     private static readonly CredentialBinding Binding = new("default", "https://mcp.example.com/mcp", "https://as.example.com", "c");
 
-    private static StoredCredential Credential(DateTimeOffset? expiresAt) => new()
-    {
-        Binding = Binding,
-        Tokens = new TokenSet { AccessToken = "at-sekrit", RefreshToken = "rt-sekrit", ExpiresAt = expiresAt },
-        TokenEndpoint = "https://as.example.com/token",
-    };
-
     [Fact]
     public void A_jwt_access_token_the_server_does_not_revoke_is_not_called_a_failed_revocation()
     {
         var error = new McpAuthException(McpAuthErrorCode.UnsupportedGrantType, "unsupported_token_type") { OAuthError = "unsupported_token_type" };
-        var result = new LogoutResult(Binding, true, false, RevocationOutcome.RefreshTokenOnly, error, true, false);
+        var result = new LogoutResult(Binding, true, false, RevocationOutcome.RefreshTokenOnly, error, true, false)
+        {
+            AccessTokenExpiresAt = new DateTimeOffset(2026, 12, 6, 13, 0, 0, TimeSpan.Zero),
+        };
 
-        var note = TokenRevoker.Note(result, Credential(new DateTimeOffset(2026, 12, 6, 13, 0, 0, TimeSpan.Zero)));
+        var note = TokenRevoker.Note(result);
 
         Assert.Equal("revoked the refresh token; the server does not revoke access tokens (unsupported_token_type), so the access "
             + "token stays valid until it expires at 2026-12-06 13:00:00 UTC", note);
@@ -33,7 +29,7 @@ public class TokenRevokerNoteTests
     {
         var result = new LogoutResult(Binding, true, false, RevocationOutcome.RefreshTokenOnly, null, true, false);
 
-        Assert.EndsWith("stays valid until it expires", TokenRevoker.Note(result, Credential(null)), StringComparison.Ordinal);
+        Assert.EndsWith("stays valid until it expires", TokenRevoker.Note(result), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -42,6 +38,6 @@ public class TokenRevokerNoteTests
         var error = new McpAuthException(McpAuthErrorCode.TemporarilyUnavailable) { OAuthError = "temporarily_unavailable" };
         var result = new LogoutResult(Binding, false, false, RevocationOutcome.Failed, error, true, false);
 
-        Assert.StartsWith("revocation failed: TemporarilyUnavailable", TokenRevoker.Note(result, Credential(null)), StringComparison.Ordinal);
+        Assert.StartsWith("revocation failed: TemporarilyUnavailable", TokenRevoker.Note(result), StringComparison.Ordinal);
     }
 }

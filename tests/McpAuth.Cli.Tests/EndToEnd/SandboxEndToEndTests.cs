@@ -117,7 +117,8 @@ public sealed class SandboxEndToEndTests : IAsyncLifetime
     {
         var expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        var import = await _cli.RunAsync("import", Server, "--access-token", "imported-at", "--client-id", "external-client", "--expires-at", expires);
+        var import = await _cli.RunAsync(["import", Server, "--access-token", "-", "--client-id", "external-client", "--expires-at", expires],
+            stdin: "imported-at\n");
         var token = await _cli.RunAsync("token", Server);
 
         Assert.True(import.ExitCode == ExitCodes.Ok, import.Stderr);

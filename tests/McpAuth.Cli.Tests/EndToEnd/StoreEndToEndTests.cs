@@ -1,4 +1,5 @@
 using System.Text.Json;
+using McpAuth.Engine.Events;
 using McpAuth.Engine.Lifecycle;
 using McpAuth.Storage;
 

@@ -97,7 +97,7 @@ public sealed class TelemetryTests : IDisposable
         using var recorder = new TelemetryRecorder(client);
         time.Advance(TimeSpan.FromSeconds(90));
 
-        await client.TryGetAccessTokenAsync(Server, default);
+        await client.SessionFor(Server).TryGetAccessTokenAsync(default);
 
         Assert.Contains(McpAuthTelemetryNames.RefreshSpan, recorder.SpanNames);
         Assert.Equal(1, recorder.Count(McpAuthTelemetryNames.RefreshDuration));

@@ -5,88 +5,13 @@ using McpAuth.Storage;
 namespace McpAuth.Tests.Orchestration;
 
 /// <summary>
-/// How a login writes the store: the discovery record, the registration and a first index entry are written while
-/// the flow goes on (they overlap the browser and the token request), all of them are on disk before the credential
-/// is saved, and a failed flow leaves no write running behind it.
+/// How a login writes the store: the discovery record and the registration as soon as they are known (before the user
+/// is sent anywhere), then the credential and, when it changes, the active-client index, through the one save
+/// (<see cref="Engine.Lifecycle.CredentialLifecycle.SaveAuthorizationAsync"/>); a failed flow leaves no write behind it.
 /// </summary>
 public class LoginWritesTests
 {
     private static readonly Uri Server = new(OAuthWorld.Server);
-
-    [Fact]
-    public async Task The_token_request_is_sent_while_the_discovery_and_registration_writes_are_still_running()
-    {
-        var store = new RecordingStore { Hold = [StoreEntryKind.Discovery, StoreEntryKind.Registration] };
-        var world = new OAuthWorld(store: store);
-        world.Http.On("POST", "https://as.example.com/token", _ =>
-        {
-            store.Event("token request");
-            store.Release();
-            return FakeHttp.Json("""{"access_token":"at","token_type":"Bearer","expires_in":3600}""");
-        });
-
-        await world.Client().AuthorizeAsync(Server, world.Interaction, default);
-
-        var log = store.Log.ToList();
-        Assert.True(log.IndexOf("token request") < log.IndexOf("done Discovery"), string.Join(", ", log));
-        Assert.True(log.IndexOf("token request") < log.IndexOf("done Registration"), string.Join(", ", log));
-        Assert.True(log.IndexOf("done Discovery") < log.IndexOf("start Credential"), string.Join(", ", log));
-        Assert.True(log.IndexOf("done Registration") < log.IndexOf("start Credential"), string.Join(", ", log));
-        Assert.NotNull(await world.Vault.GetDiscoveryAsync(OAuthWorld.Server, default));
-        Assert.Single(await world.Vault.ListRegistrationsAsync(default));
-    }
-
-    [Fact]
-    public async Task The_early_writes_start_only_once_the_token_request_is_sent()
-    {
-        var store = new RecordingStore();
-        var world = new OAuthWorld(store: store);
-        world.Http.On("POST", "https://as.example.com/token", _ =>
-        {
-            // Writes started with the request would begin while it is being sent: give them the time to show.
-            SpinWait.SpinUntil(() => store.Log.Contains("start Discovery"), TimeSpan.FromMilliseconds(300));
-            store.Event("token request");
-            return FakeHttp.Json("""{"access_token":"at","token_type":"Bearer","expires_in":3600}""");
-        });
-
-        await world.Client().AuthorizeAsync(Server, world.Interaction, default);
-
-        var log = store.Log.ToList();
-        Assert.True(log.IndexOf("token request") < log.IndexOf("start Discovery"), string.Join(", ", log));
-        Assert.True(log.IndexOf("done Discovery") < log.IndexOf("start Credential"), string.Join(", ", log));
-        Assert.NotNull(await world.Vault.GetDiscoveryAsync(OAuthWorld.Server, default));
-    }
-
-    [Fact]
-    public async Task A_first_login_reads_the_index_once_with_its_early_writes_and_not_again_to_save_the_credential()
-    {
-        var store = new RecordingStore();
-        var world = new OAuthWorld(store: store);
-
-        await world.Client().AuthorizeAsync(Server, world.Interaction, default);
-
-        var log = store.Log.ToList();
-        Assert.Equal(1, log.Count(e => e == "read ActiveClient"));
-        Assert.True(log.IndexOf("read ActiveClient") < log.IndexOf("start ActiveClient"), string.Join(", ", log));
-        Assert.Equal("client-1-as.example.com", await world.Vault.GetActiveClientIdAsync("default", OAuthWorld.Server, OAuthWorld.Issuer, default));
-    }
-
-    [Fact]
-    public async Task A_first_login_reads_the_credential_it_replaces_and_readies_its_folder_ahead_so_its_save_only_writes()
-    {
-        var store = new RecordingStore();
-        var world = new OAuthWorld(store: store);
-
-        await world.Client().AuthorizeAsync(Server, world.Interaction, default);
-
-        var log = store.Log.ToList();
-        var prepared = log.IndexOf("prepare Credential");
-        Assert.True(prepared >= 0, string.Join(", ", log));
-        Assert.Equal(1, log.Count(e => e == "read Credential"));
-        Assert.True(log.IndexOf("read Credential") < prepared, string.Join(", ", log));
-        Assert.DoesNotContain(log.Skip(prepared), e => e.StartsWith("read ", StringComparison.Ordinal));
-        Assert.Equal(["start Credential", "done Credential"], log.Skip(prepared + 1));
-    }
 
     [Fact]
     public async Task A_registration_write_that_fails_fails_the_login_with_the_store_error_and_saves_no_credential()
@@ -97,7 +22,7 @@ public class LoginWritesTests
         var e = await Assert.ThrowsAsync<McpAuthException>(() => world.Client().AuthorizeAsync(Server, world.Interaction, default));
 
         Assert.Equal(McpAuthErrorCode.StoreUnavailable, e.Code);
-        Assert.Equal(1, world.TokensIssued); // the write failed while the token request ran
+        Assert.Equal(0, world.TokensIssued); // the registration is saved before the user is sent to the browser
         Assert.Empty((await world.Vault.ListCredentialsAsync(default)).Credentials);
         Assert.DoesNotContain("start Credential", store.Log);
     }
@@ -116,7 +41,7 @@ public class LoginWritesTests
     }
 
     [Fact]
-    public async Task A_first_login_points_the_index_with_its_early_writes_and_a_second_login_does_not_write_it_again()
+    public async Task A_first_login_points_the_index_after_saving_the_credential_and_a_second_login_does_not_write_it_again()
     {
         var store = new RecordingStore();
         var world = new OAuthWorld(store: store);
@@ -124,8 +49,8 @@ public class LoginWritesTests
 
         await client.AuthorizeAsync(Server, world.Interaction, default);
         var first = store.Log.ToList();
-        // Written with the discovery record and the registration, so only the credential is written after the token response.
-        Assert.True(first.IndexOf("done ActiveClient") < first.IndexOf("start Credential"), string.Join(", ", first));
+        // An index never names a client before its credential exists.
+        Assert.True(first.IndexOf("done Credential") < first.IndexOf("start ActiveClient"), string.Join(", ", first));
         Assert.Equal(1, first.Count(e => e == "start ActiveClient"));
 
         await client.AuthorizeAsync(Server, world.Interaction, default);

@@ -50,7 +50,7 @@ public class McpAuthClientTests
         var first = await client.AuthorizeAsync(Server, world.Interaction, default);
         world.AddAuthorizationServer("https://as2.example.com");
         world.Http.OnJson("GET", OAuthWorld.Prm, """{"resource":"https://mcp.example.com/mcp","authorization_servers":["https://as2.example.com"]}""");
-        await client.ReauthorizeAsync(Server, null, first, world.Interaction, default);
+        await client.SessionFor(Server).ReauthorizeAsync(null, first, world.Interaction, default);
         Assert.Equal(2, world.Registrations);
         var atSecond = world.Http.Requests.Where(r => r.Uri.Host == "as2.example.com").ToList();
         Assert.Contains(atSecond, r => r.Key == "POST https://as2.example.com/register");

@@ -1,3 +1,4 @@
+using McpAuth.Engine;
 using McpAuth.Storage;
 
 namespace McpAuth.Tests.Orchestration;
@@ -78,8 +79,28 @@ public class StoredStartTests
         Assert.DoesNotContain(world.Http.Requests, r => r.Key == $"POST {OAuthWorld.Issuer}/token" && r.Form()["grant_type"] == "refresh_token");
     }
 
-    private static McpAuth.Engine.McpAuthClient Engine(OAuthWorld world, TimeProvider time) =>
-        new(new McpAuth.Engine.McpAuthOptions(), world.Vault, new HttpClient(world.Http), time);
+    [Fact]
+    public async Task A_pre_registered_clients_secret_given_at_login_authenticates_every_later_refresh_without_being_given_again()
+    {
+        var store = new RecordingStore();
+        var world = ConfidentialWorld(store, expiresIn: 30);
+        var time = new ManualTimeProvider();
+        await Engine(world, time, new McpAuthOptions { Client = new PreRegisteredClient("pre-registered", "pre-secret") })
+            .AuthorizeAsync(Server, world.Interaction, default);
+        time.Advance(TimeSpan.FromSeconds(25)); // inside the refresh margin (a quarter of the 30 s lifetime)
+
+        await Engine(world, time).GetAccessTokenAsync(Server, default); // a new process that was not given the secret
+
+        var refresh = Assert.Single(world.Http.Requests, r => r.Key == $"POST {OAuthWorld.Issuer}/token" && r.Form()["grant_type"] == "refresh_token");
+        var basic = refresh.Headers.GetValueOrDefault("Authorization") ?? "";
+        var post = refresh.Form().GetValueOrDefault("client_secret");
+        Assert.True(post == "pre-secret" || basic.Contains(Convert.ToBase64String("pre-registered:pre-secret"u8), StringComparison.Ordinal),
+            "the refresh did not authenticate with the stored secret");
+        Assert.DoesNotContain(store.Log, e => e.Contains("pre-secret", StringComparison.Ordinal));
+    }
+
+    private static McpAuth.Engine.McpAuthClient Engine(OAuthWorld world, TimeProvider time, McpAuthOptions? options = null) =>
+        new(options ?? new McpAuthOptions(), world.Vault, new HttpClient(world.Http), time);
 
     /// <summary>Registers confidential clients (client_secret_post) and issues refresh tokens.</summary>
     private static OAuthWorld ConfidentialWorld(RecordingStore store, int expiresIn)

@@ -1,3 +1,4 @@
+using McpAuth.Engine.Refresh;
 using McpAuth.Engine;
 
 namespace McpAuth.Tests.Orchestration;
@@ -22,7 +23,7 @@ public class ColdStartTests
     }
 
     [Fact]
-    public async Task A_new_client_checks_the_binding_by_discovery_once_then_refreshes_an_expired_stored_token_with_one_token_request()
+    public async Task A_new_client_refreshes_an_expired_stored_token_with_the_token_request_alone_while_its_discovery_is_young()
     {
         var world = new LifecycleWorld();
         var time = new ManualTimeProvider();
@@ -33,11 +34,27 @@ public class ColdStartTests
         var token = await new McpAuthClient(new McpAuthOptions(), world.World.Vault, new HttpClient(world.World.Http), time)
             .GetAccessTokenAsync(LifecycleWorld.Server, default);
         Assert.Equal("at-2", token.Value);
-        var sent = world.World.Http.Requests.Skip(before).ToList();
-        Assert.All(sent.SkipLast(1), r => Assert.Equal(HttpMethod.Get, r.Method));
-        var refresh = sent[^1];
+        var refresh = Assert.Single(world.World.Http.Requests.Skip(before));
         Assert.Equal(("refresh_token", "rt-1"), (refresh.Form()["grant_type"], refresh.Form()["refresh_token"]));
-        Assert.Single(sent, r => r.Method == HttpMethod.Post);
+    }
+
+    [Fact]
+    public async Task A_new_client_checks_the_binding_by_discovery_first_when_the_stored_discovery_is_older_than_its_maximum_age()
+    {
+        var world = new LifecycleWorld();
+        var time = new ManualTimeProvider();
+        var options = () => new McpAuthOptions { Refresh = new RefreshOptions { DiscoveryMaxAge = TimeSpan.FromHours(1) } };
+        await new McpAuthClient(options(), world.World.Vault, new HttpClient(world.World.Http), time)
+            .AuthorizeAsync(LifecycleWorld.Server, world.World.Interaction, default);
+        time.Advance(TimeSpan.FromHours(2));
+        var before = world.World.Http.Requests.Count;
+        var token = await new McpAuthClient(options(), world.World.Vault, new HttpClient(world.World.Http), time)
+            .GetAccessTokenAsync(LifecycleWorld.Server, default);
+        Assert.Equal("at-2", token.Value);
+        var sent = world.World.Http.Requests.Skip(before).ToList();
+        Assert.True(sent.Count > 1);
+        Assert.All(sent.SkipLast(1), r => Assert.Equal(HttpMethod.Get, r.Method));
+        Assert.Equal("refresh_token", sent[^1].Form()["grant_type"]);
     }
 
     [Fact]
@@ -59,7 +76,7 @@ public class ColdStartTests
     }
 
     [Fact]
-    public async Task A_new_client_never_refreshes_when_the_server_now_names_another_authorization_server()
+    public async Task A_new_client_never_refreshes_when_the_server_now_names_another_authorization_server_and_its_record_is_old()
     {
         var world = new LifecycleWorld();
         var time = new ManualTimeProvider();
@@ -67,7 +84,7 @@ public class ColdStartTests
             .AuthorizeAsync(LifecycleWorld.Server, world.World.Interaction, default);
         world.World.AddAuthorizationServer("https://as2.example.com");
         world.World.Http.OnJson("GET", OAuthWorld.Prm, """{"resource":"https://mcp.example.com/mcp","authorization_servers":["https://as2.example.com"]}""");
-        time.Advance(TimeSpan.FromHours(2));
+        time.Advance(new RefreshOptions().DiscoveryMaxAge + TimeSpan.FromHours(2)); // the stored discovery is too old to answer
         var before = world.World.Http.Requests.Count;
         var e = await Assert.ThrowsAsync<McpAuthException>(() =>
             new McpAuthClient(new McpAuthOptions(), world.World.Vault, new HttpClient(world.World.Http), time).GetAccessTokenAsync(LifecycleWorld.Server, default));

@@ -1,3 +1,4 @@
+using McpAuth.Engine.Events;
 using McpAuth.Engine.Lifecycle;
 using McpAuth.Storage;
 
@@ -18,7 +19,7 @@ public sealed class CredentialLifecycleTests
         Assert.Equal(1, saved.Generation);
         Assert.Equal(2, again.Generation);
         Assert.Equal("client-1", await _f.Vault.GetActiveClientIdAsync("default", "https://mcp.example/", "https://as.example", None));
-        Assert.True(_f.Lifecycle.TryGetCachedAccessToken(RefreshFixture.Binding, out var token));
+        Assert.True(_f.Lifecycle.Refresh.TryGetCachedAccessToken(RefreshFixture.Binding, out var token));
         Assert.Equal("at-2", token);
         Assert.True(events.Reader.TryRead(out var first));
         Assert.Equal((CredentialEventKind.Authorized, CredentialState.Valid, 1L), (first.Kind, first.State, first.Generation));
@@ -90,7 +91,7 @@ public sealed class CredentialLifecycleTests
 
         Assert.True(await _f.Lifecycle.MarkNeedsReauthorizationAsync(RefreshFixture.Binding, None));
         Assert.Equal(CredentialState.NeedsReauthorization, (await _f.Lifecycle.GetStatusAsync(RefreshFixture.Binding, None))!.State);
-        Assert.False(_f.Lifecycle.TryGetCachedAccessToken(RefreshFixture.Binding, out _));
+        Assert.False(_f.Lifecycle.Refresh.TryGetCachedAccessToken(RefreshFixture.Binding, out _));
 
         Assert.True(await _f.Lifecycle.ReleaseAsync(RefreshFixture.Binding, None));
         var released = (await _f.Lifecycle.GetStatusAsync(RefreshFixture.Binding, None))!;
@@ -120,7 +121,7 @@ public sealed class CredentialLifecycleTests
         Assert.True(await _f.Lifecycle.ReleaseAsync(RefreshFixture.Binding, None));
         Assert.Null(await _f.StoredAsync());
         Assert.Null(await _f.Vault.GetActiveClientIdAsync("default", "https://mcp.example/", "https://as.example", None));
-        Assert.False(_f.Lifecycle.TryGetCachedAccessToken(RefreshFixture.Binding, out _));
+        Assert.False(_f.Lifecycle.Refresh.TryGetCachedAccessToken(RefreshFixture.Binding, out _));
         Assert.True(events.Reader.TryRead(out var e));
         Assert.Equal(CredentialEventKind.Released, e.Kind);
         var refresh = new CountingRefresh((_, _) => throw new InvalidOperationException());
@@ -141,7 +142,7 @@ public sealed class CredentialLifecycleTests
         Assert.False(events.Reader.TryRead(out _));
         Assert.NotNull(await f.StoredAsync());
         Assert.Equal(CredentialState.Valid, (await f.Lifecycle.GetStatusAsync(RefreshFixture.Binding, None))!.State);
-        Assert.True(f.Lifecycle.TryGetCachedAccessToken(RefreshFixture.Binding, out _));
+        Assert.True(f.Lifecycle.Refresh.TryGetCachedAccessToken(RefreshFixture.Binding, out _));
     }
 
     [Fact]

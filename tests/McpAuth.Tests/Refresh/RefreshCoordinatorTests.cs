@@ -1,3 +1,4 @@
+using McpAuth.Engine.Events;
 using McpAuth.Engine.Refresh;
 using McpAuth.Storage;
 
@@ -140,12 +141,12 @@ public sealed class RefreshCoordinatorTests
         var again = await Assert.ThrowsAsync<McpAuthException>(() => _f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask());
         Assert.Equal(McpAuthErrorCode.LoginRequired, again.Code);
         Assert.Equal(1, refresh.Calls);
-        var kinds = new List<Engine.Lifecycle.CredentialEventKind>();
+        var kinds = new List<Engine.Events.CredentialEventKind>();
         while (events.Reader.TryRead(out var e))
         {
             kinds.Add(e.Kind);
         }
-        Assert.Equal([Engine.Lifecycle.CredentialEventKind.Refreshing, Engine.Lifecycle.CredentialEventKind.NeedsReauthorization], kinds);
+        Assert.Equal([Engine.Events.CredentialEventKind.Refreshing, Engine.Events.CredentialEventKind.NeedsReauthorization], kinds);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using McpAuth.Engine.Events;
 using McpAuth.Engine.Lifecycle;
 using McpAuth.Engine.Refresh;
 using McpAuth.Storage;

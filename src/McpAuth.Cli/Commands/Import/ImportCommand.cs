@@ -23,20 +23,15 @@ public sealed record ImportOptions
 public sealed class ImportCommand : VerbCommand
 {
     private readonly Argument<string> _server = CommonOptions.ServerUrl();
-    private readonly Option<string> _accessToken = new("--access-token")
-    {
-        Description = "The access token; '-' reads it from stdin (keeps it out of the process list)",
-        Required = true,
-        HelpName = "token",
-    };
-    private readonly Option<string?> _refreshToken = new("--refresh-token") { Description = "The refresh token", HelpName = "token" };
+    private readonly SecretInput _accessToken = new("access-token", "the access token", "Access token");
+    private readonly SecretInput _refreshToken = new("refresh-token", "the refresh token", "Refresh token");
     private readonly Option<long?> _expiresAt = new("--expires-at")
     {
         Description = "When the access token expires, in Unix seconds",
         HelpName = "unix-seconds",
     };
     private readonly Option<string> _clientId = new("--client-id") { Description = "The client id the tokens were issued to", Required = true, HelpName = "id" };
-    private readonly Option<string?> _clientSecretEnv = CommonOptions.ClientSecretEnv();
+    private readonly SecretInput _clientSecret = CommonOptions.ClientSecret();
     private readonly Option<string?> _tokenEndpoint = new("--token-endpoint")
     {
         Description = "The token endpoint used to refresh (default: discovered from the server)",
@@ -49,10 +44,11 @@ public sealed class ImportCommand : VerbCommand
     public ImportCommand()
         : base("import", "Store tokens obtained elsewhere, so token, proxy and refresh use them",
             "mcpauth import https://mcp.example.com/mcp --access-token - --client-id my-app < token.txt",
-            "mcpauth import https://mcp.example.com/mcp --access-token AT --refresh-token RT --expires-at 1795000000 --client-id my-app")
+            "AT=... RT=... mcpauth import https://mcp.example.com/mcp --access-token-env AT --refresh-token-env RT --expires-at 1795000000 --client-id my-app")
     {
         Add(_server);
-        foreach (var option in new Option[] { _accessToken, _refreshToken, _expiresAt, _clientId, _clientSecretEnv, _tokenEndpoint, _scope, _profile, _json })
+        foreach (var option in _accessToken.Options.Concat(_refreshToken.Options).Concat(_clientSecret.Options)
+            .Concat([_expiresAt, _clientId, _tokenEndpoint, _scope, _profile, _json]))
         {
             Add(option);
         }
@@ -62,25 +58,19 @@ public sealed class ImportCommand : VerbCommand
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(cli);
-        var accessToken = result.GetValue(_accessToken);
-        if (accessToken == "-")
-        {
-            accessToken = cli.In.ReadLine()?.Trim();
-        }
-        if (string.IsNullOrEmpty(accessToken))
-        {
-            throw new CliException("--access-token is empty.");
-        }
+        SecretInput.CheckAll(result, _accessToken, _refreshToken, _clientSecret);
+        var accessToken = _accessToken.Read(result, cli)
+            ?? throw new CliException("The access token is required: --access-token - (stdin), --access-token-env VAR or --ask-access-token.");
         var tokenEndpoint = result.GetValue(_tokenEndpoint);
         return new ImportOptions
         {
             Server = CommonOptions.ParseServerUrl(result.GetValue(_server)),
             Profile = CommonOptions.ParseProfile(result.GetValue(_profile)),
             AccessToken = accessToken,
-            RefreshToken = result.GetValue(_refreshToken),
+            RefreshToken = _refreshToken.Read(result, cli),
             ExpiresAt = result.GetValue(_expiresAt) is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null,
             ClientId = result.GetValue(_clientId)!,
-            ClientSecret = CommonOptions.ReadSecretFromEnvironment(result.GetValue(_clientSecretEnv), cli.Environment),
+            ClientSecret = _clientSecret.Read(result, cli),
             TokenEndpoint = tokenEndpoint is null ? null : ParseEndpoint(tokenEndpoint),
             Scope = result.GetValue(_scope),
             Json = result.GetValue(_json),

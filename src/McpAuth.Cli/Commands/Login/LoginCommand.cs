@@ -9,11 +9,7 @@ public sealed class LoginCommand : VerbCommand
     private readonly Argument<string> _server = CommonOptions.ServerUrl();
     private readonly Option<string> _profile = CommonOptions.Profile();
     private readonly Option<string?> _clientId = new("--client-id") { Description = "Use this pre-registered client id", HelpName = "id" };
-    private readonly Option<string?> _clientSecretEnv = CommonOptions.ClientSecretEnv();
-    private readonly Option<bool> _askClientSecret = new("--ask-client-secret")
-    {
-        Description = "Prompt for the client secret without echoing it",
-    };
+    private readonly SecretInput _clientSecret = CommonOptions.ClientSecret();
     private readonly Option<string?> _clientMetadataUrl = new("--client-metadata-url")
     {
         Description = "Identify the client by this client ID metadata document URL (https)",
@@ -62,11 +58,11 @@ public sealed class LoginCommand : VerbCommand
             "MY_SECRET=... mcpauth login https://mcp.example.com/mcp --client-id my-app --client-secret-env MY_SECRET")
     {
         Add(_server);
-        foreach (var option in new Option[]
-                 {
-                     _profile, _clientId, _clientSecretEnv, _askClientSecret, _clientMetadataUrl, _scope, _callbackHost,
-                     _callbackPort, _callbackPath, _noBrowser, _device, _replace, _timeout, _json,
-                 })
+        foreach (var option in _clientSecret.Options.Concat(
+                 [
+                     _profile, _clientId, _clientMetadataUrl, _scope, _callbackHost, _callbackPort, _callbackPath, _noBrowser, _device, _replace,
+                     _timeout, _json,
+                 ]))
         {
             Add(option);
         }
@@ -78,13 +74,7 @@ public sealed class LoginCommand : VerbCommand
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(cli);
-        var secretEnv = result.GetValue(_clientSecretEnv);
-        var ask = result.GetValue(_askClientSecret);
-        if (secretEnv is not null && ask)
-        {
-            throw new CliException("Use either --client-secret-env or --ask-client-secret, not both.");
-        }
-        var secret = ask ? AskSecret(cli, promptSecret) : CommonOptions.ReadSecretFromEnvironment(secretEnv, cli.Environment);
+        var secret = _clientSecret.Read(result, cli, promptSecret);
         var clientId = result.GetValue(_clientId);
         if (secret is not null && clientId is null)
         {
@@ -117,18 +107,6 @@ public sealed class LoginCommand : VerbCommand
         };
         options.Callback.Validate();
         return options;
-    }
-
-    private static string AskSecret(CliContext cli, Func<string?>? promptSecret)
-    {
-        if (promptSecret is null && !cli.IsInteractive)
-        {
-            throw new CliException("--ask-client-secret needs a terminal; use --client-secret-env in scripts.");
-        }
-        cli.Err.Write("Client secret: ");
-        var secret = (promptSecret ?? HiddenPrompt.ReadLine)();
-        cli.Err.WriteLine();
-        return string.IsNullOrEmpty(secret) ? throw new CliException("No client secret was entered.") : secret;
     }
 
     private static Uri? ParseMetadataUrl(string? value)

@@ -1,3 +1,4 @@
+using McpAuth.Engine.Events;
 using McpAuth.Storage;
 
 namespace McpAuth.Engine.Lifecycle;

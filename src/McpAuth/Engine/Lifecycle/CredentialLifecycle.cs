@@ -1,3 +1,4 @@
+using McpAuth.Engine.Events;
 using McpAuth.Engine.Refresh;
 using McpAuth.Storage;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,7 @@ public sealed partial class CredentialLifecycle
     private readonly TokenVault _vault;
     private readonly TimeProvider _time;
     private readonly RefreshOptions _options;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the lifecycle over <paramref name="vault"/>.</summary>
     /// <param name="vault">Where credentials are stored.</param>
@@ -41,6 +43,7 @@ public sealed partial class CredentialLifecycle
         _vault = vault ?? throw new ArgumentNullException(nameof(vault));
         _time = timeProvider ?? TimeProvider.System;
         _options = options ?? new RefreshOptions();
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         Events = new CredentialEvents(_time);
         Refresh = new RefreshCoordinator(vault, _time, _options, logger, Events);
     }
@@ -55,8 +58,11 @@ public sealed partial class CredentialLifecycle
     public TokenVault Vault => _vault;
 
     /// <summary>
-    /// Saves the tokens of a completed authorization, makes its client the active one for (profile, resource, issuer),
-    /// and announces <see cref="CredentialEventKind.Authorized"/>. The saved credential is Valid, with the generation after the stored one (the incoming generation is ignored).
+    /// The one save of a new credential, whatever made it (a login of any grant, an import): under the credential's
+    /// store lock, with the generation after the stored one (the incoming generation, state and time are ignored),
+    /// then makes its client the active one for (profile, resource, issuer) unless it already is, and announces
+    /// <see cref="CredentialEventKind.Authorized"/>. A corrupt stored credential of the same binding is replaced, with a
+    /// warning naming it: the user has just logged in to that very binding.
     /// </summary>
     /// <exception cref="McpAuthException">Store errors; nothing is announced when the save fails.</exception>
     public async ValueTask<StoredCredential> SaveAuthorizationAsync(StoredCredential credential, CancellationToken cancellationToken)
@@ -74,8 +80,11 @@ public sealed partial class CredentialLifecycle
                 UpdatedAt = _time.GetUtcNow(),
             };
             await _vault.SaveCredentialAsync(saved, cancellationToken).ConfigureAwait(false);
-            await _vault.SetActiveClientIdAsync(binding.Profile, binding.Resource, binding.Issuer, binding.ClientId, cancellationToken)
-                .ConfigureAwait(false);
+            if (await TryReadActiveClientAsync(binding, cancellationToken).ConfigureAwait(false) != binding.ClientId)
+            {
+                await _vault.SetActiveClientIdAsync(binding.Profile, binding.Resource, binding.Issuer, binding.ClientId, cancellationToken)
+                    .ConfigureAwait(false);
+            }
             Refresh.Remember(saved);
             Events.Publish(CredentialEventKind.Authorized, binding, CredentialState.Valid, saved.Generation);
             return saved;
@@ -85,10 +94,6 @@ public sealed partial class CredentialLifecycle
     /// <inheritdoc cref="RefreshCoordinator.GetValidAsync"/>
     public ValueTask<StoredCredential> GetValidAsync(CredentialBinding binding, RefreshCallback refresh, CancellationToken cancellationToken) =>
         Refresh.GetValidAsync(binding, refresh, cancellationToken);
-
-    /// <inheritdoc cref="RefreshCoordinator.TryGetCachedAccessToken"/>
-    public bool TryGetCachedAccessToken(CredentialBinding binding, out string accessToken) =>
-        Refresh.TryGetCachedAccessToken(binding, out accessToken);
 
     /// <summary>
     /// Marks the credential as needing a new login (e.g. the resource server rejected it and no refresh helps).
@@ -167,8 +172,10 @@ public sealed partial class CredentialLifecycle
         new(stored.Binding, StateOf(stored), stored.Generation, stored.Tokens.ExpiresAt, stored.Tokens.RefreshToken is not null,
             stored.Tokens.Scope);
 
-    private CredentialState StateOf(StoredCredential stored)
+    /// <summary>The state of <paramref name="stored"/> now: as marked, refreshing in this process, valid, expiring, or needing a login.</summary>
+    public CredentialState StateOf(StoredCredential stored)
     {
+        ArgumentNullException.ThrowIfNull(stored);
         if (stored.State == CredentialState.NeedsReauthorization)
         {
             return CredentialState.NeedsReauthorization;
@@ -197,7 +204,28 @@ public sealed partial class CredentialLifecycle
         }
         catch (McpAuthException e) when (e.Code is McpAuthErrorCode.StoreEntryCorrupt or McpAuthErrorCode.StoreKeyUnavailable)
         {
+            LifecycleLog.ReplacingUnreadableCredential(_logger, binding.Resource, binding.Issuer, binding.ClientId, e.Code);
             return null;
         }
     }
+
+    /// <summary>The active client of the binding's (profile, resource, issuer); null when none or unreadable (then overwritten).</summary>
+    private async ValueTask<string?> TryReadActiveClientAsync(CredentialBinding binding, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _vault.GetActiveClientIdAsync(binding.Profile, binding.Resource, binding.Issuer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreEntryCorrupt)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Lifecycle log messages: bindings and codes, never tokens.</summary>
+internal static partial class LifecycleLog
+{
+    [LoggerMessage(1, LogLevel.Warning, "The stored credential for {Resource} (client {ClientId} at {Issuer}) cannot be read ({Code}); the new one replaces it")]
+    public static partial void ReplacingUnreadableCredential(ILogger logger, string resource, string issuer, string clientId, McpAuthErrorCode code);
 }

@@ -1,4 +1,4 @@
-using McpAuth.Engine.Lifecycle;
+using McpAuth.Engine.Events;
 using McpAuth.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

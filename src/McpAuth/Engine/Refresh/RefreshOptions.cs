@@ -51,6 +51,14 @@ public sealed record RefreshOptions
     public int MaxSaveRetries { get; init; } = 5;
 
     /// <summary>
+    /// How long a stored discovery record (the issuer and resource a server's credential is bound to) answers for the
+    /// server before a refresh without asking it again: while younger, a refresh in a new process sends only the token
+    /// request; when older, discovery runs again first (and a changed binding means a new login). Discovery also runs
+    /// again whenever the authorization server rejects the client or the grant. Default one day.
+    /// </summary>
+    public TimeSpan DiscoveryMaxAge { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>
     /// Whether <paramref name="credential"/> can be used at <paramref name="now"/> without a refresh: not marked as
     /// needing a new login, and not expiring within its margin (<see cref="SkewFor"/>; a token without a known expiry
     /// is fresh).
@@ -65,7 +73,7 @@ public sealed record RefreshOptions
     internal void Validate()
     {
         if (Skew < TimeSpan.Zero || MaxTransientRetries < 0 || BaseBackoff < TimeSpan.Zero || MaxBackoff < BaseBackoff
-            || LockTimeout <= TimeSpan.Zero)
+            || LockTimeout <= TimeSpan.Zero || DiscoveryMaxAge < TimeSpan.Zero)
         {
             throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(RefreshOptions));
         }

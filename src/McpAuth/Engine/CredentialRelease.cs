@@ -1,3 +1,4 @@
+using McpAuth.Diagnostics;
 using McpAuth.Storage;
 
 namespace McpAuth.Engine;
@@ -53,78 +54,56 @@ public sealed record LogoutResult(
     /// valid until it expires, though the refresh token (and at most servers the grant) is revoked.
     /// </summary>
     public bool AccessTokenNotRevocable => Revocation == RevocationOutcome.RefreshTokenOnly;
+
+    /// <summary>When the access token expires, when known: how long a token the server did not revoke stays valid.</summary>
+    public DateTimeOffset? AccessTokenExpiresAt { get; init; }
 }
 
-public sealed partial class McpAuthClient
+/// <summary>
+/// Releases one stored credential: revokes the refresh token, then the access token (RFC 7009), then ALWAYS clears the
+/// credential through the lifecycle (even when revocation failed), and removes its client registration when asked and
+/// no other credential uses it (deleting a dynamic one at the server too, RFC 7592).
+/// </summary>
+internal sealed class CredentialRelease(EngineServices services)
 {
-    /// <summary>
-    /// Logs out of <paramref name="server"/> for this profile: revokes the refresh token, then the access token
-    /// (RFC 7009), then ALWAYS clears the credential and releases its lifecycle, even when revocation failed.
-    /// Reads the store only to find the credential (no discovery).
-    /// </summary>
-    /// <returns>What happened; null when no credential is stored for the server.</returns>
     /// <exception cref="McpAuthException">Store errors only; revocation failures are in the result.</exception>
-    public async Task<LogoutResult?> LogoutAsync(Uri server, LogoutOptions? options, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(server);
-        var session = Session(server);
-        await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var credential = session.Credential ?? await FindStoredAsync(server, cancellationToken).ConfigureAwait(false);
-            if (credential is null)
-            {
-                return null;
-            }
-            var result = await LogoutAsync(credential, options, cancellationToken).ConfigureAwait(false);
-            session.Credential = null;
-            session.Client = null;
-            session.DPoP = null;
-            return result;
-        }
-        finally
-        {
-            session.Gate.Release();
-        }
-    }
-
-    /// <summary>Logs out of every stored credential of this profile (or of every profile), one result each.</summary>
-    /// <exception cref="McpAuthException">Store errors only.</exception>
-    public async Task<IReadOnlyList<LogoutResult>> LogoutAllAsync(LogoutOptions? options, CancellationToken cancellationToken)
-    {
-        var (credentials, _) = await _vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
-        var results = new List<LogoutResult>();
-        foreach (var credential in credentials.Where(c => options?.AllProfiles == true || c.Binding.Profile == _options.Profile))
-        {
-            results.Add(await LogoutAsync(credential, options, cancellationToken).ConfigureAwait(false));
-        }
-        foreach (var session in _sessions.Values)
-        {
-            session.Credential = null;
-        }
-        return results;
-    }
-
-    /// <summary>Logs out of one stored credential (as listed by <see cref="TokenVault.ListCredentialsAsync"/>).</summary>
-    /// <exception cref="McpAuthException">Store errors only.</exception>
     public async Task<LogoutResult> LogoutAsync(StoredCredential credential, LogoutOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(credential);
         options ??= new LogoutOptions();
         var binding = credential.Binding;
-        var client = await _identities.FromStoredAsync(credential, cancellationToken).ConfigureAwait(false);
+        var client = await services.Identities.FromStoredAsync(credential, cancellationToken).ConfigureAwait(false);
         var report = options.Revoke
             ? await RevokeTracedAsync(credential, client, cancellationToken).ConfigureAwait(false)
             : new RevocationReport(false, false, RevocationOutcome.NotRequested, null);
-        var cleared = await _lifecycle.ReleaseAsync(binding, cancellationToken).ConfigureAwait(false);
+        var cleared = await services.Lifecycle.ReleaseAsync(binding, cancellationToken).ConfigureAwait(false);
         var inUse = options.RemoveRegistration && await IsClientStillUsedAsync(binding, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<StoredRegistration> removed = options.RemoveRegistration && !inUse
-            ? await _identities.RemoveRegistrationsAsync(binding.Issuer, binding.ClientId, cancellationToken).ConfigureAwait(false)
+            ? await services.Identities.RemoveRegistrationsAsync(binding.Issuer, binding.ClientId, cancellationToken).ConfigureAwait(false)
             : [];
         var (deleted, deletionError) = await DeleteAtServerAsync(removed, options.Revoke, cancellationToken).ConfigureAwait(false);
-        EngineLog.LoggedOut(_logger, binding.Resource, report.Outcome, report.Error?.Code);
+        EngineLog.LoggedOut(services.Logger, binding.Resource, report.Outcome, report.Error?.Code);
         return new LogoutResult(binding, report.RefreshTokenRevoked, report.AccessTokenRevoked, report.Outcome, report.Error, cleared,
-            removed.Count > 0, inUse, deleted, deletionError);
+            removed.Count > 0, inUse, deleted, deletionError)
+        {
+            AccessTokenExpiresAt = credential.Tokens.ExpiresAt,
+        };
+    }
+
+    /// <summary>Revocation never throws for a server failure: its report's error is what the span records.</summary>
+    private async Task<RevocationReport> RevokeTracedAsync(StoredCredential credential, ClientIdentity client, CancellationToken ct)
+    {
+        using var step = services.Telemetry.Start(McpAuthTelemetryNames.RevocationSpan, credential.Binding.Resource);
+        var report = await services.Revocation.RevokeAsync(credential, client, ct).ConfigureAwait(false);
+        if (report.Error is { } error)
+        {
+            step.Failed(error.Code);
+        }
+        else
+        {
+            step.Succeeded();
+        }
+        return report;
     }
 
     /// <summary>
@@ -140,7 +119,7 @@ public sealed partial class McpAuthClient
         {
             try
             {
-                deleted |= await _identities.DeleteAtServerAsync(registration, cancellationToken).ConfigureAwait(false);
+                deleted |= await services.Identities.DeleteAtServerAsync(registration, cancellationToken).ConfigureAwait(false);
             }
             catch (McpAuthException e)
             {
@@ -156,7 +135,7 @@ public sealed partial class McpAuthClient
     /// </summary>
     private async Task<bool> IsClientStillUsedAsync(CredentialBinding released, CancellationToken cancellationToken)
     {
-        var (credentials, _) = await _vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        var (credentials, _) = await services.Vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
         return credentials.Any(c => c.Binding != released && c.Binding.Issuer == released.Issuer && c.Binding.ClientId == released.ClientId);
     }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using McpAuth.Storage;
 
-namespace McpAuth.Engine.Lifecycle;
+namespace McpAuth.Engine.Events;
 
 /// <summary>
 /// The in-process lifecycle of credentials: each binding's last state and generation, and the events that changed

@@ -1,6 +1,6 @@
 using McpAuth.Storage;
 
-namespace McpAuth.Engine.Lifecycle;
+namespace McpAuth.Engine.Events;
 
 /// <summary>What happened to a credential.</summary>
 public enum CredentialEventKind

@@ -1,0 +1,174 @@
+using McpAuth.Cli.Callback;
+using McpAuth.Cli.Commands;
+using McpAuth.Cli.Commands.Import;
+using McpAuth.Cli.Commands.Login;
+using McpAuth.Cli.Commands.Logout;
+using LogoutOptions = McpAuth.Cli.Commands.Logout.LogoutOptions;
+using McpAuth.Cli.Output;
+using McpAuth.Engine;
+using McpAuth.Http;
+using McpAuth.Storage;
+using McpAuth.Storage.Keys;
+using EngineLogoutOptions = McpAuth.Engine.LogoutOptions;
+
+namespace McpAuth.Cli.Engine;
+
+/// <summary>
+/// The CLI's verbs on the library's public engine, like any other host: one <see cref="McpAuthClient"/> per profile
+/// (and, for a login, per redirect URI) over the file store under the McpAuth home. Finding, refreshing, saving and
+/// releasing credentials are the engine's; this class only turns its results into the CLI's views.
+/// </summary>
+internal sealed class CliEngine : ICliEngine
+{
+    /// <summary>
+    /// The redirect URI of an engine that does not log in through the loopback listener (token, logout, import, the
+    /// device grant): a registration is found by its client id, so any fixed value serves.
+    /// </summary>
+    private static readonly Uri DefaultRedirectUri = new("http://127.0.0.1/callback");
+    private readonly CliContext _cli;
+    private readonly FileTokenStore _store;
+    private readonly TokenVault _vault;
+    private readonly HttpClient _http = new(OAuthHttpClient.CreateDefaultHandler());
+
+    public CliEngine(CliContext cli, FileTokenStore store)
+    {
+        _cli = cli;
+        _store = store;
+        _vault = new TokenVault(store);
+    }
+
+    public StorageInfo Storage => new(_store.BackendName, _store.KeyProtection, _store.KeyProtection != KeyProtectionNames.KeyFile);
+
+    public async Task<CredentialView> LoginAsync(LoginOptions options, InteractiveAuthorization? interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var client = Create(options.Profile, interaction?.RedirectUri ?? DefaultRedirectUri,
+            options.ClientId is null ? null : new PreRegisteredClient(options.ClientId, options.ClientSecret), options.ClientMetadataUrl, options.Scope);
+        if (interaction is null)
+        {
+            await DeviceLogin.RunAsync(_cli, client, options.Server, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await client.AuthorizeAsync(options.Server, new CliAuthorizationInteraction(interaction), cancellationToken).ConfigureAwait(false);
+        }
+        return await StoredViewAsync(client, options.Server, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<string> GetAccessTokenAsync(string server, string profile, CancellationToken cancellationToken)
+    {
+        var token = await Create(profile).GetAccessTokenAsync(CommonOptions.ParseServerUrl(server), cancellationToken).ConfigureAwait(false);
+        return token.Value;
+    }
+
+    public async Task<CredentialView?> FindUsableAsync(Uri server, string profile, CancellationToken cancellationToken)
+    {
+        var client = Create(profile);
+        if (await client.FindCredentialAsync(server, cancellationToken).ConfigureAwait(false) is not { } stored)
+        {
+            return null;
+        }
+        var view = ViewOf(client, stored);
+        return view.NeedsAttention(_cli.Time.GetUtcNow()) ? null : view;
+    }
+
+    public async Task<(IReadOnlyList<CredentialView> Credentials, int Unreadable)> ListAsync(CancellationToken cancellationToken)
+    {
+        var client = Create(CommonOptions.DefaultProfile);
+        var (credentials, unreadable) = await client.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        return (credentials.Select(c => ViewOf(client, c)).ToList(), unreadable.Count);
+    }
+
+    public async Task<IReadOnlyList<LogoutAction>> LogoutAsync(LogoutOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var release = new EngineLogoutOptions { RemoveRegistration = !options.KeepRegistration, AllProfiles = options.All };
+        if (options.Server is null)
+        {
+            var all = await Create(options.Profile).LogoutAllAsync(release, cancellationToken).ConfigureAwait(false);
+            return all.Select(r => TokenRevoker.ToAction(r)).ToList();
+        }
+        var actions = new List<LogoutAction>();
+        foreach (var profile in await ProfilesAsync(options, cancellationToken).ConfigureAwait(false))
+        {
+            var client = Create(profile);
+            // Every credential of the profile for the server: the engine finds the active one first, then the others.
+            while (await client.LogoutAsync(options.Server, release, cancellationToken).ConfigureAwait(false) is { } result)
+            {
+                actions.Add(TokenRevoker.ToAction(result));
+                if (!result.Cleared)
+                {
+                    break;
+                }
+            }
+        }
+        return actions;
+    }
+
+    public async Task<CredentialView> ImportAsync(ImportOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var client = Create(options.Profile);
+        await client.ImportAsync(options.Server, new ImportedTokens(options.AccessToken, options.ClientId)
+        {
+            RefreshToken = options.RefreshToken,
+            ExpiresAt = options.ExpiresAt,
+            ClientSecret = options.ClientSecret,
+            TokenEndpoint = options.TokenEndpoint,
+            Scope = options.Scope,
+            Profile = options.Profile,
+        }, cancellationToken).ConfigureAwait(false);
+        return await StoredViewAsync(client, options.Server, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The profiles a logout of one server covers: its own, or with --all every profile with a credential.</summary>
+    private async Task<IReadOnlyList<string>> ProfilesAsync(LogoutOptions options, CancellationToken cancellationToken)
+    {
+        if (!options.All)
+        {
+            return [options.Profile];
+        }
+        var (credentials, _) = await Create(options.Profile).ListCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        return credentials.Select(c => c.Binding.Profile).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static async Task<CredentialView> StoredViewAsync(McpAuthClient client, Uri server, CancellationToken cancellationToken)
+    {
+        var stored = await client.FindCredentialAsync(server, cancellationToken).ConfigureAwait(false)
+            ?? throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, "the credential was not found after saving it");
+        return ViewOf(client, stored);
+    }
+
+    private static CredentialView ViewOf(McpAuthClient client, StoredCredential credential)
+    {
+        var b = credential.Binding;
+        return new CredentialView
+        {
+            Server = b.Resource, Profile = b.Profile, Issuer = b.Issuer, ClientId = b.ClientId,
+            Scope = credential.Tokens.Scope, State = client.StateOf(credential), ExpiresAt = credential.Tokens.ExpiresAt,
+            AccessToken = credential.Tokens.AccessToken, RefreshToken = credential.Tokens.RefreshToken,
+        };
+    }
+
+    private McpAuthClient Create(
+        string profile, Uri? redirectUri = null, PreRegisteredClient? client = null, Uri? clientMetadataUrl = null, string? scope = null) =>
+        new(new McpAuthOptions
+        {
+            RedirectUri = redirectUri ?? DefaultRedirectUri,
+            Profile = profile,
+            ClientName = "mcpauth CLI",
+            Client = client,
+            ClientMetadataDocumentUrl = clientMetadataUrl,
+            Scope = scope,
+            // mcpauth hands its tokens out as Bearer (`token` prints one for scripts, `proxy` sends one): a DPoP-bound
+            // token (RFC 9449) is refused without a proof per request, so the CLI asks for unbound tokens. Applications
+            // that send requests through McpAuthHandler keep DPoP (DPoPMode.Auto), which adds the proofs.
+            DPoP = DPoPMode.Disabled,
+        }, _vault, _http, _cli.Time, StderrLog.Create<McpAuthClient>(_cli));
+
+    public ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
