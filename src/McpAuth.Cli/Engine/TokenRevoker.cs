@@ -23,6 +23,11 @@ internal static class TokenRevoker
             RevocationOutcome.NotRequested => "not requested",
             RevocationOutcome.NotSupported => "the authorization server has no revocation endpoint",
             RevocationOutcome.NoClientCredentials => "the client authenticates with a secret that is not stored; revoke it at the server",
+            RevocationOutcome.RefreshTokenOnly =>
+                "revoked the refresh token; the server does not revoke access tokens (unsupported_token_type), so the access token stays valid "
+                + (result.AccessTokenExpiresAt is { } expiresAt
+                    ? $"until it expires at {expiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} UTC"
+                    : "until it expires"),
             _ => $"revocation failed: {result.RevocationError?.Code}{(result.RevocationError?.OAuthError is { } error ? $" ({error})" : "")}"
                 + (result.RefreshTokenRevoked ? " after the refresh token was revoked" : ""),
         };

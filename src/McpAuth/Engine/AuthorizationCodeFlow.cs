@@ -16,7 +16,7 @@ internal sealed class AuthorizationCodeFlow(PendingFlowRegistry pending, McpAuth
         var server = discovery.AuthorizationServer;
         if (!server.SupportsS256)
         {
-            throw new McpAuthException(McpAuthErrorCode.PkceNotSupported, server.Issuer);
+            throw AuthorizationOptions.PkceNotSupported(server.Issuer);
         }
         var endpoint = server.AuthorizationEndpoint
             ?? throw new McpAuthException(McpAuthErrorCode.AuthorizationServerMetadataNotFound, "no authorization_endpoint");
@@ -29,7 +29,8 @@ internal sealed class AuthorizationCodeFlow(PendingFlowRegistry pending, McpAuth
             State = state,
             CodeChallenge = pkce.Challenge,
             Scope = scope,
-            Resource = discovery.Resource,
+            Resource = options.Authorization.ResourceParameter(discovery.Resource),
+            Extra = options.Authorization.AuthorizeExtras(),
         });
         var flow = new PendingAuthorization(state, options.Profile, pkce, discovery, client, scope, redirectUri, dpop, time.GetUtcNow());
         pending.Add(flow, options.MaxPendingFlows);
@@ -58,12 +59,16 @@ internal sealed class AuthorizationCodeFlow(PendingFlowRegistry pending, McpAuth
         }
     }
 
-    /// <summary>Redeems the code with the PKCE verifier and the RFC 8707 resource (RFC 6749 §4.1.3, RFC 7636 §4.5).</summary>
+    /// <summary>
+    /// Redeems the code with the PKCE verifier and the RFC 8707 resource (RFC 6749 §4.1.3, RFC 7636 §4.5), as
+    /// <see cref="AuthorizationOptions"/> chooses it, and the audience when one is set.
+    /// </summary>
     /// <exception cref="McpAuthException">Token endpoint errors.</exception>
     public Task<TokenResponse> RedeemAsync(PendingAuthorization flow, string code, CancellationToken cancellationToken)
     {
         var server = flow.Discovery.AuthorizationServer;
-        var parameters = TokenEndpointMessages.AuthorizationCode(code, flow.RedirectUri, flow.Pkce.Verifier, flow.Discovery.Resource);
+        var parameters = TokenEndpointMessages.AuthorizationCode(code, flow.RedirectUri, flow.Pkce.Verifier,
+            options.Authorization.ResourceParameter(flow.Discovery.Resource), options.Authorization.Audience);
         return tokens.RequestAsync(server.TokenEndpoint, server.Issuer, flow.Client, parameters, flow.DPoP, cancellationToken);
     }
 }

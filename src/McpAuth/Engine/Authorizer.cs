@@ -61,7 +61,7 @@ internal sealed class Authorizer(EngineServices services)
     {
         if (!discovery.AuthorizationServer.SupportsS256)
         {
-            throw new McpAuthException(McpAuthErrorCode.PkceNotSupported, discovery.Issuer);
+            throw AuthorizationOptions.PkceNotSupported(discovery.Issuer);
         }
         var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
         return services.CodeFlow.Begin(discovery, client, scope, Options.RedirectUri, services.Grants.NewDPoPKey(discovery.AuthorizationServer));
@@ -101,7 +101,8 @@ internal sealed class Authorizer(EngineServices services)
             throw new McpAuthException(McpAuthErrorCode.DeviceAuthorizationNotSupported, metadata.Issuer);
         }
         var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
-        var device = await services.DeviceFlow.RequestAsync(metadata, client, scope, discovery.Resource, ct).ConfigureAwait(false);
+        var device = await services.DeviceFlow.RequestAsync(metadata, client, scope, Options.Authorization.ResourceParameter(discovery.Resource), ct)
+            .ConfigureAwait(false);
         await show(device, ct).ConfigureAwait(false);
         var dpop = services.Grants.NewDPoPKey(metadata);
         var response = await services.DeviceFlow.PollAsync(metadata, client, device, dpop, ct).ConfigureAwait(false);
@@ -138,7 +139,17 @@ internal sealed class Authorizer(EngineServices services)
             throw new McpAuthException(McpAuthErrorCode.InteractionRequired, "no authorization interaction configured");
         }
         var (url, flow) = await BeginCodeFlowAsync(discovery, scope, ct).ConfigureAwait(false);
-        var callback = await interaction.AuthorizeAsync(url, flow.RedirectUri, ct).ConfigureAwait(false);
+        Uri callback;
+        try
+        {
+            callback = await interaction.AuthorizeAsync(url, flow.RedirectUri, ct).ConfigureAwait(false);
+        }
+        catch (Exception) when (flow.Client.Source == "dcr")
+        {
+            // No callback: the server may have forgotten the client (shown only in the browser); the next login registers again.
+            await services.Identities.DoubtAsync(flow.Client).ConfigureAwait(false);
+            throw;
+        }
         return await CompleteCodeFlowAsync(callback, ct).ConfigureAwait(false);
     }
 
@@ -148,7 +159,8 @@ internal sealed class Authorizer(EngineServices services)
         var dpop = services.Grants.NewDPoPKey(discovery.AuthorizationServer);
         var server = discovery.AuthorizationServer;
         var response = await services.Tokens.RequestAsync(server.TokenEndpoint, server.Issuer, client,
-            TokenEndpointMessages.ClientCredentials(scope, discovery.Resource), dpop, ct).ConfigureAwait(false);
+            TokenEndpointMessages.ClientCredentials(scope, Options.Authorization.ResourceParameter(discovery.Resource), Options.Authorization.Audience),
+            dpop, ct).ConfigureAwait(false);
         return await SaveAsync(discovery, client, response, dpop, scope, "client_credentials", ct).ConfigureAwait(false);
     }
 
@@ -158,7 +170,7 @@ internal sealed class Authorizer(EngineServices services)
         var dpop = services.Grants.NewDPoPKey(discovery.AuthorizationServer);
         var jwtBearer = Options.Grant == McpAuthGrant.JwtBearer;
         var parameters = jwtBearer
-            ? await services.Grants.WorkloadParametersAsync(scope, discovery.Resource, ct).ConfigureAwait(false)
+            ? await services.Grants.WorkloadParametersAsync(scope, Options.Authorization.ResourceParameter(discovery.Resource), ct).ConfigureAwait(false)
             : await services.Enterprise.ParametersAsync(discovery, scope, ct).ConfigureAwait(false);
         var server = discovery.AuthorizationServer;
         // RFC 7523: a refused assertion is final; never fall back to another grant.

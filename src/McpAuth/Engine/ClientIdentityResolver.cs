@@ -43,15 +43,51 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         }
         var redirect = options.RedirectUri.OriginalString;
         var stored = await vault.GetRegistrationAsync(server.Issuer, redirect, cancellationToken).ConfigureAwait(false);
-        if (stored is not null && (stored.ClientSecretExpiresAt is null || stored.ClientSecretExpiresAt > time.GetUtcNow()))
+        if (stored is not null && IsReusable(stored))
         {
             return new ClientIdentity(stored.Issuer, stored.ClientId, stored.ClientSecret, stored.TokenEndpointAuthMethod, stored.Source);
         }
         if (!options.DynamicClientRegistration || server.RegistrationEndpoint is null)
         {
-            throw new McpAuthException(McpAuthErrorCode.NoClientIdentity, server.Issuer);
+            throw new McpAuthException(McpAuthErrorCode.NoClientIdentity, server.Issuer) { Hint = ProviderHints.NoClientIdentity };
         }
         return await RegisterAsync(server, server.RegistrationEndpoint, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether a stored registration is used for a new authorization: its secret has not expired (RFC 7591 §3.2.1),
+    /// and, for one McpAuth made itself, no new one is forced (<see cref="McpAuthOptions.ForceNewRegistration"/>) and
+    /// no login with it ended without a callback (<see cref="StoredRegistration.Unconfirmed"/>).
+    /// </summary>
+    private bool IsReusable(StoredRegistration stored) =>
+        (stored.ClientSecretExpiresAt is null || stored.ClientSecretExpiresAt > time.GetUtcNow())
+        && (stored.Source != "dcr" || (!options.ForceNewRegistration && !stored.Unconfirmed));
+
+    /// <summary>
+    /// After a login with a dynamic registration ended without a callback: marks the stored registration
+    /// <see cref="StoredRegistration.Unconfirmed"/>, so the next authorization registers again (a server that forgot
+    /// the client shows it only on the authorization page). Best effort: a store failure leaves it as it was.
+    /// </summary>
+    public async Task DoubtAsync(ClientIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        if (identity.Source != "dcr")
+        {
+            return;
+        }
+        try
+        {
+            var redirect = options.RedirectUri.OriginalString;
+            var stored = await vault.GetRegistrationAsync(identity.Issuer, redirect, CancellationToken.None).ConfigureAwait(false);
+            if (stored is not null && stored.ClientId == identity.ClientId && !stored.Unconfirmed)
+            {
+                await vault.SaveRegistrationAsync(stored with { Unconfirmed = true }, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (McpAuthException)
+        {
+            // Best effort: the login's own failure is what the caller reports.
+        }
     }
 
     /// <summary>
@@ -183,7 +219,13 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
         request.Headers.Accept.ParseAdd("application/json");
-        var registered = ClientRegistration.Read(await http.SendAsync(request, ct).ConfigureAwait(false));
+        var initialAccessToken = options.RegistrationAccessToken is { } provider ? await provider(ct).ConfigureAwait(false) : null;
+        if (!string.IsNullOrEmpty(initialAccessToken))
+        {
+            // RFC 7591 §3: an initial access token is sent as an OAuth 2.0 bearer token (RFC 6750 §2.1).
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", initialAccessToken);
+        }
+        var registered = ReadRegistration(await http.SendAsync(request, ct).ConfigureAwait(false), initialAccessToken is { Length: > 0 });
         var method = registered.TokenEndpointAuthMethod ?? requestedMethod;
         if (method is ClientAuthentication.ClientSecretBasic or ClientAuthentication.ClientSecretPost && registered.ClientSecret is null)
         {
@@ -204,5 +246,29 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         };
         await vault.SaveRegistrationAsync(record, ct).ConfigureAwait(false);
         return new ClientIdentity(server.Issuer, registered.ClientId, registered.ClientSecret, method, "dcr");
+    }
+
+    /// <summary>
+    /// Reads the registration response; 401 and 403 (Okta and Keycloak refuse anonymous registration:
+    /// https://developer.okta.com/docs/reference/api/oauth-clients/, https://www.keycloak.org/securing-apps/client-registration)
+    /// become <see cref="McpAuthErrorCode.RegistrationFailed"/> with the hint that names the way around it.
+    /// </summary>
+    private static ClientRegistrationResponse ReadRegistration(OAuthResponse response, bool sentToken)
+    {
+        try
+        {
+            return ClientRegistration.Read(response);
+        }
+        catch (McpAuthException e) when (e.StatusCode is 401 or 403)
+        {
+            throw new McpAuthException(McpAuthErrorCode.RegistrationFailed, sentToken ? "initial access token refused" : "anonymous registration refused", e)
+            {
+                StatusCode = e.StatusCode,
+                OAuthError = e.OAuthError,
+                OAuthErrorDescription = e.OAuthErrorDescription,
+                Endpoint = e.Endpoint,
+                Hint = sentToken ? ProviderHints.RegistrationTokenRefused : ProviderHints.RegistrationRefused,
+            };
+        }
     }
 }

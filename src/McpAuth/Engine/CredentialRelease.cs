@@ -20,12 +20,19 @@ public sealed record LogoutOptions
     public bool AllProfiles { get; init; }
 }
 
-/// <summary>What a logout did for one credential. The local copy is cleared even when revocation failed.</summary>
+/// <summary>
+/// What a logout did for one credential, token by token (<paramref name="RefreshTokenRevoked"/>,
+/// <paramref name="AccessTokenRevoked"/>, and <see cref="AccessTokenNotRevocable"/>). The local copy is cleared even
+/// when revocation failed.
+/// </summary>
 /// <param name="Binding">The credential.</param>
 /// <param name="RefreshTokenRevoked">The refresh token was revoked at the server.</param>
 /// <param name="AccessTokenRevoked">The access token was revoked at the server.</param>
 /// <param name="Revocation">What happened at the revocation endpoint.</param>
-/// <param name="RevocationError">The typed failure when <paramref name="Revocation"/> is <see cref="RevocationOutcome.Failed"/>.</param>
+/// <param name="RevocationError">
+/// The typed failure when <paramref name="Revocation"/> is <see cref="RevocationOutcome.Failed"/>; the access token's
+/// <c>unsupported_token_type</c> answer when it is <see cref="RevocationOutcome.RefreshTokenOnly"/>.
+/// </param>
 /// <param name="Cleared">The stored credential was deleted (false when it was already gone).</param>
 /// <param name="RegistrationRemoved">The client registration was deleted too.</param>
 /// <param name="RegistrationInUse">
@@ -40,7 +47,17 @@ public sealed record LogoutOptions
 public sealed record LogoutResult(
     CredentialBinding Binding, bool RefreshTokenRevoked, bool AccessTokenRevoked, RevocationOutcome Revocation,
     McpAuthException? RevocationError, bool Cleared, bool RegistrationRemoved, bool RegistrationInUse = false,
-    bool RegistrationDeletedAtServer = false, McpAuthException? RegistrationDeletionError = null);
+    bool RegistrationDeletedAtServer = false, McpAuthException? RegistrationDeletionError = null)
+{
+    /// <summary>
+    /// The server does not revoke access tokens (RFC 7009 §2.2.1 <c>unsupported_token_type</c>): the access token stays
+    /// valid until it expires, though the refresh token (and at most servers the grant) is revoked.
+    /// </summary>
+    public bool AccessTokenNotRevocable => Revocation == RevocationOutcome.RefreshTokenOnly;
+
+    /// <summary>When the access token expires, when known: how long a token the server did not revoke stays valid.</summary>
+    public DateTimeOffset? AccessTokenExpiresAt { get; init; }
+}
 
 /// <summary>
 /// Releases one stored credential: revokes the refresh token, then the access token (RFC 7009), then ALWAYS clears the
@@ -67,7 +84,10 @@ internal sealed class CredentialRelease(EngineServices services)
         var (deleted, deletionError) = await DeleteAtServerAsync(removed, options.Revoke, cancellationToken).ConfigureAwait(false);
         EngineLog.LoggedOut(services.Logger, binding.Resource, report.Outcome, report.Error?.Code);
         return new LogoutResult(binding, report.RefreshTokenRevoked, report.AccessTokenRevoked, report.Outcome, report.Error, cleared,
-            removed.Count > 0, inUse, deleted, deletionError);
+            removed.Count > 0, inUse, deleted, deletionError)
+        {
+            AccessTokenExpiresAt = credential.Tokens.ExpiresAt,
+        };
     }
 
     /// <summary>Revocation never throws for a server failure: its report's error is what the span records.</summary>

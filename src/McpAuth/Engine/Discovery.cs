@@ -103,7 +103,7 @@ internal sealed class Discovery(OAuthHttpClient http, McpAuthOptions options)
             var response = await GetAsync(url, ct).ConfigureAwait(false);
             if (response.StatusCode == 200)
             {
-                return AuthorizationServerMetadata.Read(response, issuer);
+                return options.Authorization.Adjust(AuthorizationServerMetadata.Read(response, issuer, options.Authorization.TrustedIssuer));
             }
         }
         return null;
@@ -122,7 +122,7 @@ internal sealed class Discovery(OAuthHttpClient http, McpAuthOptions options)
                 Endpoint = response.Endpoint,
             };
         }
-        return AuthorizationServerMetadata.Read(response, issuer);
+        return options.Authorization.Adjust(AuthorizationServerMetadata.Read(response, issuer));
     }
 
     private Task<OAuthResponse> GetAsync(Uri url, CancellationToken ct)

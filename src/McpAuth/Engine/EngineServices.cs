@@ -34,7 +34,7 @@ internal sealed class EngineServices
         DeviceFlow = new DeviceCodeFlow(Tokens, time);
         Revocation = new TokenRevocation(http);
         Lifecycle = new CredentialLifecycle(vault, time, options.Refresh, logger);
-        Refresher = new CoordinatedTokenRefresher(Lifecycle.Refresh, Tokens, time);
+        Refresher = new CoordinatedTokenRefresher(Lifecycle.Refresh, Tokens, time, options.Authorization);
         Finder = new CredentialFinder(vault, options);
         Authorizer = new Authorizer(this);
     }

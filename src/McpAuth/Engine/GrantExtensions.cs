@@ -58,7 +58,7 @@ internal sealed class GrantExtensions : IClientAssertionFactory
     }
 
     /// <summary>JWT bearer grant parameters with the workload identity token as the assertion (RFC 7523 §2.1).</summary>
-    public async Task<IReadOnlyList<KeyValuePair<string, string>>> WorkloadParametersAsync(string? scope, string resource, CancellationToken ct)
+    public async Task<IReadOnlyList<KeyValuePair<string, string>>> WorkloadParametersAsync(string? scope, string? resource, CancellationToken ct)
     {
         var provider = _options.WorkloadIdentityToken
             ?? throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(McpAuthOptions.WorkloadIdentityToken));

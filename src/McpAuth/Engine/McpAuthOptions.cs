@@ -39,7 +39,27 @@ public sealed record PreRegisteredClient(
     string ClientId, string? ClientSecret = null, string? TokenEndpointAuthMethod = null, string? Issuer = null)
 {
     /// <summary>Never prints the client secret.</summary>
-    public override string ToString() => $"PreRegisteredClient {{ ClientId = {ClientId}, Issuer = {Issuer} }}";
+    public override string ToString() =>
+        $"PreRegisteredClient {{ ClientId = {ClientId}, TokenEndpointAuthMethod = {TokenEndpointAuthMethod}, Issuer = {Issuer} }}";
+
+    /// <summary>
+    /// A chosen <see cref="TokenEndpointAuthMethod"/> must be one McpAuth performs, and have what it needs: a secret
+    /// for the <c>client_secret_*</c> methods, a key (<see cref="McpAuthOptions.ClientKey"/>) for <c>private_key_jwt</c>.
+    /// </summary>
+    internal void Validate(bool hasKey)
+    {
+        var fits = TokenEndpointAuthMethod switch
+        {
+            null or Protocol.ClientAuthentication.None => true,
+            Protocol.ClientAuthentication.ClientSecretBasic or Protocol.ClientAuthentication.ClientSecretPost => ClientSecret is not null,
+            Protocol.ClientAuthentication.PrivateKeyJwt => hasKey,
+            _ => false,
+        };
+        if (string.IsNullOrEmpty(ClientId) || !fits)
+        {
+            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, fits ? "Client.ClientId" : "Client.TokenEndpointAuthMethod");
+        }
+    }
 }
 
 /// <summary>A private key for <c>private_key_jwt</c> client authentication (RFC 7523 §2.2).</summary>
@@ -133,6 +153,20 @@ public sealed class McpAuthOptions
     /// <summary>Register dynamically (RFC 7591) when no other identity applies. Default true.</summary>
     public bool DynamicClientRegistration { get; set; } = true;
 
+    /// <summary>
+    /// Provides the RFC 7591 §3 initial access token sent as a bearer token with registration requests, for servers
+    /// that do not register anonymous clients (Okta: https://developer.okta.com/docs/reference/api/oauth-clients/,
+    /// Keycloak: https://www.keycloak.org/securing-apps/client-registration answer 401 or 403 without one). Secret:
+    /// called only when a registration is sent, never logged. Null (default): anonymous registration.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string>>? RegistrationAccessToken { get; set; }
+
+    /// <summary>
+    /// Register a new client at the next authorization even when a stored dynamic registration exists (for a server
+    /// that forgot the client: its refusal shows only in the browser). The stored registration is replaced. Default false.
+    /// </summary>
+    public bool ForceNewRegistration { get; set; }
+
     /// <summary>The <c>client_name</c> sent in registrations.</summary>
     public string ClientName { get; set; } = "McpAuth";
 
@@ -174,7 +208,11 @@ public sealed class McpAuthOptions
     /// <summary>How long a pending authorization stays valid. Default 10 minutes.</summary>
     public TimeSpan PendingFlowLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>When to refresh, how hard to retry, how long to wait for another refresher, how old a stored discovery may be.</summary>
+    /// <summary>
+    /// When to refresh (<see cref="Refresh.RefreshOptions.Skew"/>, 60 s, capped at a quarter of a token's lifetime: a token
+    /// that lives 60 s, Cloudflare's minimum, is refreshed 15 s before it expires, not before every request), how hard to
+    /// retry, how long to wait for another refresher, how old a stored discovery may be.
+    /// </summary>
     public Refresh.RefreshOptions Refresh { get; set; } = new();
 
     /// <summary>DPoP use. Default <see cref="DPoPMode.Auto"/>.</summary>
@@ -191,6 +229,9 @@ public sealed class McpAuthOptions
     /// writes it; servers not listed get the stored token as is.
     /// </summary>
     public IDictionary<string, DelegationOptions> Delegation { get; } = new Dictionary<string, DelegationOptions>(StringComparer.Ordinal);
+
+    /// <summary>What the authorization request carries beyond the MCP defaults (resource, extra parameters, audience, PKCE and issuer opt-ins).</summary>
+    public AuthorizationOptions Authorization { get; } = new();
 
     /// <summary>Limits of every request to an authorization server.</summary>
     public OAuthHttpOptions Http { get; set; } = new();
@@ -230,5 +271,7 @@ public sealed class McpAuthOptions
         {
             throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(Enterprise));
         }
+        Client?.Validate(ClientKey is not null);
+        Authorization.Validate();
     }
 }

@@ -38,7 +38,8 @@ internal interface ITokenRefresher
 /// refresh tokens never replayed, <c>invalid_grant</c> marks the credential for reauthorization); this class only
 /// supplies the refresh_token grant itself (RFC 6749 §6, with the RFC 8707 resource and the credential's DPoP key).
 /// </summary>
-internal sealed class CoordinatedTokenRefresher(RefreshCoordinator coordinator, TokenEndpoint tokens, TimeProvider time) : ITokenRefresher
+internal sealed class CoordinatedTokenRefresher(
+    RefreshCoordinator coordinator, TokenEndpoint tokens, TimeProvider time, AuthorizationOptions? options = null) : ITokenRefresher
 {
     public async Task<StoredCredential> RefreshAsync(
         StoredCredential credential, ClientIdentity client, IDPoPProofSigner? dpop, string? rejectedAccessToken,
@@ -51,7 +52,9 @@ internal sealed class CoordinatedTokenRefresher(RefreshCoordinator coordinator, 
                 await beforeRefresh(ct).ConfigureAwait(false);
             }
             var refreshToken = current.Tokens.RefreshToken ?? throw new McpAuthException(McpAuthErrorCode.LoginRequired, "no refresh token");
-            var parameters = TokenEndpointMessages.RefreshToken(refreshToken, current.Binding.Resource);
+            // The resource as the options choose it (Entra refuses it on refresh too, AADSTS9010010).
+            var resource = options is null ? current.Binding.Resource : options.ResourceParameter(current.Binding.Resource);
+            var parameters = TokenEndpointMessages.RefreshToken(refreshToken, resource);
             var response = await tokens.RequestAsync(new Uri(current.TokenEndpoint), current.Binding.Issuer, client, parameters, dpop, ct)
                 .ConfigureAwait(false);
             // A null refresh token or scope tells the coordinator to keep the previous ones (RFC 6749 §6, §5.1).

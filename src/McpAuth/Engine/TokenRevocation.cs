@@ -17,6 +17,12 @@ public enum RevocationOutcome
     NoClientCredentials,
     /// <summary>The server or the network refused; see <see cref="LogoutResult.RevocationError"/>.</summary>
     Failed,
+    /// <summary>
+    /// The refresh token was revoked (at most servers the whole grant with it), but the server answered
+    /// <c>unsupported_token_type</c> for the access token (RFC 7009 §2.2.1: it does not revoke that type, typically
+    /// self-contained JWTs), which stays valid until it expires. <see cref="LogoutResult.RevocationError"/> holds that answer.
+    /// </summary>
+    RefreshTokenOnly,
 }
 
 /// <summary>What revoking one credential's tokens did.</summary>
@@ -71,6 +77,10 @@ internal sealed class TokenRevocation(OAuthHttpClient http)
             await RevokeOneAsync(endpoint, method, client, credential.Tokens.AccessToken, Revocation.AccessTokenHint, credential.Tokens.AccessToken,
                 cancellationToken).ConfigureAwait(false);
             return new(refreshRevoked, true, RevocationOutcome.Revoked, null);
+        }
+        catch (McpAuthException e) when (refreshRevoked && e.OAuthError == "unsupported_token_type")
+        {
+            return new(true, false, RevocationOutcome.RefreshTokenOnly, e);
         }
         catch (McpAuthException e)
         {

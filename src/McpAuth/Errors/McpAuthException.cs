@@ -51,6 +51,15 @@ public class McpAuthException : Exception
     /// <summary>A <c>Retry-After</c> the server asked for, when it sent one.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>
+    /// What the user can do about it (the option or flag that fixes a known provider quirk), or null. Fixed text chosen
+    /// where the error is raised; never server content or a secret. Appended to <see cref="Message"/>.
+    /// </summary>
+    public string? Hint { get; init; }
+
+    /// <summary>The fixed text of <see cref="Code"/>, the safe detail, and the <see cref="Hint"/> when there is one.</summary>
+    public override string Message => Hint is null ? base.Message : $"{base.Message} {Hint}";
+
     /// <summary>Fixed text for each code. Never includes server-provided or secret data.</summary>
     public static string Describe(McpAuthErrorCode code) => code switch
     {

@@ -17,7 +17,10 @@ public sealed record AuthorizationRequestParameters
     public string? Scope { get; init; }
     /// <summary>The RFC 8707 resource indicator, sent verbatim; omitted when null.</summary>
     public string? Resource { get; init; }
-    /// <summary>Extra parameters (e.g. <c>prompt</c>); they cannot replace the ones above.</summary>
+    /// <summary>
+    /// Extra parameters (e.g. <c>prompt</c>, <c>access_type</c>, <c>audience</c>); none may be one of
+    /// <see cref="AuthorizationRequest.ReservedParameters"/>.
+    /// </summary>
     public IReadOnlyDictionary<string, string>? Extra { get; init; }
 }
 
@@ -25,9 +28,22 @@ public sealed record AuthorizationRequestParameters
 public static class AuthorizationRequest
 {
     /// <summary>
+    /// Parameters the protocol sets itself and extra parameters may never replace: RFC 6749 §4.1.1 (response_type,
+    /// client_id, redirect_uri, scope, state), RFC 7636 §4.3 (code_challenge, code_challenge_method), RFC 8707 §2
+    /// (resource), and the ones that would carry or bind another request (RFC 9101 request, request_uri; RFC 9449
+    /// §10 dpop_jkt).
+    /// </summary>
+    public static readonly IReadOnlySet<string> ReservedParameters = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method", "resource",
+        "request", "request_uri", "dpop_jkt",
+    };
+
+    /// <summary>
     /// The URL to send the user to: <paramref name="authorizationEndpoint"/> with the parameters appended to any query it
     /// already has (RFC 6749 §3.1 keeps the endpoint's own query).
     /// </summary>
+    /// <exception cref="ArgumentException">An extra parameter is one of <see cref="ReservedParameters"/>.</exception>
     public static Uri BuildUri(Uri authorizationEndpoint, AuthorizationRequestParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(authorizationEndpoint);
@@ -51,10 +67,11 @@ public static class AuthorizationRequest
         }
         foreach (var (name, value) in parameters.Extra ?? new Dictionary<string, string>())
         {
-            if (!pairs.Any(p => p.Key == name))
+            if (ReservedParameters.Contains(name))
             {
-                pairs.Add(new(name, value));
+                throw new ArgumentException("An extra parameter cannot replace one the protocol sets.", nameof(parameters));
             }
+            pairs.Add(new(name, value));
         }
         var builder = new UriBuilder(authorizationEndpoint);
         var query = new StringBuilder(builder.Query.TrimStart('?'));

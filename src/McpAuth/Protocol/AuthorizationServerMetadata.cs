@@ -66,6 +66,20 @@ public sealed record AuthorizationServerMetadata
     }
 
     /// <summary>
+    /// The metadata names another issuer than the one it was found through. Both are named (issuers are public URLs;
+    /// one that is not printable is not echoed), with the option that accepts the metadata's spelling.
+    /// </summary>
+    private static McpAuthException IssuerMismatch(string actual, string expected) =>
+        new(McpAuthErrorCode.IssuerMismatch, $"metadata issuer '{PrintableIssuer(actual)}' differs from '{PrintableIssuer(expected)}', the issuer used to find it")
+        {
+            Hint = "If you trust that authorization server for this server, pin the metadata's issuer with --trusted-issuer "
+                + "(McpAuthOptions.Authorization.TrustedIssuer).",
+        };
+
+    private static string PrintableIssuer(string issuer) =>
+        issuer.Length <= 200 && issuer.All(c => c is > '\x20' and <= '\x7e' and not '\'' and not '\\') ? issuer : "(unprintable issuer)";
+
+    /// <summary>
     /// The 2025-03-26 MCP fallback for servers without metadata: <c>/authorize</c>, <c>/token</c>, <c>/register</c>
     /// at the server's origin, S256 assumed.
     /// </summary>
@@ -86,22 +100,23 @@ public sealed record AuthorizationServerMetadata
 
     /// <summary>
     /// Reads a metadata document and checks that its <c>issuer</c> is identical to <paramref name="expectedIssuer"/>,
-    /// the issuer used to find it (RFC 8414 §3.3). Unknown members are ignored.
+    /// the issuer used to find it (RFC 8414 §3.3), or to <paramref name="trustedIssuer"/>, an issuer the user pinned
+    /// for a server whose spellings differ. Unknown members are ignored.
     /// </summary>
     /// <exception cref="McpAuthException">
-    /// <see cref="McpAuthErrorCode.IssuerMismatch"/>; <see cref="McpAuthErrorCode.InvalidResponse"/> naming a missing or
-    /// mistyped member; or the classified error of a failed response.
+    /// <see cref="McpAuthErrorCode.IssuerMismatch"/> naming both issuers; <see cref="McpAuthErrorCode.InvalidResponse"/>
+    /// naming a missing or mistyped member; or the classified error of a failed response.
     /// </exception>
-    public static AuthorizationServerMetadata Read(OAuthResponse response, string expectedIssuer)
+    public static AuthorizationServerMetadata Read(OAuthResponse response, string expectedIssuer, string? trustedIssuer = null)
     {
         ArgumentNullException.ThrowIfNull(expectedIssuer);
         var json = OAuthResponseReader.ReadJson(response, "authorization server metadata", 200);
         return ResponseMembers.Read(response, () =>
         {
             var issuer = OAuthJson.RequiredString(json, "issuer");
-            if (!string.Equals(issuer, expectedIssuer, StringComparison.Ordinal))
+            if (!string.Equals(issuer, expectedIssuer, StringComparison.Ordinal) && !string.Equals(issuer, trustedIssuer, StringComparison.Ordinal))
             {
-                throw new McpAuthException(McpAuthErrorCode.IssuerMismatch, "metadata issuer differs from the issuer used to find it");
+                throw IssuerMismatch(issuer, expectedIssuer);
             }
             return new AuthorizationServerMetadata
             {

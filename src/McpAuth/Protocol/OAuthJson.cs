@@ -105,7 +105,11 @@ internal static class OAuthJson
         return list;
     }
 
-    /// <summary>Reads an integer; numeric strings are accepted because several servers send <c>"3600"</c>.</summary>
+    /// <summary>
+    /// Reads an integer; numeric strings are accepted because several servers send <c>"3600"</c> (NetSuite among
+    /// them: https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_158081952044.html), and a
+    /// fraction in a string (<c>"3600.0"</c>) is truncated as a fraction in a number is.
+    /// </summary>
     public static long? OptionalInt64(JsonElement obj, string name)
     {
         if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -124,10 +128,18 @@ internal static class OAuthJson
             }
             throw WrongType(name, "an integer in range");
         }
-        if (value.ValueKind == JsonValueKind.String && long.TryParse(Text(value, name), System.Globalization.NumberStyles.Integer,
-                System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+        if (value.ValueKind == JsonValueKind.String)
         {
-            return parsed;
+            var text = Text(value, name);
+            if (long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            {
+                return parsed;
+            }
+            if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var fraction)
+                && double.IsFinite(fraction) && fraction >= long.MinValue && fraction <= long.MaxValue)
+            {
+                return (long)fraction;
+            }
         }
         throw WrongType(name, "an integer");
     }

@@ -27,12 +27,26 @@ public sealed record OAuthResponse(
 public static class OAuthResponseReader
 {
     /// <summary>
-    /// Non-standard <c>error</c> values some servers (Slack among them) send for what RFC 6749 calls <c>invalid_grant</c>.
+    /// Non-standard <c>error</c> values some servers send for what RFC 6749 calls <c>invalid_grant</c>: the grant is
+    /// dead and a new login is needed. Slack (HTTP 200, <c>"ok": false</c>): <c>invalid_refresh_token</c>,
+    /// <c>token_expired</c>, <c>token_revoked</c>, <c>invalid_auth</c> (https://api.slack.com/methods/oauth.v2.access#errors).
+    /// GitHub (HTTP 200): <c>bad_refresh_token</c>
+    /// (https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens)
+    /// and <c>bad_verification_code</c> for a dead code
+    /// (https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors).
     /// </summary>
     private static readonly HashSet<string> InvalidGrantAliases = new(StringComparer.Ordinal)
     {
         "invalid_grant", "invalid_refresh_token", "expired_refresh_token", "token_expired", "refresh_token_expired",
-        "token_revoked", "invalid_auth",
+        "token_revoked", "invalid_auth", "bad_refresh_token", "bad_verification_code",
+    };
+
+    /// <summary>
+    /// GitHub's <c>incorrect_client_credentials</c> (HTTP 200, same troubleshooting page) is RFC 6749 <c>invalid_client</c>.
+    /// </summary>
+    private static readonly HashSet<string> InvalidClientAliases = new(StringComparer.Ordinal)
+    {
+        "invalid_client", "unauthorized_client", "incorrect_client_credentials",
     };
 
     /// <summary>
@@ -108,7 +122,7 @@ public static class OAuthResponseReader
     public static McpAuthErrorCode MapErrorCode(string error) => error switch
     {
         _ when InvalidGrantAliases.Contains(error) => McpAuthErrorCode.InvalidGrant,
-        "invalid_client" or "unauthorized_client" => McpAuthErrorCode.InvalidClient,
+        _ when InvalidClientAliases.Contains(error) => McpAuthErrorCode.InvalidClient,
         "temporarily_unavailable" or "server_error" or "slow_down" or "ratelimited" => McpAuthErrorCode.TemporarilyUnavailable,
         "unsupported_grant_type" or "unsupported_token_type" => McpAuthErrorCode.UnsupportedGrantType,
         _ => McpAuthErrorCode.OAuthError,

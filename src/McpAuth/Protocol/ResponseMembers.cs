@@ -24,7 +24,24 @@ internal static class ResponseMembers
             {
                 StatusCode = response.StatusCode,
                 Endpoint = response.Endpoint,
+                Hint = e.Hint,
             };
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/>; when <paramref name="lenient"/>, a malformed member
+    /// (<see cref="McpAuthErrorCode.InvalidResponse"/>) reads as absent instead of failing the whole response.
+    /// </summary>
+    public static T? Lenient<T>(bool lenient, Func<T?> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (McpAuthException e) when (lenient && e.Code == McpAuthErrorCode.InvalidResponse)
+        {
+            return default;
         }
     }
 

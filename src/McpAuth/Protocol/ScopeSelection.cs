@@ -8,10 +8,12 @@ public static class ScopeSelection
 
     /// <summary>
     /// The scope for a new authorization: the challenge's <c>scope</c> when present, else the protected resource
-    /// metadata's <c>scopes_supported</c>, else none (the parameter is then omitted). <c>offline_access</c> is added
-    /// only when <paramref name="wantRefreshToken"/> and the authorization server lists it.
+    /// metadata's <c>scopes_supported</c>, else none. <c>offline_access</c> is added when
+    /// <paramref name="wantRefreshToken"/> and the authorization server lists it, also when nothing else names a scope
+    /// (OpenID Connect Core §11: servers that gate refresh tokens on it issue none without it, and a server that
+    /// lists it in <c>scopes_supported</c> accepts it).
     /// </summary>
-    /// <returns>A space-separated scope, or null to omit the parameter.</returns>
+    /// <returns>A space-separated scope, or null to omit the parameter (nothing named, no <c>offline_access</c> listed).</returns>
     public static string? Select(
         string? challengeScope, IReadOnlyList<string>? resourceScopesSupported, IReadOnlyList<string>? serverScopesSupported,
         bool wantRefreshToken)
@@ -22,7 +24,7 @@ public static class ScopeSelection
             scopes = resourceScopesSupported ?? [];
         }
         var list = scopes.Distinct(StringComparer.Ordinal).ToList();
-        if (list.Count > 0 && wantRefreshToken && serverScopesSupported?.Contains(OfflineAccess, StringComparer.Ordinal) == true
+        if (wantRefreshToken && serverScopesSupported?.Contains(OfflineAccess, StringComparer.Ordinal) == true
             && !list.Contains(OfflineAccess, StringComparer.Ordinal))
         {
             list.Add(OfflineAccess);

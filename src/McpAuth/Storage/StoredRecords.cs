@@ -59,6 +59,11 @@ public sealed record TokenSet
     public string? RefreshToken { get; init; }
     /// <summary>Absolute expiry; null when the server gave no <c>expires_in</c>.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>
+    /// When the token response arrived; with <see cref="ExpiresAt"/> it gives the token's lifetime, which caps the
+    /// refresh margin (<see cref="Engine.Refresh.RefreshOptions.SkewFor"/>). Null when unknown (imported tokens, older records).
+    /// </summary>
+    public DateTimeOffset? IssuedAt { get; init; }
     /// <summary>Space-separated granted scope, when known.</summary>
     public string? Scope { get; init; }
     /// <summary>The OpenID Connect ID token, when issued. Secret.</summary>
@@ -145,6 +150,12 @@ public sealed record StoredRegistration
     public string? RegistrationClientUri { get; init; }
     /// <summary>RFC 7592 §3 <c>registration_access_token</c> for <see cref="RegistrationClientUri"/>. Secret.</summary>
     public string? RegistrationAccessToken { get; init; }
+    /// <summary>
+    /// A login with this dynamic registration ended without a callback (the browser page may have shown that the server
+    /// forgot the client: Cloudflare's provider expires registrations, servers restart): the next authorization
+    /// registers again instead of reusing it. False for registrations in good standing and records written before.
+    /// </summary>
+    public bool Unconfirmed { get; init; }
 
     /// <summary>Names neither the client secret nor the registration access token.</summary>
     public override string ToString() =>

@@ -23,6 +23,7 @@ public static class TokenResponseStorage
             TokenType = response.TokenType,
             RefreshToken = response.RefreshToken ?? previousRefreshToken,
             ExpiresAt = response.ExpiresAt(now),
+            IssuedAt = now,
             Scope = response.Scope ?? requestedScope,
             IdToken = response.IdToken,
         };

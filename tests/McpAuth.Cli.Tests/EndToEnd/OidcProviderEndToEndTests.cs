@@ -88,7 +88,8 @@ public sealed class OidcProviderEndToEndTests : IAsyncLifetime
         Assert.True(first.ExitCode == ExitCodes.Ok, first.Stderr);
         Assert.Equal(System.Net.HttpStatusCode.OK, await CallAsync(first.Stdout.TrimEnd('\n')));
 
-        // Tokens live 30 s, less than the refresh skew: the next token call refreshes (with a rotated refresh token).
+        // Due for refresh: the next token call refreshes (with a rotated refresh token).
+        await DueTokens.MakeDueAsync(_cli.Home);
         var second = await _cli.RunAsync("token", server);
         Assert.True(second.ExitCode == ExitCodes.Ok, second.Stderr + _oidc.Log);
         Assert.NotEqual(first.Stdout, second.Stdout);

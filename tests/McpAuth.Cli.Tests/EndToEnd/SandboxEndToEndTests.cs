@@ -17,7 +17,7 @@ public sealed class SandboxEndToEndTests : IAsyncLifetime
     {
         _sandbox = await Sandbox.Sandbox.StartAsync(new SandboxOptions
         {
-            // Shorter than the engine's refresh skew: every token is due for refresh at once.
+            // Short-lived tokens (their refresh margin is a quarter of 30 s); a test that needs one due makes it so (DueTokens).
             AuthorizationServer = new SandboxAuthorizationServerOptions { AccessTokenLifetime = TimeSpan.FromSeconds(30) },
         });
         var browser = await CurlBrowser.CreateAsync(_home.Path);
@@ -88,6 +88,7 @@ public sealed class SandboxEndToEndTests : IAsyncLifetime
     {
         await LoginAsync();
         var first = await _cli.RunAsync("token", Server);
+        await DueTokens.MakeDueAsync(_cli.Home);
 
         var second = await _cli.RunAsync("token", Server);
 

@@ -84,10 +84,12 @@ public sealed class RefreshOutageTests
     {
         await using var world = await World.StartAsync();
         world.As.ExpiresIn = 30;
-        using var rig = new ClientRig(time: new FastForwardTimeProvider());
+        var time = new FastForwardTimeProvider();
+        using var rig = new ClientRig(time: time);
         var first = await rig.AuthorizeAsync(world.Mcp.Url);
         world.As.Server.On("POST", "/token", context => Outage(context, "503"));
         var sentBefore = rig.Secrets.Sent("POST", "/token");
+        time.Advance(TimeSpan.FromSeconds(25)); // inside the refresh margin (a quarter of the 30 s lifetime), not expired
 
         var token = await rig.Client.GetAccessTokenAsync(world.Mcp.Url, CancellationToken.None);
 

@@ -103,9 +103,11 @@ public static class ResourceAttacks
     private static async Task<string?> StoredTokenNotSentToNewAs()
     {
         await using var world = await World.StartAsync();
-        world.As.ExpiresIn = 30; // within the refresh skew: any loaded credential would be refreshed at once
-        using var rig = new ClientRig();
+        world.As.ExpiresIn = 30;
+        var time = new FastForwardTimeProvider();
+        using var rig = new ClientRig(time: time);
         await rig.AuthorizeAsync(world.Mcp.Url);
+        time.Advance(TimeSpan.FromSeconds(25)); // within the refresh margin: any loaded credential would be refreshed at once
         var evil = new FakeAuthorizationServer(await world.ServerAsync());
         world.Mcp.Metadata["authorization_servers"] = new JsonArray(evil.Issuer);
         var later = rig.NewClient(); // another process, same store
@@ -122,8 +124,10 @@ public static class ResourceAttacks
         await using var world = await World.StartAsync();
         world.As.ExpiresIn = 30;
         var evil = await world.ServerAsync();
-        using var rig = new ClientRig();
+        var time = new FastForwardTimeProvider();
+        using var rig = new ClientRig(time: time);
         await rig.AuthorizeAsync(world.Mcp.Url);
+        time.Advance(TimeSpan.FromSeconds(25)); // within the refresh margin
         world.As.Metadata["token_endpoint"] = evil.Origin + "/token";
         var refreshed = await rig.Client.GetAccessTokenAsync(world.Mcp.Url, CancellationToken.None);
         return Verdict.All(

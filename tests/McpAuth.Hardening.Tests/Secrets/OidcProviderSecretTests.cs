@@ -20,15 +20,18 @@ public sealed class OidcProviderSecretTests(ShortLivedOidcProvider oidc) : IClas
         await using var mcpServer = await HostileServer.StartAsync();
         var mcp = new FakeMcpServer(mcpServer, oidc.IssuerIdentifier);
         using var user = new HeadlessAuthorization();
-        using var rig = new ClientRig();
+        var time = new FastForwardTimeProvider(); // moved by 25 s twice: well inside oidc-provider's 300 s DPoP iat window
+        using var rig = new ClientRig(time: time);
         rig.Interaction = new RecordingInteraction(new FixtureInteraction(user));
         var errors = new List<Exception>();
 
         var first = await rig.AuthorizeAsync(mcp.Url);
         Assert.True(first.IsDPoP, $"token type {first.TokenType}: oidc-provider should bind it with DPoP");
+        time.Advance(TimeSpan.FromSeconds(25)); // inside the refresh margin of the 30 s tokens
         var refreshed = await rig.Client.GetAccessTokenAsync(mcp.Url, CancellationToken.None);
         Assert.NotEqual(first.Value, refreshed.Value);
         var stale = Assert.Single((await rig.Vault.ListCredentialsAsync(CancellationToken.None)).Credentials);
+        time.Advance(TimeSpan.FromSeconds(25));
         await rig.Client.GetAccessTokenAsync(mcp.Url, CancellationToken.None);
         await rig.Secrets.AddStoredAsync(rig.Vault); // before the replay revokes the grant
 

@@ -21,15 +21,18 @@ public sealed class SandboxSecretTests : IDisposable
     {
         await using var sandbox = await McpAuth.Sandbox.Sandbox.StartAsync(new SandboxOptions
         {
-            AuthorizationServer = new() { AccessTokenLifetime = TimeSpan.FromSeconds(30) }, // inside the skew: every use refreshes
+            AuthorizationServer = new() { AccessTokenLifetime = TimeSpan.FromSeconds(30) },
         });
-        using var rig = new ClientRig();
+        var time = new FastForwardTimeProvider();
+        using var rig = new ClientRig(time: time);
         var errors = new List<Exception>();
         using var mcp = rig.McpHttp(sandbox.McpServerUrl);
         await PostAsync(mcp, sandbox.McpServerUrl);
         var server = sandbox.McpServerUrl;
+        time.Advance(TimeSpan.FromSeconds(25)); // inside the refresh margin (a quarter of 30 s): each use refreshes
         await rig.Client.GetAccessTokenAsync(server, CancellationToken.None);
         var stale = Assert.Single((await rig.Vault.ListCredentialsAsync(CancellationToken.None)).Credentials);
+        time.Advance(TimeSpan.FromSeconds(25));
         await rig.Client.GetAccessTokenAsync(server, CancellationToken.None);
 
         // invalid_grant: a stale copy (its refresh token already rotated) comes back, as from a restored backup.

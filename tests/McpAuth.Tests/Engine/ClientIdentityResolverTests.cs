@@ -62,6 +62,8 @@ public class ClientIdentityResolverTests
 
     [Theory]
     [InlineData(400, "application/json", """{"error":"invalid_client_metadata"}""", McpAuthErrorCode.RegistrationFailed)]
+    [InlineData(401, "application/json", """{"error":"invalid_token"}""", McpAuthErrorCode.RegistrationFailed)] // Keycloak, anonymous
+    [InlineData(403, "text/plain", "Forbidden", McpAuthErrorCode.RegistrationFailed)] // Okta, anonymous
     [InlineData(201, "text/html", "<html>", McpAuthErrorCode.InvalidResponse)]
     [InlineData(201, "application/json", "{]", McpAuthErrorCode.InvalidResponse)]
     [InlineData(201, "application/json", """{"client_secret":"s"}""", McpAuthErrorCode.InvalidResponse)]

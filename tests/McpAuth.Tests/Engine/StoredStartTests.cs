@@ -32,12 +32,15 @@ public class StoredStartTests
     public async Task An_expiring_stored_token_is_refreshed_with_the_stored_registration_read_once()
     {
         var store = new RecordingStore();
-        var world = ConfidentialWorld(store, expiresIn: 30); // inside the 60 s refresh skew
-        await world.Client().AuthorizeAsync(Server, world.Interaction, default);
+        var world = ConfidentialWorld(store, expiresIn: 30);
+        var time = new ManualTimeProvider();
+        await Engine(world, time).AuthorizeAsync(Server, world.Interaction, default);
         store.Log.Clear();
-        var engine = world.Client();
+        var engine = Engine(world, time);
 
+        time.Advance(TimeSpan.FromSeconds(25)); // inside the refresh margin (a quarter of the 30 s lifetime)
         var refreshed = await engine.GetAccessTokenAsync(Server, default);
+        time.Advance(TimeSpan.FromSeconds(25));
         var again = await engine.GetAccessTokenAsync(Server, default);
 
         var refreshes = world.Http.Requests.Where(r => r.Key == $"POST {OAuthWorld.Issuer}/token" && r.Form()["grant_type"] == "refresh_token").ToList();
@@ -65,10 +68,12 @@ public class StoredStartTests
     {
         var store = new RecordingStore();
         var world = ConfidentialWorld(store, expiresIn: 30);
-        await world.Client().AuthorizeAsync(Server, world.Interaction, default);
+        var time = new ManualTimeProvider();
+        await Engine(world, time).AuthorizeAsync(Server, world.Interaction, default);
         store.FailReads = [StoreEntryKind.Registration];
+        time.Advance(TimeSpan.FromSeconds(25));
 
-        var e = await Assert.ThrowsAsync<McpAuthException>(() => world.Client().GetAccessTokenAsync(Server, default));
+        var e = await Assert.ThrowsAsync<McpAuthException>(() => Engine(world, time).GetAccessTokenAsync(Server, default));
 
         Assert.Equal(McpAuthErrorCode.StoreEntryCorrupt, e.Code);
         Assert.DoesNotContain(world.Http.Requests, r => r.Key == $"POST {OAuthWorld.Issuer}/token" && r.Form()["grant_type"] == "refresh_token");
@@ -79,10 +84,12 @@ public class StoredStartTests
     {
         var store = new RecordingStore();
         var world = ConfidentialWorld(store, expiresIn: 30);
-        await world.Client(new McpAuthOptions { Client = new PreRegisteredClient("pre-registered", "pre-secret") })
+        var time = new ManualTimeProvider();
+        await Engine(world, time, new McpAuthOptions { Client = new PreRegisteredClient("pre-registered", "pre-secret") })
             .AuthorizeAsync(Server, world.Interaction, default);
+        time.Advance(TimeSpan.FromSeconds(25)); // inside the refresh margin (a quarter of the 30 s lifetime)
 
-        await world.Client().GetAccessTokenAsync(Server, default); // a new process that was not given the secret
+        await Engine(world, time).GetAccessTokenAsync(Server, default); // a new process that was not given the secret
 
         var refresh = Assert.Single(world.Http.Requests, r => r.Key == $"POST {OAuthWorld.Issuer}/token" && r.Form()["grant_type"] == "refresh_token");
         var basic = refresh.Headers.GetValueOrDefault("Authorization") ?? "";
@@ -91,6 +98,9 @@ public class StoredStartTests
             "the refresh did not authenticate with the stored secret");
         Assert.DoesNotContain(store.Log, e => e.Contains("pre-secret", StringComparison.Ordinal));
     }
+
+    private static McpAuth.Engine.McpAuthClient Engine(OAuthWorld world, TimeProvider time, McpAuthOptions? options = null) =>
+        new(options ?? new McpAuthOptions(), world.Vault, new HttpClient(world.Http), time);
 
     /// <summary>Registers confidential clients (client_secret_post) and issues refresh tokens.</summary>
     private static OAuthWorld ConfidentialWorld(RecordingStore store, int expiresIn)

@@ -11,7 +11,8 @@ public class ScopeSelectionTests
     public void Falls_back_to_resource_scopes_supported() => Assert.Equal("a b", ScopeSelection.Select(null, ["a", "b"], null, false));
 
     [Fact]
-    public void Omitted_when_nothing_is_known() => Assert.Null(ScopeSelection.Select(null, null, ["offline_access"], true));
+    public void Omitted_when_nothing_is_known_and_the_server_lists_no_offline_access() =>
+        Assert.Null(ScopeSelection.Select(null, null, ["openid"], true));
 
     [Fact]
     public void Offline_access_only_when_the_server_lists_it()

@@ -129,12 +129,15 @@ public sealed class NewerEntryTests
         var world = new OAuthWorld();
         world.Http.On("POST", $"{OAuthWorld.Issuer}/token",
             _ => FakeHttp.Json("""{"access_token":"at","token_type":"Bearer","expires_in":30,"refresh_token":"rt"}"""));
-        var engine = world.Client();
-        await engine.AuthorizeAsync(Server, world.Interaction, None); // expires inside the refresh skew: every use refreshes
+        var time = new ManualTimeProvider();
+        McpAuthClient Engine() => new(new McpAuthOptions(), world.Vault, new HttpClient(world.Http), time);
+        var engine = Engine();
+        await engine.AuthorizeAsync(Server, world.Interaction, None);
+        time.Advance(TimeSpan.FromSeconds(25)); // inside the refresh margin (a quarter of the 30 s lifetime): every use refreshes
         var key = await MakeCredentialNewerAsync(world);
 
         var error = await Assert.ThrowsAsync<McpAuthException>(() => engine.GetAccessTokenAsync(Server, None));
-        var fresh = await Assert.ThrowsAsync<McpAuthException>(() => world.Client().GetAccessTokenAsync(Server, None));
+        var fresh = await Assert.ThrowsAsync<McpAuthException>(() => Engine().GetAccessTokenAsync(Server, None));
 
         Assert.Equal(McpAuthErrorCode.StoreEntryFromNewerVersion, error.Code);
         Assert.Equal(McpAuthErrorCode.StoreEntryFromNewerVersion, fresh.Code);

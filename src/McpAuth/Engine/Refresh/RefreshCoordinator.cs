@@ -107,7 +107,7 @@ public sealed class RefreshCoordinator
         credential.Tokens.ExpiresAt is not { } expiresAt || _time.GetUtcNow() < expiresAt;
 
     /// <summary>Puts a just-saved credential in the cache (after an authorization).</summary>
-    internal void Remember(StoredCredential credential) => _cache.Set(credential, _options.Skew);
+    internal void Remember(StoredCredential credential) => _cache.Set(credential, _options.SkewFor(credential.Tokens));
 
     /// <summary>Drops the cached token of <paramref name="binding"/> (after a logout or a state change).</summary>
     public void Forget(CredentialBinding binding) => _cache.Remove(binding);

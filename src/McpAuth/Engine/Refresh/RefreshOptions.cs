@@ -5,8 +5,32 @@ namespace McpAuth.Engine.Refresh;
 /// <summary>When to refresh and how hard to retry.</summary>
 public sealed record RefreshOptions
 {
-    /// <summary>Refresh this long before the access token expires, so no request is sent with a token about to lapse.</summary>
+    /// <summary>
+    /// Refresh this long before the access token expires, so no request is sent with a token about to lapse; for a
+    /// token whose lifetime is known, at most a quarter of that lifetime (see <see cref="SkewFor"/>). Default 60 s.
+    /// </summary>
     public TimeSpan Skew { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The largest share of a token's lifetime the refresh margin may take: a quarter (never more than half).</summary>
+    public const int LifetimeFractionDivisor = 4;
+
+    /// <summary>
+    /// The refresh margin of <paramref name="tokens"/>: <see cref="Skew"/>, capped at a quarter of the token's lifetime
+    /// when it is known (<see cref="TokenSet.IssuedAt"/> and <see cref="TokenSet.ExpiresAt"/>). A token that lives
+    /// 60 s (Cloudflare workers-oauth-provider's shortest <c>accessTokenTTL</c>,
+    /// https://github.com/cloudflare/workers-oauth-provider) is used for 45 s, not refreshed before every request as a
+    /// 60 s margin would; a token that lives an hour keeps the 60 s margin.
+    /// </summary>
+    public TimeSpan SkewFor(TokenSet tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (tokens is { IssuedAt: { } issuedAt, ExpiresAt: { } expiresAt } && expiresAt > issuedAt)
+        {
+            var share = (expiresAt - issuedAt) / LifetimeFractionDivisor;
+            return share < Skew ? share : Skew;
+        }
+        return Skew;
+    }
 
     /// <summary>Retries after a transient failure (timeout, connection failure, 5xx, 429) before giving up.</summary>
     public int MaxTransientRetries { get; init; } = 3;
@@ -36,13 +60,14 @@ public sealed record RefreshOptions
 
     /// <summary>
     /// Whether <paramref name="credential"/> can be used at <paramref name="now"/> without a refresh: not marked as
-    /// needing a new login, and not expiring within <see cref="Skew"/> (a token without a known expiry is fresh).
+    /// needing a new login, and not expiring within its margin (<see cref="SkewFor"/>; a token without a known expiry
+    /// is fresh).
     /// </summary>
     public bool IsFresh(StoredCredential credential, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(credential);
         return credential.State != CredentialState.NeedsReauthorization
-            && (credential.Tokens.ExpiresAt is not { } expiresAt || now < expiresAt - Skew);
+            && (credential.Tokens.ExpiresAt is not { } expiresAt || now < expiresAt - SkewFor(credential.Tokens));
     }
 
     internal void Validate()
