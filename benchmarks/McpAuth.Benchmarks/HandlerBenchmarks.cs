@@ -53,7 +53,7 @@ public class HandlerBenchmarks
         _sandbox = await Sandbox.Sandbox.StartAsync();
         _server = _sandbox.McpServerUrl;
         _oauthHttp = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
-        var engine = new McpAuthClient(new McpAuthOptions { RedirectUri = new Uri("http://127.0.0.1:33418/callback") },
+        var engine = new McpAuthClient(new McpAuthOptions { Client = { RedirectUri = new Uri("http://127.0.0.1:33418/callback") } },
             new TokenVault(new InMemoryTokenStore()), _oauthHttp);
         await engine.AuthorizeAsync(_server, new HeadlessAuthorizationInteraction(_oauthHttp), CancellationToken.None);
 

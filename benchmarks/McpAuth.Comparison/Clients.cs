@@ -28,7 +28,7 @@ internal static class Clients
         var tokenWait = new TokenWaitClock { InnerHandler = Transport() };
         using var oauthHttp = new HttpClient(tokenWait, disposeHandler: false);
         var vault = new TokenVault(OpenStore(home));
-        var engine = new McpAuthClient(new McpAuthOptions { RedirectUri = RedirectUri }, vault, oauthHttp);
+        var engine = new McpAuthClient(new McpAuthOptions { Client = { RedirectUri = RedirectUri } }, vault, oauthHttp);
         using var mcpHttp = new HttpClient(new McpAuthHandler(engine, server, new HeadlessAuthorizationInteraction(oauthHttp))
         {
             InnerHandler = tokenWait, // no redirects, as the SDK side's client

@@ -33,7 +33,7 @@ public class PerRequestBenchmarks
         _root = Directory.CreateTempSubdirectory("mcpauth-per-request-").FullName;
         var url = _sandbox.McpServerUrl;
         var oauthHttp = Track(new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }));
-        var engine = new McpAuthClient(new McpAuthOptions { RedirectUri = Clients.RedirectUri },
+        var engine = new McpAuthClient(new McpAuthOptions { Client = { RedirectUri = Clients.RedirectUri } },
             new TokenVault(FileTokenStore.Open(new FileTokenStoreOptions { Home = Path.Combine(_root, "home") })), oauthHttp);
         var token = await engine.AuthorizeAsync(url, new HeadlessAuthorizationInteraction(oauthHttp), CancellationToken.None);
         _mcpAuth = await ConnectAsync(new HttpClientTransportOptions { Endpoint = url },

@@ -11,9 +11,9 @@ var builder = Host.CreateApplicationBuilder(args);
 var server = new Uri(builder.Configuration["MCP_SERVER_URL"] ?? "http://127.0.0.1:8080/mcp");
 builder.Services.AddMcpAuth(options =>
 {
-    options.Grant = McpAuthGrant.ClientCredentials;
+    options.Grant.Kind = McpAuthGrant.ClientCredentials;
     options.Profile = "worker";
-    options.Client = new PreRegisteredClient(
+    options.Client.PreRegistered = new PreRegisteredClient(
         builder.Configuration["MCPAUTH_CLIENT_ID"] ?? "", builder.Configuration["MCPAUTH_CLIENT_SECRET"], "client_secret_basic");
 }).UseFileStore();
 builder.Services.AddHttpClient(McpWorker.HttpClientName).AddMcpAuthHandler(server);

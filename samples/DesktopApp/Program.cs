@@ -17,8 +17,8 @@ var redirectUri = new Uri("http://127.0.0.1:33418/callback");
 var services = new ServiceCollection();
 services.AddMcpAuth(options =>
 {
-    options.ClientName = "McpAuth desktop sample";
-    options.RedirectUri = redirectUri;
+    options.Client.Name = "McpAuth desktop sample";
+    options.Client.RedirectUri = redirectUri;
 }).UseFileStore();
 services.AddSingleton<IAuthorizationInteraction, BrowserInteraction>();
 services.AddHttpClient("mcp").AddMcpAuthHandler(server);

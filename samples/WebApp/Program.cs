@@ -9,8 +9,8 @@ var server = new Uri(builder.Configuration["McpServerUrl"] ?? "https://mcp.examp
 var publicBase = new Uri(builder.Configuration["PublicBaseUrl"] ?? "https://localhost:5001");
 builder.Services.AddMcpAuth(options =>
 {
-    options.ClientName = "McpAuth web sample";
-    options.RedirectUri = new Uri(publicBase, "/oauth/callback");
+    options.Client.Name = "McpAuth web sample";
+    options.Client.RedirectUri = new Uri(publicBase, "/oauth/callback");
 }).UseFileStore();
 builder.Services.AddSingleton(new UserMcp.Settings(server));
 builder.Services.AddSingleton<UserMcp>();

@@ -29,16 +29,16 @@ public sealed class McpAuthClients
         _pendingFlows = new(() =>
         {
             var limits = _options.CurrentValue;
-            return new PendingFlowRegistry(time, limits.PendingFlowLifetime, limits.MaxPendingFlowsTotal, limits.MaxPendingFlowsPerTenant);
+            return new PendingFlowRegistry(time, limits.Authorization.PendingFlowLifetime, limits.Authorization.MaxPendingFlowsTotal, limits.Authorization.MaxPendingFlowsPerTenant);
         });
         _default = new(() => McpAuthServiceCollectionExtensions.CreateClient(_services, _options.CurrentValue, PendingFlows));
     }
 
     /// <summary>
     /// The flows of every profile waiting for their callback, bounded per profile
-    /// (<see cref="McpAuthOptions.MaxPendingFlows"/>), per tenant (the part of the profile before '/',
-    /// <see cref="McpAuthOptions.MaxPendingFlowsPerTenant"/>) and in total (<see cref="McpAuthOptions.MaxPendingFlowsTotal"/>),
-    /// expiring after <see cref="McpAuthOptions.PendingFlowLifetime"/> (the tenant, total and lifetime limits are
+    /// (<see cref="AuthorizationOptions.MaxPendingFlows"/>), per tenant (the part of the profile before '/',
+    /// <see cref="AuthorizationOptions.MaxPendingFlowsPerTenant"/>) and in total (<see cref="AuthorizationOptions.MaxPendingFlowsTotal"/>),
+    /// expiring after <see cref="AuthorizationOptions.PendingFlowLifetime"/> (the tenant, total and lifetime limits are
     /// those of the unnamed options).
     /// </summary>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>

@@ -12,30 +12,29 @@ internal static class ScenarioOptions
     {
         var options = new McpAuthOptions
         {
-            ClientName = "McpAuth conformance client",
-            ClientMetadataDocumentUrl = ClientMetadataDocument,
+            Client = { Name = "McpAuth conformance client", MetadataDocumentUrl = ClientMetadataDocument },
         };
         if (context["client_id"] is { } clientId)
         {
-            options.Client = new PreRegisteredClient(clientId, context["client_secret"]);
+            options.Client.PreRegistered = new PreRegisteredClient(clientId, context["client_secret"]);
         }
         if (context["private_key_pem"] is { } pem)
         {
-            options.ClientKey = new ClientKeyOptions(pem, context["signing_algorithm"] ?? "ES256");
+            options.Client.Key = new ClientKeyOptions(pem, context["signing_algorithm"] ?? "ES256");
         }
         if (scenario.StartsWith("auth/client-credentials", StringComparison.Ordinal))
         {
-            options.Grant = McpAuthGrant.ClientCredentials;
+            options.Grant.Kind = McpAuthGrant.ClientCredentials;
         }
         else if (context["valid_jwt"] is { } workloadToken)
         {
-            options.Grant = McpAuthGrant.JwtBearer;
-            options.WorkloadIdentityToken = _ => ValueTask.FromResult(workloadToken);
+            options.Grant.Kind = McpAuthGrant.JwtBearer;
+            options.Grant.WorkloadIdentityToken = _ => ValueTask.FromResult(workloadToken);
         }
         else if (context["idp_id_token"] is { } idToken && context["idp_token_endpoint"] is { } idpToken)
         {
-            options.Grant = McpAuthGrant.EnterpriseManaged;
-            options.Enterprise = new EnterpriseIdentityOptions(new Uri(idpToken), context["idp_client_id"] ?? "", _ => ValueTask.FromResult(idToken));
+            options.Grant.Kind = McpAuthGrant.EnterpriseManaged;
+            options.Grant.Enterprise = new EnterpriseIdentityOptions(new Uri(idpToken), context["idp_client_id"] ?? "", _ => ValueTask.FromResult(idToken));
         }
         return options;
     }

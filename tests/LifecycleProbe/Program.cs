@@ -32,7 +32,7 @@ static async Task<int> TokenAsync(string home, Uri server, int callers, long sta
     var counter = new LifecycleProbe.CountingHandler(OAuthHttpClient.CreateDefaultHandler());
     using var http = new HttpClient(counter);
     var vault = new TokenVault(FileTokenStore.Open(new FileTokenStoreOptions { Home = home }));
-    var client = new McpAuthClient(new McpAuthOptions { RedirectUri = new Uri("http://127.0.0.1:33418/callback"), DPoP = DPoPMode.Disabled }, vault, http,
+    var client = new McpAuthClient(new McpAuthOptions { Client = { RedirectUri = new Uri("http://127.0.0.1:33418/callback") }, Grant = { DPoP = DPoPMode.Disabled } }, vault, http,
         logger: SuiteLoggerFactory.Logger<McpAuthClient>()); // logs at Trace for the secret sweep
     var wait = DateTimeOffset.FromUnixTimeMilliseconds(startAtUnixMs) - DateTimeOffset.UtcNow;
     if (wait > TimeSpan.Zero)

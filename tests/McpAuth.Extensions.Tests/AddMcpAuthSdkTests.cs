@@ -28,7 +28,7 @@ public sealed class AddMcpAuthSdkTests : IAsyncLifetime
         services.AddSingleton<ILoggerFactory>(SuiteLoggerFactory.Instance); // logs at Trace for the secret sweep
         services.AddMcpAuth(options =>
         {
-            options.RedirectUri = new Uri("http://127.0.0.1:1/callback");
+            options.Client.RedirectUri = new Uri("http://127.0.0.1:1/callback");
             configure?.Invoke(options);
         }).UseInMemoryStore();
         services.AddSingleton<IAuthorizationInteraction>(_ => new HeadlessAuthorizationInteraction(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })));
@@ -78,8 +78,8 @@ public sealed class AddMcpAuthSdkTests : IAsyncLifetime
         _sandbox.AuthorizationServer.AddClient(new SandboxClient("worker", "worker-secret", SandboxAuthMethods.ClientSecretBasic, [], [SandboxGrantTypes.ClientCredentials]));
         await using var services = Services(options =>
         {
-            options.Grant = McpAuthGrant.ClientCredentials;
-            options.Client = new PreRegisteredClient("worker", "worker-secret", "client_secret_basic");
+            options.Grant.Kind = McpAuthGrant.ClientCredentials;
+            options.Client.PreRegistered = new PreRegisteredClient("worker", "worker-secret", "client_secret_basic");
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
@@ -147,9 +147,9 @@ public sealed class PendingFlowBoundTests : IAsyncLifetime
         services.AddSingleton<ILoggerFactory>(SuiteLoggerFactory.Instance); // logs at Trace for the secret sweep
         services.AddMcpAuth(options =>
         {
-            options.RedirectUri = new Uri("http://127.0.0.1:33418/callback");
-            options.MaxPendingFlowsPerTenant = 2;
-            options.MaxPendingFlowsTotal = 3;
+            options.Client.RedirectUri = new Uri("http://127.0.0.1:33418/callback");
+            options.Authorization.MaxPendingFlowsPerTenant = 2;
+            options.Authorization.MaxPendingFlowsTotal = 3;
         }).UseInMemoryStore();
         await using var provider = services.BuildServiceProvider();
         var clients = provider.GetRequiredService<McpAuthClients>();

@@ -52,9 +52,9 @@ public sealed class EnterpriseSdkTests : IAsyncLifetime
         services.AddSingleton<ILoggerFactory>(SuiteLoggerFactory.Instance); // logs at Trace for the secret sweep
         services.AddMcpAuth(options =>
         {
-            options.Grant = McpAuthGrant.EnterpriseManaged;
-            options.Client = new PreRegisteredClient("mcp-client", "mcp-secret", "client_secret_basic");
-            options.Enterprise = new EnterpriseIdentityOptions(_idp.TokenEndpoint, TestEnterpriseIdp.ClientId, _ => _idp.LoginAsync("alice@corp"),
+            options.Grant.Kind = McpAuthGrant.EnterpriseManaged;
+            options.Client.PreRegistered = new PreRegisteredClient("mcp-client", "mcp-secret", "client_secret_basic");
+            options.Grant.Enterprise = new EnterpriseIdentityOptions(_idp.TokenEndpoint, TestEnterpriseIdp.ClientId, _ => _idp.LoginAsync("alice@corp"),
                 TestEnterpriseIdp.ClientSecret);
         }).UseStore(_ => _store);
         foreach (var server in servers)

@@ -14,7 +14,7 @@ public sealed class RegistrationTests
     public void Invalid_options_fail_startup_validation_with_the_option_named()
     {
         var services = new ServiceCollection();
-        services.AddMcpAuth(options => options.Grant = McpAuthGrant.ClientCredentials).UseInMemoryStore();
+        services.AddMcpAuth(options => options.Grant.Kind = McpAuthGrant.ClientCredentials).UseInMemoryStore();
         using var provider = services.BuildServiceProvider();
 
         var startup = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
@@ -78,7 +78,7 @@ public sealed class RegistrationTests
     public void Each_profile_gets_its_own_engine_with_the_shared_configuration()
     {
         var services = new ServiceCollection();
-        services.AddMcpAuth(options => options.ClientName = "shared").UseInMemoryStore();
+        services.AddMcpAuth(options => options.Client.Name = "shared").UseInMemoryStore();
         using var provider = services.BuildServiceProvider();
         var clients = provider.GetRequiredService<McpAuthClients>();
 
@@ -87,7 +87,7 @@ public sealed class RegistrationTests
         Assert.Same(alice, clients.ForProfile("acme/alice"));
         Assert.NotSame(alice, clients.ForProfile("acme/bob"));
         Assert.Equal("acme/alice", alice.Options.Profile);
-        Assert.Equal("shared", alice.Options.ClientName);
+        Assert.Equal("shared", alice.Options.Client.Name);
         Assert.Equal("default", clients.Default.Options.Profile);
     }
 }

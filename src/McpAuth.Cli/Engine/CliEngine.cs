@@ -156,16 +156,13 @@ internal sealed class CliEngine : ICliEngine
         PendingFlowRegistry? pendingFlows = null) =>
         new(new McpAuthOptions
         {
-            RedirectUri = redirectUri ?? DefaultRedirectUri,
             Profile = profile,
-            ClientName = "mcpauth CLI",
-            Client = client,
-            ClientMetadataDocumentUrl = clientMetadataUrl,
-            Scope = scope,
+            Client = { RedirectUri = redirectUri ?? DefaultRedirectUri, Name = "mcpauth CLI", PreRegistered = client, MetadataDocumentUrl = clientMetadataUrl },
+            Authorization = { Scope = scope },
             // mcpauth hands its tokens out as Bearer (`token` prints one for scripts, `proxy` sends one): a DPoP-bound
             // token (RFC 9449) is refused without a proof per request, so the CLI asks for unbound tokens. Applications
             // that send requests through McpAuthHandler keep DPoP (DPoPMode.Auto), which adds the proofs.
-            DPoP = DPoPMode.Disabled,
+            Grant = { DPoP = DPoPMode.Disabled },
         }, _vault, _http, _cli.Time, StderrLog.Create<McpAuthClient>(_cli), pendingFlows: pendingFlows);
 
     public ValueTask DisposeAsync()

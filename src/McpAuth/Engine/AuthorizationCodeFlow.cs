@@ -33,7 +33,7 @@ internal sealed class AuthorizationCodeFlow(PendingFlowRegistry pending, McpAuth
             Extra = options.Authorization.AuthorizeExtras(),
         });
         var flow = new PendingAuthorization(state, options.Profile, pkce, discovery, client, scope, redirectUri, dpop, time.GetUtcNow());
-        pending.Add(flow, options.MaxPendingFlows);
+        pending.Add(flow, options.Authorization.MaxPendingFlows);
         return (url, flow);
     }
 

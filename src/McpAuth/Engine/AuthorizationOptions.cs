@@ -10,6 +10,44 @@ namespace McpAuth.Engine;
 public sealed class AuthorizationOptions
 {
     /// <summary>
+    /// Space-separated scopes to request (RFC 6749 §3.3) instead of the MCP scope selection (a challenge's
+    /// <c>scope</c>, else the resource metadata's <c>scopes_supported</c>). <c>offline_access</c> is still added per
+    /// <see cref="RequestRefreshToken"/>, and a step-up still asks for the union with the challenged scopes.
+    /// Null (default): the MCP scope selection.
+    /// </summary>
+    public string? Scope { get; set; }
+
+    /// <summary>Ask for <c>offline_access</c> when the authorization server lists it. Default true.</summary>
+    public bool RequestRefreshToken { get; set; } = true;
+
+    /// <summary>
+    /// The authorization server metadata URL to use instead of discovery, for servers that need one (HTTPS, loopback
+    /// excepted).
+    /// </summary>
+    public Uri? ServerMetadataUrl { get; set; }
+
+    /// <summary>How many step-up authorizations may follow each other without a successful request. Default 2.</summary>
+    public int MaxStepUpAttempts { get; set; } = 2;
+
+    /// <summary>How many authorizations of this profile may be pending at once (in its <see cref="PendingFlowRegistry"/>). Default 16.</summary>
+    public int MaxPendingFlows { get; set; } = 16;
+
+    /// <summary>
+    /// For an application acting for many users (profiles "tenant/user"): how many authorizations one tenant may have
+    /// pending at once across all its users. Default 64.
+    /// </summary>
+    public int MaxPendingFlowsPerTenant { get; set; } = 64;
+
+    /// <summary>
+    /// For an application acting for many users: how many authorizations may be pending at once across every profile.
+    /// Default 1024.
+    /// </summary>
+    public int MaxPendingFlowsTotal { get; set; } = 1024;
+
+    /// <summary>How long a pending authorization stays valid. Default 10 minutes.</summary>
+    public TimeSpan PendingFlowLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// RFC 8707 §2 <c>resource</c> to send instead of the discovered one (the protected resource metadata's
     /// <c>resource</c>, else the canonical MCP server URI). Null (default): the discovered one. The credential is still
     /// bound to the discovered resource; only the request parameter changes.
@@ -99,9 +137,23 @@ public sealed class AuthorizationOptions
     };
 
     /// <summary>Checks the group; called by <see cref="McpAuthOptions.Validate"/>.</summary>
+    /// <param name="http">The request limits (for the endpoint policy of <see cref="ServerMetadataUrl"/>).</param>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.InvalidConfiguration"/> naming the option.</exception>
-    public void Validate()
+    public void Validate(Http.OAuthHttpOptions http)
     {
+        ArgumentNullException.ThrowIfNull(http);
+        if (MaxPendingFlows < 1 || MaxPendingFlowsPerTenant < 1 || MaxPendingFlowsTotal < 1 || PendingFlowLifetime <= TimeSpan.Zero)
+        {
+            throw Invalid(nameof(MaxPendingFlows));
+        }
+        if (MaxStepUpAttempts < 0)
+        {
+            throw Invalid(nameof(MaxStepUpAttempts));
+        }
+        if (ServerMetadataUrl is { } url)
+        {
+            Http.EndpointPolicy.Validate(url, http.DangerouslyAllowLinkLocalAddresses);
+        }
         if (OmitResource && Resource is not null)
         {
             throw Invalid($"{nameof(Resource)} and {nameof(OmitResource)} exclude each other");

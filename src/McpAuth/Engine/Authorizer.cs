@@ -42,14 +42,14 @@ internal sealed class Authorizer(EngineServices services)
 
     /// <summary>The scope to ask for: configured, else challenged, else what the metadata offers (MCP scope selection).</summary>
     public string? SelectScope(DiscoveryResult discovery, string? challengeScope) =>
-        ScopeSelection.Select(Options.Scope ?? challengeScope, discovery.ResourceMetadata?.ScopesSupported,
-            discovery.AuthorizationServer.ScopesSupported, Options.RequestRefreshToken);
+        ScopeSelection.Select(Options.Authorization.Scope ?? challengeScope, discovery.ResourceMetadata?.ScopesSupported,
+            discovery.AuthorizationServer.ScopesSupported, Options.Authorization.RequestRefreshToken);
 
     /// <summary>Authorizes with the configured grant; for the code grant, through <paramref name="interaction"/>.</summary>
     /// <exception cref="McpAuthException">Any step's typed error; <see cref="McpAuthErrorCode.InteractionRequired"/> without an interaction.</exception>
     public async Task<Authorized> AuthorizeAsync(
         DiscoveryResult discovery, string? scope, IAuthorizationInteraction? interaction, CancellationToken ct) =>
-        Options.Grant switch
+        Options.Grant.Kind switch
         {
             McpAuthGrant.AuthorizationCode => await CodeGrantAsync(discovery, scope, interaction, ct).ConfigureAwait(false),
             McpAuthGrant.ClientCredentials => await ClientCredentialsAsync(discovery, scope, ct).ConfigureAwait(false),
@@ -64,7 +64,7 @@ internal sealed class Authorizer(EngineServices services)
             throw AuthorizationOptions.PkceNotSupported(discovery.Issuer);
         }
         var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
-        return services.CodeFlow.Begin(discovery, client, scope, Options.RedirectUri, services.Grants.NewDPoPKey(discovery.AuthorizationServer));
+        return services.CodeFlow.Begin(discovery, client, scope, Options.Client.RedirectUri, services.Grants.NewDPoPKey(discovery.AuthorizationServer));
     }
 
     /// <summary>
@@ -168,7 +168,7 @@ internal sealed class Authorizer(EngineServices services)
     {
         var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
         var dpop = services.Grants.NewDPoPKey(discovery.AuthorizationServer);
-        var jwtBearer = Options.Grant == McpAuthGrant.JwtBearer;
+        var jwtBearer = Options.Grant.Kind == McpAuthGrant.JwtBearer;
         var parameters = jwtBearer
             ? await services.Grants.WorkloadParametersAsync(scope, Options.Authorization.ResourceParameter(discovery.Resource), ct).ConfigureAwait(false)
             : await services.Enterprise.ParametersAsync(discovery, scope, ct).ConfigureAwait(false);
@@ -220,7 +220,7 @@ internal sealed class Authorizer(EngineServices services)
         await services.Vault.SaveRegistrationAsync(new StoredRegistration
         {
             Issuer = server.Issuer,
-            RedirectUri = Options.RedirectUri.OriginalString,
+            RedirectUri = Options.Client.RedirectUri.OriginalString,
             ClientId = tokens.ClientId,
             ClientSecret = secret,
             TokenEndpointAuthMethod = method,

@@ -37,17 +37,17 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
             await RememberSecretAsync(client, cancellationToken).ConfigureAwait(false);
             return client;
         }
-        if (server.ClientIdMetadataDocumentSupported && options.ClientMetadataDocumentUrl is { } cimd)
+        if (server.ClientIdMetadataDocumentSupported && options.Client.MetadataDocumentUrl is { } cimd)
         {
             return new ClientIdentity(server.Issuer, cimd.AbsoluteUri, null, ClientAuthentication.None, "cimd");
         }
-        var redirect = options.RedirectUri.OriginalString;
+        var redirect = options.Client.RedirectUri.OriginalString;
         var stored = await vault.GetRegistrationAsync(server.Issuer, redirect, cancellationToken).ConfigureAwait(false);
         if (stored is not null && IsReusable(stored))
         {
             return new ClientIdentity(stored.Issuer, stored.ClientId, stored.ClientSecret, stored.TokenEndpointAuthMethod, stored.Source);
         }
-        if (!options.DynamicClientRegistration || server.RegistrationEndpoint is null)
+        if (!options.Client.DynamicRegistration || server.RegistrationEndpoint is null)
         {
             throw new McpAuthException(McpAuthErrorCode.NoClientIdentity, server.Issuer) { Hint = ProviderHints.NoClientIdentity };
         }
@@ -56,12 +56,12 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
 
     /// <summary>
     /// Whether a stored registration is used for a new authorization: its secret has not expired (RFC 7591 §3.2.1),
-    /// and, for one McpAuth made itself, no new one is forced (<see cref="McpAuthOptions.ForceNewRegistration"/>) and
+    /// and, for one McpAuth made itself, no new one is forced (<see cref="ClientIdentityOptions.ForceNewRegistration"/>) and
     /// no login with it ended without a callback (<see cref="StoredRegistration.Unconfirmed"/>).
     /// </summary>
     private bool IsReusable(StoredRegistration stored) =>
         (stored.ClientSecretExpiresAt is null || stored.ClientSecretExpiresAt > time.GetUtcNow())
-        && (stored.Source != "dcr" || (!options.ForceNewRegistration && !stored.Unconfirmed));
+        && (stored.Source != "dcr" || (!options.Client.ForceNewRegistration && !stored.Unconfirmed));
 
     /// <summary>
     /// After a login with a dynamic registration ended without a callback: marks the stored registration
@@ -77,7 +77,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         }
         try
         {
-            var redirect = options.RedirectUri.OriginalString;
+            var redirect = options.Client.RedirectUri.OriginalString;
             var stored = await vault.GetRegistrationAsync(identity.Issuer, redirect, CancellationToken.None).ConfigureAwait(false);
             if (stored is not null && stored.ClientId == identity.ClientId && !stored.Unconfirmed)
             {
@@ -99,13 +99,13 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
     {
         ArgumentNullException.ThrowIfNull(credential);
         var (issuer, clientId) = (credential.Binding.Issuer, credential.Binding.ClientId);
-        if (options.Client is { } client && client.ClientId == clientId && (client.Issuer is null || client.Issuer == issuer))
+        if (options.Client.PreRegistered is { } client && client.ClientId == clientId && (client.Issuer is null || client.Issuer == issuer))
         {
             var method = client.TokenEndpointAuthMethod ?? credential.TokenEndpointAuthMethod
                 ?? (client.ClientSecret is null ? ClientAuthentication.None : ClientAuthentication.ClientSecretBasic);
             return new ClientIdentity(issuer, clientId, client.ClientSecret, method, "preregistered");
         }
-        var stored = await vault.GetRegistrationAsync(issuer, options.RedirectUri.OriginalString, cancellationToken).ConfigureAwait(false);
+        var stored = await vault.GetRegistrationAsync(issuer, options.Client.RedirectUri.OriginalString, cancellationToken).ConfigureAwait(false);
         if (stored?.ClientId != clientId)
         {
             stored = await FindRegistrationAsync(issuer, clientId, cancellationToken).ConfigureAwait(false);
@@ -176,7 +176,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         {
             return;
         }
-        var redirect = options.RedirectUri.OriginalString;
+        var redirect = options.Client.RedirectUri.OriginalString;
         var stored = await vault.GetRegistrationAsync(client.Issuer, redirect, ct).ConfigureAwait(false);
         if (stored is { Source: "preregistered" } && stored.ClientId == client.ClientId && stored.ClientSecret == client.ClientSecret
             && stored.TokenEndpointAuthMethod == client.TokenEndpointAuthMethod)
@@ -197,12 +197,12 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
 
     private ClientIdentity? PreRegistered(AuthorizationServerMetadata server)
     {
-        if (options.Client is not { } client || (client.Issuer is not null && !string.Equals(client.Issuer, server.Issuer, StringComparison.Ordinal)))
+        if (options.Client.PreRegistered is not { } client || (client.Issuer is not null && !string.Equals(client.Issuer, server.Issuer, StringComparison.Ordinal)))
         {
             return null;
         }
         var method = client.TokenEndpointAuthMethod
-            ?? (options.ClientKey is not null ? ClientAuthentication.PrivateKeyJwt : null)
+            ?? (options.Client.Key is not null ? ClientAuthentication.PrivateKeyJwt : null)
             ?? ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported, client.ClientSecret is not null)
             ?? (client.ClientSecret is null ? ClientAuthentication.None : ClientAuthentication.ClientSecretBasic);
         return new ClientIdentity(server.Issuer, client.ClientId, client.ClientSecret, method, "preregistered");
@@ -215,11 +215,11 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
             ?? ClientAuthentication.None;
         // A server with a device endpoint (RFC 8628) gets the device_code grant too, so one registration serves both flows.
         IReadOnlyList<string>? grants = server.DeviceAuthorizationEndpoint is null ? null : ["authorization_code", "refresh_token", DeviceAuthorization.GrantType];
-        var body = ClientRegistration.BuildBody(new ClientRegistrationRequest([options.RedirectUri], requestedMethod, options.ClientName, grants));
+        var body = ClientRegistration.BuildBody(new ClientRegistrationRequest([options.Client.RedirectUri], requestedMethod, options.Client.Name, grants));
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
         request.Headers.Accept.ParseAdd("application/json");
-        var initialAccessToken = options.RegistrationAccessToken is { } provider ? await provider(ct).ConfigureAwait(false) : null;
+        var initialAccessToken = options.Client.RegistrationAccessToken is { } provider ? await provider(ct).ConfigureAwait(false) : null;
         if (!string.IsNullOrEmpty(initialAccessToken))
         {
             // RFC 7591 §3: an initial access token is sent as an OAuth 2.0 bearer token (RFC 6750 §2.1).
@@ -234,7 +234,7 @@ internal sealed class ClientIdentityResolver(OAuthHttpClient http, TokenVault va
         var record = new StoredRegistration
         {
             Issuer = server.Issuer,
-            RedirectUri = options.RedirectUri.OriginalString,
+            RedirectUri = options.Client.RedirectUri.OriginalString,
             ClientId = registered.ClientId,
             ClientSecret = registered.ClientSecret,
             TokenEndpointAuthMethod = method,

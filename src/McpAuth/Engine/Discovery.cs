@@ -71,7 +71,7 @@ internal sealed class Discovery(OAuthHttpClient http, McpAuthOptions options)
 
     private async Task<AuthorizationServerMetadata> FindServerMetadataAsync(Uri server, ProtectedResourceMetadata? prm, CancellationToken ct)
     {
-        if (options.AuthorizationServerMetadataUrl is { } configured)
+        if (options.Authorization.ServerMetadataUrl is { } configured)
         {
             return await ReadConfiguredAsync(configured, prm, ct).ConfigureAwait(false);
         }

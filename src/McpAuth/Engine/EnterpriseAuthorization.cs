@@ -33,7 +33,7 @@ internal sealed class EnterpriseAuthorization(McpAuthOptions options, TokenVault
     /// </exception>
     public async Task<IReadOnlyList<KeyValuePair<string, string>>> ParametersAsync(DiscoveryResult discovery, string? scope, CancellationToken ct)
     {
-        var idp = options.Enterprise ?? throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(McpAuthOptions.Enterprise));
+        var idp = options.Grant.Enterprise ?? throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(GrantOptions.Enterprise));
         var (idToken, cached) = await IdTokenAsync(idp, forceLogin: false, ct).ConfigureAwait(false);
         try
         {

@@ -19,7 +19,7 @@ internal sealed class GrantExtensions : IClientAssertionFactory
     public GrantExtensions(McpAuthOptions options)
     {
         _options = options;
-        if (options.ClientKey is { } key)
+        if (options.Client.Key is { } key)
         {
             try
             {
@@ -27,7 +27,7 @@ internal sealed class GrantExtensions : IClientAssertionFactory
             }
             catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
             {
-                throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(McpAuthOptions.ClientKey), e);
+                throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(ClientIdentityOptions.Key), e);
             }
         }
     }
@@ -40,7 +40,7 @@ internal sealed class GrantExtensions : IClientAssertionFactory
 
     /// <summary>A new key pair when DPoP is wanted and the server advertises ES256 (RFC 9449 §5.1); else null.</summary>
     public IDPoPProofSigner? NewDPoPKey(AuthorizationServerMetadata server) =>
-        _options.DPoP == DPoPMode.Auto && server.DPoPSigningAlgValuesSupported?.Contains(DPoPAlgorithm, StringComparer.Ordinal) == true
+        _options.Grant.DPoP == DPoPMode.Auto && server.DPoPSigningAlgValuesSupported?.Contains(DPoPAlgorithm, StringComparer.Ordinal) == true
             ? new DPoPSigner(DPoPKey.Generate())
             : null;
 
@@ -60,8 +60,8 @@ internal sealed class GrantExtensions : IClientAssertionFactory
     /// <summary>JWT bearer grant parameters with the workload identity token as the assertion (RFC 7523 §2.1).</summary>
     public async Task<IReadOnlyList<KeyValuePair<string, string>>> WorkloadParametersAsync(string? scope, string? resource, CancellationToken ct)
     {
-        var provider = _options.WorkloadIdentityToken
-            ?? throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(McpAuthOptions.WorkloadIdentityToken));
+        var provider = _options.Grant.WorkloadIdentityToken
+            ?? throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(GrantOptions.WorkloadIdentityToken));
         var assertion = await provider(ct).ConfigureAwait(false);
         return JwtBearerGrant.BuildParameters(assertion, scope, resource);
     }

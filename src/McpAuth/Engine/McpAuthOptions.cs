@@ -44,7 +44,7 @@ public sealed record PreRegisteredClient(
 
     /// <summary>
     /// A chosen <see cref="TokenEndpointAuthMethod"/> must be one McpAuth performs, and have what it needs: a secret
-    /// for the <c>client_secret_*</c> methods, a key (<see cref="McpAuthOptions.ClientKey"/>) for <c>private_key_jwt</c>.
+    /// for the <c>client_secret_*</c> methods, a key (<see cref="ClientIdentityOptions.Key"/>) for <c>private_key_jwt</c>.
     /// </summary>
     internal void Validate(bool hasKey)
     {
@@ -126,87 +126,26 @@ public sealed record DelegationOptions
     public Uri? TokenEndpoint { get; init; }
 }
 
-/// <summary>Options of <see cref="McpAuthClient"/>. Every relaxation of a security default has a loud name.</summary>
+/// <summary>
+/// Options of <see cref="McpAuthClient"/>, grouped by what they configure: who the client is (<see cref="Client"/>),
+/// how tokens are obtained (<see cref="Grant"/>), what an authorization asks for (<see cref="Authorization"/>), when
+/// and how tokens are refreshed (<see cref="Refresh"/>), where they are stored (<see cref="Profile"/>), and the limits
+/// of every request (<see cref="Http"/>). Validated in one place, <see cref="Validate"/>. Every relaxation of a
+/// security default has a loud name.
+/// </summary>
 public sealed class McpAuthOptions
 {
-    /// <summary>The redirect URI registered for the client. Loopback makes it a native client.</summary>
-    public Uri RedirectUri { get; set; } = new("http://127.0.0.1:33418/callback");
-
-    /// <summary>The profile (account) credentials are stored under.</summary>
+    /// <summary>The profile (account) credentials are stored under: several accounts on one server never mix.</summary>
     public string Profile { get; set; } = "default";
 
-    /// <summary>How tokens are obtained.</summary>
-    public McpAuthGrant Grant { get; set; } = McpAuthGrant.AuthorizationCode;
+    /// <summary>Who the client is: pre-registered, a client ID metadata document, or dynamically registered; its redirect URI.</summary>
+    public ClientIdentityOptions Client { get; } = new();
 
-    /// <summary>A pre-registered client; used before any other identity when it applies to the issuer.</summary>
-    public PreRegisteredClient? Client { get; set; }
+    /// <summary>How tokens are obtained (the grant, its inputs) and whether they are sender-constrained (DPoP).</summary>
+    public GrantOptions Grant { get; } = new();
 
-    /// <summary>The key for <c>private_key_jwt</c>; used with <see cref="Client"/>.</summary>
-    public ClientKeyOptions? ClientKey { get; set; }
-
-    /// <summary>
-    /// The HTTPS URL of this client's metadata document, used as the client id when the authorization server sets
-    /// <c>client_id_metadata_document_supported</c>.
-    /// </summary>
-    public Uri? ClientMetadataDocumentUrl { get; set; }
-
-    /// <summary>Register dynamically (RFC 7591) when no other identity applies. Default true.</summary>
-    public bool DynamicClientRegistration { get; set; } = true;
-
-    /// <summary>
-    /// Provides the RFC 7591 §3 initial access token sent as a bearer token with registration requests, for servers
-    /// that do not register anonymous clients (Okta: https://developer.okta.com/docs/reference/api/oauth-clients/,
-    /// Keycloak: https://www.keycloak.org/securing-apps/client-registration answer 401 or 403 without one). Secret:
-    /// called only when a registration is sent, never logged. Null (default): anonymous registration.
-    /// </summary>
-    public Func<CancellationToken, ValueTask<string>>? RegistrationAccessToken { get; set; }
-
-    /// <summary>
-    /// Register a new client at the next authorization even when a stored dynamic registration exists (for a server
-    /// that forgot the client: its refusal shows only in the browser). The stored registration is replaced. Default false.
-    /// </summary>
-    public bool ForceNewRegistration { get; set; }
-
-    /// <summary>The <c>client_name</c> sent in registrations.</summary>
-    public string ClientName { get; set; } = "McpAuth";
-
-    /// <summary>
-    /// The authorization server metadata URL to use instead of discovery, for servers that need one (HTTPS, loopback
-    /// excepted).
-    /// </summary>
-    public Uri? AuthorizationServerMetadataUrl { get; set; }
-
-    /// <summary>Ask for <c>offline_access</c> when the authorization server lists it. Default true.</summary>
-    public bool RequestRefreshToken { get; set; } = true;
-
-    /// <summary>
-    /// Space-separated scopes to request (RFC 6749 §3.3) instead of the MCP scope selection (a challenge's
-    /// <c>scope</c>, else the resource metadata's <c>scopes_supported</c>). <c>offline_access</c> is still added per
-    /// <see cref="RequestRefreshToken"/>, and a step-up still asks for the union with the challenged scopes.
-    /// Null (default): the MCP scope selection.
-    /// </summary>
-    public string? Scope { get; set; }
-
-    /// <summary>How many step-up authorizations may follow each other without a successful request. Default 2.</summary>
-    public int MaxStepUpAttempts { get; set; } = 2;
-
-    /// <summary>How many authorizations of this profile may be pending at once (in its <see cref="PendingFlowRegistry"/>). Default 16.</summary>
-    public int MaxPendingFlows { get; set; } = 16;
-
-    /// <summary>
-    /// For an application acting for many users (profiles "tenant/user"): how many authorizations one tenant may have
-    /// pending at once across all its users. Default 64.
-    /// </summary>
-    public int MaxPendingFlowsPerTenant { get; set; } = 64;
-
-    /// <summary>
-    /// For an application acting for many users: how many authorizations may be pending at once across every profile.
-    /// Default 1024.
-    /// </summary>
-    public int MaxPendingFlowsTotal { get; set; } = 1024;
-
-    /// <summary>How long a pending authorization stays valid. Default 10 minutes.</summary>
-    public TimeSpan PendingFlowLifetime { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>What an authorization asks for (scopes, resource, extra parameters) and the limits of pending flows and step-ups.</summary>
+    public AuthorizationOptions Authorization { get; } = new();
 
     /// <summary>
     /// When to refresh (<see cref="Refresh.RefreshOptions.Skew"/>, 60 s, capped at a quarter of a token's lifetime: a token
@@ -215,63 +154,28 @@ public sealed class McpAuthOptions
     /// </summary>
     public Refresh.RefreshOptions Refresh { get; set; } = new();
 
-    /// <summary>DPoP use. Default <see cref="DPoPMode.Auto"/>.</summary>
-    public DPoPMode DPoP { get; set; } = DPoPMode.Auto;
-
-    /// <summary>For <see cref="McpAuthGrant.JwtBearer"/>: provides the workload identity token (the assertion).</summary>
-    public Func<CancellationToken, ValueTask<string>>? WorkloadIdentityToken { get; set; }
-
-    /// <summary>For <see cref="McpAuthGrant.EnterpriseManaged"/>: the identity provider.</summary>
-    public EnterpriseIdentityOptions? Enterprise { get; set; }
-
     /// <summary>
     /// Per-server delegation (RFC 8693), keyed by the MCP server URL as <see cref="Protocol.ResourceUri.Canonicalize(Uri)"/>
     /// writes it; servers not listed get the stored token as is.
     /// </summary>
     public IDictionary<string, DelegationOptions> Delegation { get; } = new Dictionary<string, DelegationOptions>(StringComparer.Ordinal);
 
-    /// <summary>What the authorization request carries beyond the MCP defaults (resource, extra parameters, audience, PKCE and issuer opt-ins).</summary>
-    public AuthorizationOptions Authorization { get; } = new();
-
     /// <summary>Limits of every request to an authorization server.</summary>
     public OAuthHttpOptions Http { get; set; } = new();
 
-    /// <summary>Checks the options that can be checked without a network.</summary>
-    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.InvalidConfiguration"/>.</exception>
+    /// <summary>Checks every group (the checks that need no network), in one place.</summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.InvalidConfiguration"/> naming the option.</exception>
     public void Validate()
     {
-        if (MaxPendingFlows < 1 || MaxPendingFlowsPerTenant < 1 || MaxPendingFlowsTotal < 1)
+        if (string.IsNullOrEmpty(Profile))
         {
-            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, "MaxPendingFlows");
+            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(Profile));
         }
         ArgumentNullException.ThrowIfNull(Refresh);
+        ArgumentNullException.ThrowIfNull(Http);
         Refresh.Validate();
-        if (!RedirectUri.IsAbsoluteUri)
-        {
-            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(RedirectUri));
-        }
-        if (AuthorizationServerMetadataUrl is { } url)
-        {
-            EndpointPolicy.Validate(url, Http.DangerouslyAllowLinkLocalAddresses);
-        }
-        if (ClientMetadataDocumentUrl is { } cimd && (cimd.Scheme != Uri.UriSchemeHttps || cimd.AbsolutePath == "/"))
-        {
-            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(ClientMetadataDocumentUrl));
-        }
-        var needsClient = Grant is McpAuthGrant.ClientCredentials or McpAuthGrant.JwtBearer or McpAuthGrant.EnterpriseManaged;
-        if (needsClient && Client is null)
-        {
-            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(Client));
-        }
-        if (Grant == McpAuthGrant.JwtBearer && WorkloadIdentityToken is null)
-        {
-            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(WorkloadIdentityToken));
-        }
-        if (Grant == McpAuthGrant.EnterpriseManaged && Enterprise is null)
-        {
-            throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(Enterprise));
-        }
-        Client?.Validate(ClientKey is not null);
-        Authorization.Validate();
+        Client.Validate();
+        Grant.Validate(Client);
+        Authorization.Validate(Http);
     }
 }

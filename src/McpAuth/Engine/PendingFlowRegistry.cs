@@ -24,10 +24,10 @@ public sealed class PendingFlowRegistry
 
     /// <param name="time">The clock; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="lifetime">How long a flow may wait for its callback; 10 minutes when null.</param>
-    /// <param name="maxTotal">How many flows may wait at once (<see cref="McpAuthOptions.MaxPendingFlowsTotal"/>).</param>
+    /// <param name="maxTotal">How many flows may wait at once (<see cref="AuthorizationOptions.MaxPendingFlowsTotal"/>).</param>
     /// <param name="maxPerTenant">
     /// How many flows of one tenant (the part of a "tenant/user" profile before '/') may wait at once
-    /// (<see cref="McpAuthOptions.MaxPendingFlowsPerTenant"/>).
+    /// (<see cref="AuthorizationOptions.MaxPendingFlowsPerTenant"/>).
     /// </param>
     public PendingFlowRegistry(TimeProvider? time = null, TimeSpan? lifetime = null, int maxTotal = 1024, int maxPerTenant = 64)
     {
@@ -42,7 +42,7 @@ public sealed class PendingFlowRegistry
 
     /// <summary>A registry with the limits of <paramref name="options"/>.</summary>
     internal static PendingFlowRegistry For(McpAuthOptions options, TimeProvider time) =>
-        new(time, options.PendingFlowLifetime, options.MaxPendingFlowsTotal, options.MaxPendingFlowsPerTenant);
+        new(time, options.Authorization.PendingFlowLifetime, options.Authorization.MaxPendingFlowsTotal, options.Authorization.MaxPendingFlowsPerTenant);
 
     /// <summary>How long a flow may wait for its callback.</summary>
     public TimeSpan Lifetime { get; }

@@ -9,13 +9,13 @@ public static class ProviderHints
     /// <summary>No client identity: no pre-registered client, no metadata document support, no registration endpoint.</summary>
     public const string NoClientIdentity =
         "Pass the client id of an application registered at the authorization server with --client-id (and its secret with "
-        + "--client-secret-env) (McpAuthOptions.Client).";
+        + "--client-secret-env) (McpAuthOptions.Client.PreRegistered).";
 
     /// <summary>The registration endpoint refused an anonymous registration (Okta, Keycloak: 401 or 403).</summary>
     public const string RegistrationRefused =
         "This server does not register clients anonymously: pass the client id of an application registered there with "
-        + "--client-id, or an initial access token with --registration-token-env (McpAuthOptions.Client, "
-        + "McpAuthOptions.RegistrationAccessToken).";
+        + "--client-id, or an initial access token with --registration-token-env (McpAuthOptions.Client.PreRegistered, "
+        + "McpAuthOptions.Client.RegistrationAccessToken).";
 
     /// <summary>The registration endpoint refused the initial access token that was sent.</summary>
     public const string RegistrationTokenRefused =
@@ -26,5 +26,5 @@ public static class ProviderHints
     public const string UnfinishedLogin =
         "If the authorization page showed an error about the client, the server may have forgotten the client McpAuth "
         + "registered: the next login registers a new one (force it with login --new-registration, "
-        + "McpAuthOptions.ForceNewRegistration).";
+        + "McpAuthOptions.Client.ForceNewRegistration).";
 }

@@ -125,7 +125,7 @@ internal sealed class ServerSession
 
     /// <summary>
     /// Answers a 403 <c>insufficient_scope</c>: authorizes again with the union of the scopes asked for before and the
-    /// challenged ones (a refresh cannot widen scope), at most <see cref="McpAuthOptions.MaxStepUpAttempts"/> times in a row.
+    /// challenged ones (a refresh cannot widen scope), at most <see cref="AuthorizationOptions.MaxStepUpAttempts"/> times in a row.
     /// </summary>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StepUpLimitExceeded"/>; authorization errors.</exception>
     public Task<AccessToken> StepUpAsync(AuthenticationChallenge challenge, AccessToken? rejected, IAuthorizationInteraction? interaction, CancellationToken ct) =>
@@ -136,7 +136,7 @@ internal sealed class ServerSession
             {
                 return Current();
             }
-            if (++_stepUps > _services.Options.MaxStepUpAttempts)
+            if (++_stepUps > _services.Options.Authorization.MaxStepUpAttempts)
             {
                 throw new McpAuthException(McpAuthErrorCode.StepUpLimitExceeded, Canonical) { StatusCode = 403 };
             }
@@ -274,10 +274,10 @@ internal sealed class ServerSession
     {
         var options = _services.Options;
         using var step = _services.Telemetry.Start(McpAuthTelemetryNames.AuthorizationSpan, Canonical);
-        step.Grant = options.Grant.ToString();
+        step.Grant = options.Grant.Kind.ToString();
         try
         {
-            var discovery = options.Grant == McpAuthGrant.EnterpriseManaged
+            var discovery = options.Grant.Kind == McpAuthGrant.EnterpriseManaged
                 ? await EnterpriseAuthorization.LegAsync(EnterpriseLeg.Discovery, () => DiscoverAsync(challenge, ct)).ConfigureAwait(false)
                 : await DiscoverAsync(challenge, ct).ConfigureAwait(false);
             var scope = scopeOverride ?? _services.Authorizer.SelectScope(discovery, challenge?.Scope ?? _challengeScope);
@@ -367,7 +367,7 @@ internal sealed class ServerSession
             return false;
         }
         var credential = found.Credential;
-        if (_services.Options.Client is { } configured && (configured.Issuer is null || configured.Issuer == credential.Binding.Issuer)
+        if (_services.Options.Client.PreRegistered is { } configured && (configured.Issuer is null || configured.Issuer == credential.Binding.Issuer)
             && configured.ClientId != credential.Binding.ClientId)
         {
             // The configured client changed since the login: that login is not this client's.

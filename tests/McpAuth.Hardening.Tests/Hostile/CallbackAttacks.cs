@@ -87,7 +87,7 @@ public static class CallbackAttacks
         using var rig = new ClientRig(time: time);
         var start = await rig.Client.BeginAuthorizationAsync(world.Mcp.Url, CancellationToken.None);
         var callback = await rig.Interaction.AuthorizeAsync(start.AuthorizationUrl, start.RedirectUri, CancellationToken.None);
-        time.Advance(rig.Options.PendingFlowLifetime + TimeSpan.FromSeconds(1));
+        time.Advance(rig.Options.Authorization.PendingFlowLifetime + TimeSpan.FromSeconds(1));
         return Verdict.All(
             await Verdict.Throws(McpAuthErrorCode.FlowExpired, () => rig.Client.CompleteAuthorizationAsync(callback, CancellationToken.None)),
             Verdict.Untouched(world.As.Server, "/token"));

@@ -33,7 +33,7 @@ public static class MixUpAttacks
             await using var world = await World.StartAsync();
             var evil = await world.ServerAsync();
             var evilAs = new FakeAuthorizationServer(evil);
-            using var rig = new ClientRig(new McpAuthOptions { AuthorizationServerMetadataUrl = evil.Url("/.well-known/oauth-authorization-server") });
+            using var rig = new ClientRig(new McpAuthOptions { Authorization = { ServerMetadataUrl = evil.Url("/.well-known/oauth-authorization-server") } });
             return Verdict.All(
                 await Verdict.Throws(McpAuthErrorCode.IssuerMismatch, () => rig.AuthorizeAsync(world.Mcp.Url)),
                 Verdict.Untouched(evil, "/register"),

@@ -21,7 +21,7 @@ public sealed class DeviceDPoPTests(LifecycleServers servers) : LifecycleTestBas
         var home = NewHome();
         var time = new ShiftedTime();
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
-        McpAuthClient NewProcess() => new(new McpAuthOptions { RedirectUri = LifecycleClient.RedirectUri }, new TokenVault(
+        McpAuthClient NewProcess() => new(new McpAuthOptions { Client = { RedirectUri = LifecycleClient.RedirectUri } }, new TokenVault(
             FileTokenStore.Open(new FileTokenStoreOptions { Home = home })), http, time, SuiteLoggerFactory.Logger<McpAuthClient>());
         using var user = new HeadlessAuthorization();
 

@@ -24,7 +24,7 @@ internal sealed class LifecycleClient : IDisposable
         _http = new HttpClient(Counter);
         Vault = new TokenVault(FileTokenStore.Open(new FileTokenStoreOptions { Home = home }));
         // The sandbox MCP server is a Bearer resource server (no DPoP proof checks), so these clients ask for Bearer tokens.
-        Client = new McpAuthClient(new McpAuthOptions { RedirectUri = RedirectUri, DPoP = DPoPMode.Disabled }, Vault, _http, Time,
+        Client = new McpAuthClient(new McpAuthOptions { Client = { RedirectUri = RedirectUri }, Grant = { DPoP = DPoPMode.Disabled } }, Vault, _http, Time,
             SuiteLoggerFactory.Logger<McpAuthClient>());
     }
 

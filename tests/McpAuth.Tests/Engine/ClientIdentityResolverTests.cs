@@ -27,8 +27,7 @@ public class ClientIdentityResolverTests
     {
         var options = new McpAuthOptions
         {
-            Client = new PreRegisteredClient("pre", "secret"),
-            ClientMetadataDocumentUrl = new Uri("https://client.example/meta.json"),
+            Client = { PreRegistered = new PreRegisteredClient("pre", "secret"), MetadataDocumentUrl = new Uri("https://client.example/meta.json") },
         };
         var identity = await Create(new FakeHttp(), options).ResolveAsync(Server(cimd: true, methods: ["client_secret_post"]), default);
         Assert.Equal(("pre", "client_secret_post", "preregistered"), (identity.ClientId, identity.TokenEndpointAuthMethod, identity.Source));
@@ -39,8 +38,7 @@ public class ClientIdentityResolverTests
     {
         var options = new McpAuthOptions
         {
-            Client = new PreRegisteredClient("pre", Issuer: "https://other.example.com"),
-            ClientMetadataDocumentUrl = new Uri("https://client.example/meta.json"),
+            Client = { PreRegistered = new PreRegisteredClient("pre", Issuer: "https://other.example.com"), MetadataDocumentUrl = new Uri("https://client.example/meta.json") },
         };
         var identity = await Create(new FakeHttp(), options).ResolveAsync(Server(cimd: true), default);
         Assert.Equal(("https://client.example/meta.json", "cimd"), (identity.ClientId, identity.Source));
@@ -50,7 +48,7 @@ public class ClientIdentityResolverTests
     public async Task Without_cimd_support_the_client_registers_as_a_native_client_with_refresh_and_the_supported_method()
     {
         var http = new FakeHttp().OnJson("POST", Register, """{"client_id":"dcr-1","client_secret":"s","token_endpoint_auth_method":"client_secret_basic"}""", 201);
-        var options = new McpAuthOptions { ClientMetadataDocumentUrl = new Uri("https://client.example/meta.json") };
+        var options = new McpAuthOptions { Client = { MetadataDocumentUrl = new Uri("https://client.example/meta.json") } };
         var identity = await Create(http, options).ResolveAsync(Server(methods: ["client_secret_basic"]), default);
         Assert.Equal(("dcr-1", "s", "client_secret_basic"), (identity.ClientId, identity.ClientSecret, identity.TokenEndpointAuthMethod));
         using var body = JsonDocument.Parse(Assert.Single(http.Requests).Body!);

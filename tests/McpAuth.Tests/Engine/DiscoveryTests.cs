@@ -87,7 +87,7 @@ public class DiscoveryTests
             .OnJson("GET", OAuthWorld.Prm, """{"resource":"https://mcp.example.com/mcp","authorization_servers":["https://as.example.com"]}""")
             .OnJson("GET", "https://config.example.com/meta.json",
                 """{"issuer":"https://as.example.com","token_endpoint":"https://as.example.com/token"}""");
-        var options = new McpAuthOptions { AuthorizationServerMetadataUrl = new Uri("https://config.example.com/meta.json") };
+        var options = new McpAuthOptions { Authorization = { ServerMetadataUrl = new Uri("https://config.example.com/meta.json") } };
         var result = await Create(http, options).DiscoverAsync(new Uri(OAuthWorld.Server), null, default);
         Assert.Equal("https://as.example.com", result.Issuer);
         Assert.Equal([$"GET {OAuthWorld.Prm}", "GET https://config.example.com/meta.json"], http.Keys);
@@ -96,7 +96,7 @@ public class DiscoveryTests
     [Fact]
     public void A_plain_http_configured_metadata_url_is_refused()
     {
-        var options = new McpAuthOptions { AuthorizationServerMetadataUrl = new Uri("http://config.example.com/meta.json") };
+        var options = new McpAuthOptions { Authorization = { ServerMetadataUrl = new Uri("http://config.example.com/meta.json") } };
         Assert.Equal(McpAuthErrorCode.InsecureEndpoint, Assert.Throws<McpAuthException>(options.Validate).Code);
     }
 }

@@ -38,7 +38,7 @@ public class McpAuthClientTests
     {
         var world = new OAuthWorld();
         await world.Client().AuthorizeAsync(Server, world.Interaction, default);
-        await world.Client(new McpAuthOptions { RedirectUri = new Uri("http://127.0.0.1:40000/other") }).AuthorizeAsync(Server, world.Interaction, default);
+        await world.Client(new McpAuthOptions { Client = { RedirectUri = new Uri("http://127.0.0.1:40000/other") } }).AuthorizeAsync(Server, world.Interaction, default);
         Assert.Equal(2, world.Registrations);
     }
 
@@ -104,7 +104,7 @@ public class McpAuthClientTests
     {
         var world = new OAuthWorld();
         var time = new ManualTimeProvider();
-        var client = new McpAuthClient(new McpAuthOptions { MaxPendingFlows = 2 }, world.Vault, new HttpClient(world.Http), time);
+        var client = new McpAuthClient(new McpAuthOptions { Authorization = { MaxPendingFlows = 2 } }, world.Vault, new HttpClient(world.Http), time);
         var old = await client.BeginAuthorizationAsync(Server, default);
         await client.BeginAuthorizationAsync(Server, default);
         Assert.Equal(McpAuthErrorCode.TooManyPendingFlows,

@@ -99,7 +99,7 @@ public class McpAuthHandlerTests
         world.Http.On("POST", OAuthWorld.Server, r => !r.Headers.ContainsKey("Authorization")
             ? Challenge(401, $"Bearer resource_metadata=\"{OAuthWorld.Prm}\", scope=\"mcp:basic\"")
             : Challenge(403, $"Bearer error=\"insufficient_scope\", scope=\"mcp:write\", resource_metadata=\"{OAuthWorld.Prm}\""));
-        var http = Mcp(world, world.Client(new McpAuthOptions { MaxStepUpAttempts = 2 }));
+        var http = Mcp(world, world.Client(new McpAuthOptions { Authorization = { MaxStepUpAttempts = 2 } }));
         // The first request authorizes (401); the next two step up once each; the fourth exceeds the limit.
         for (var i = 0; i < 3; i++)
         {

@@ -85,7 +85,7 @@ public class StoredStartTests
         var store = new RecordingStore();
         var world = ConfidentialWorld(store, expiresIn: 30);
         var time = new ManualTimeProvider();
-        await Engine(world, time, new McpAuthOptions { Client = new PreRegisteredClient("pre-registered", "pre-secret") })
+        await Engine(world, time, new McpAuthOptions { Client = { PreRegistered = new PreRegisteredClient("pre-registered", "pre-secret") } })
             .AuthorizeAsync(Server, world.Interaction, default);
         time.Advance(TimeSpan.FromSeconds(25)); // inside the refresh margin (a quarter of the 30 s lifetime)
 

@@ -45,14 +45,17 @@ public class EnterpriseAuthorizationTests
 
     private McpAuthClient Client(Func<int, string>? login = null) => new(new McpAuthOptions
     {
-        Grant = McpAuthGrant.EnterpriseManaged,
-        Client = new PreRegisteredClient("mcp-client", "mcp-secret", "client_secret_basic"),
-        Enterprise = new EnterpriseIdentityOptions(new Uri(IdpToken), "idp-client", _ =>
+        Client = { PreRegistered = new PreRegisteredClient("mcp-client", "mcp-secret", "client_secret_basic") },
+        Grant =
         {
-            var token = (login ?? (n => IdToken($"user-{n}", _time.GetUtcNow().AddHours(1))))(_logins.Count + 1);
-            _logins.Add(token);
-            return ValueTask.FromResult(token);
-        }, "idp-secret"),
+            Kind = McpAuthGrant.EnterpriseManaged,
+            Enterprise = new EnterpriseIdentityOptions(new Uri(IdpToken), "idp-client", _ =>
+            {
+                var token = (login ?? (n => IdToken($"user-{n}", _time.GetUtcNow().AddHours(1))))(_logins.Count + 1);
+                _logins.Add(token);
+                return ValueTask.FromResult(token);
+            }, "idp-secret"),
+        },
     }, _world.Vault, new HttpClient(_world.Http), _time);
 
     private IEnumerable<RecordedRequest> Exchanges => _world.Http.Requests.Where(r => r.Key == $"POST {IdpToken}");

@@ -98,7 +98,7 @@ public class ColdStartTests
         var world = new LifecycleWorld();
         await world.LoggedInAsync();
         var e = await Assert.ThrowsAsync<McpAuthException>(() =>
-            world.World.Client(new McpAuthOptions { Client = new PreRegisteredClient("another") }).GetAccessTokenAsync(LifecycleWorld.Server, default));
+            world.World.Client(new McpAuthOptions { Client = { PreRegistered = new PreRegisteredClient("another") } }).GetAccessTokenAsync(LifecycleWorld.Server, default));
         Assert.Equal(McpAuthErrorCode.LoginRequired, e.Code);
     }
 }

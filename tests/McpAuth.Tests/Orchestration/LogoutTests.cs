@@ -97,7 +97,7 @@ public class LogoutTests
     public async Task A_pre_registered_secret_from_options_is_used_with_the_token_endpoint_method_when_nothing_else_is_advertised()
     {
         var world = new LifecycleWorld(""","token_endpoint_auth_methods_supported":["client_secret_basic"]""");
-        var options = new McpAuthOptions { Client = new PreRegisteredClient("pre", "pw") };
+        var options = new McpAuthOptions { Client = { PreRegistered = new PreRegisteredClient("pre", "pw") } };
         await world.LoggedInAsync(options);
         var result = await world.World.Client(options).LogoutAsync(Server, null, default);
         Assert.Equal(RevocationOutcome.Revoked, result!.Revocation);
@@ -108,10 +108,10 @@ public class LogoutTests
     public async Task A_secret_method_without_a_secret_sends_nothing_and_still_clears()
     {
         var world = new LifecycleWorld(""","token_endpoint_auth_methods_supported":["client_secret_basic"]""");
-        var options = new McpAuthOptions { Client = new PreRegisteredClient("pre", "pw") };
+        var options = new McpAuthOptions { Client = { PreRegistered = new PreRegisteredClient("pre", "pw") } };
         await world.LoggedInAsync(options);
         // The secret was kept with the registration at login; a store that lost it (another tool's, an older one) has none.
-        Assert.True(await world.World.Vault.DeleteRegistrationAsync(OAuthWorld.Issuer, options.RedirectUri.OriginalString, default));
+        Assert.True(await world.World.Vault.DeleteRegistrationAsync(OAuthWorld.Issuer, options.Client.RedirectUri.OriginalString, default));
         var result = await world.World.Client(new McpAuthOptions()).LogoutAllAsync(null, default);
         Assert.Equal(RevocationOutcome.NoClientCredentials, Assert.Single(result).Revocation);
         Assert.Empty(world.Revocations);
@@ -122,7 +122,7 @@ public class LogoutTests
     public async Task A_pre_registered_secret_given_at_login_revokes_at_a_later_logout_that_was_not_given_it()
     {
         var world = new LifecycleWorld(""","token_endpoint_auth_methods_supported":["client_secret_basic"]""");
-        await world.LoggedInAsync(new McpAuthOptions { Client = new PreRegisteredClient("pre", "pw") });
+        await world.LoggedInAsync(new McpAuthOptions { Client = { PreRegistered = new PreRegisteredClient("pre", "pw") } });
         var result = await world.World.Client(new McpAuthOptions()).LogoutAllAsync(null, default);
         Assert.Equal(RevocationOutcome.Revoked, Assert.Single(result).Revocation);
         Assert.NotEmpty(world.Revocations);
@@ -133,12 +133,12 @@ public class LogoutTests
     {
         var world = new LifecycleWorld();
         await (await world.LoggedInAsync()).LogoutAsync(Server, null, default);
-        Assert.NotNull(await world.World.Vault.GetRegistrationAsync(OAuthWorld.Issuer, new McpAuthOptions().RedirectUri.OriginalString, default));
+        Assert.NotNull(await world.World.Vault.GetRegistrationAsync(OAuthWorld.Issuer, new McpAuthOptions().Client.RedirectUri.OriginalString, default));
         var client = await world.LoggedInAsync();
         var result = await client.LogoutAsync(Server, new LogoutOptions { RemoveRegistration = true, Revoke = false }, default);
         Assert.True(result!.RegistrationRemoved);
         Assert.Equal(RevocationOutcome.NotRequested, result.Revocation);
-        Assert.Null(await world.World.Vault.GetRegistrationAsync(OAuthWorld.Issuer, new McpAuthOptions().RedirectUri.OriginalString, default));
+        Assert.Null(await world.World.Vault.GetRegistrationAsync(OAuthWorld.Issuer, new McpAuthOptions().Client.RedirectUri.OriginalString, default));
         Assert.Equal(1, world.World.Registrations);
     }
 
@@ -180,7 +180,7 @@ public class LogoutTests
         Assert.True(result!.RegistrationRemoved);
         Assert.False(result.RegistrationDeletedAtServer);
         Assert.NotNull(result.RegistrationDeletionError);
-        Assert.Null(await world.World.Vault.GetRegistrationAsync(OAuthWorld.Issuer, new McpAuthOptions().RedirectUri.OriginalString, default));
+        Assert.Null(await world.World.Vault.GetRegistrationAsync(OAuthWorld.Issuer, new McpAuthOptions().Client.RedirectUri.OriginalString, default));
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public class LogoutTests
         var world = new LifecycleWorld();
         var personal = await world.LoggedInAsync();
         var work = await world.LoggedInAsync(new McpAuthOptions { Profile = "work" });
-        var redirect = new McpAuthOptions().RedirectUri.OriginalString;
+        var redirect = new McpAuthOptions().Client.RedirectUri.OriginalString;
         Assert.Equal(1, world.World.Registrations); // one dynamic registration, shared by both profiles
 
         var first = await personal.LogoutAsync(Server, new LogoutOptions { RemoveRegistration = true, Revoke = false }, default);

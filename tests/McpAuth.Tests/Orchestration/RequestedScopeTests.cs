@@ -24,7 +24,7 @@ public class RequestedScopeTests
     {
         var world = new OAuthWorld();
 
-        await world.Client(new McpAuthOptions { Scope = requested }).AuthorizeAsync(Server, world.Interaction, default);
+        await world.Client(new McpAuthOptions { Authorization = { Scope = requested } }).AuthorizeAsync(Server, world.Interaction, default);
 
         Assert.Equal([expected], world.AuthorizedScopes);
     }
@@ -34,7 +34,7 @@ public class RequestedScopeTests
     {
         var world = new OAuthWorld(asMetadataExtra: ""","scopes_supported":["mcp:read","offline_access"]""");
 
-        await world.Client(new McpAuthOptions { Scope = "mcp:read" }).AuthorizeAsync(Server, world.Interaction, default);
+        await world.Client(new McpAuthOptions { Authorization = { Scope = "mcp:read" } }).AuthorizeAsync(Server, world.Interaction, default);
 
         Assert.Equal(["mcp:read offline_access"], world.AuthorizedScopes);
     }
@@ -48,7 +48,7 @@ public class RequestedScopeTests
             : r.Headers["Authorization"] == "Bearer at-2"
                 ? FakeHttp.Json("""{"jsonrpc":"2.0","id":1,"result":{}}""")
                 : Challenge(403, $"Bearer error=\"insufficient_scope\", scope=\"mcp:admin\", resource_metadata=\"{OAuthWorld.Prm}\""));
-        var client = world.Client(new McpAuthOptions { Scope = "mcp:read" });
+        var client = world.Client(new McpAuthOptions { Authorization = { Scope = "mcp:read" } });
         using var http = new HttpClient(new McpAuthHandler(client, Server, world.Interaction) { InnerHandler = world.Http });
 
         using var first = await http.PostAsync(Server, new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/call"}""", Encoding.UTF8, "application/json"));

@@ -85,8 +85,8 @@ public class AuthorizationOptionsTests
     public void A_chosen_client_authentication_method_needs_what_it_uses(string method, string? secret, bool key) =>
         Invalid(o =>
         {
-            o.Client = new PreRegisteredClient("c", secret, method);
-            o.ClientKey = key ? new ClientKeyOptions("pem", "ES256") : null;
+            o.Client.PreRegistered = new PreRegisteredClient("c", secret, method);
+            o.Client.Key = key ? new ClientKeyOptions("pem", "ES256") : null;
         });
 
     [Theory]
@@ -95,7 +95,7 @@ public class AuthorizationOptionsTests
     [InlineData("client_secret_post", "s")]
     [InlineData(null, null)]
     public void A_method_with_what_it_needs_is_accepted(string? method, string? secret) =>
-        new McpAuthOptions { Client = new PreRegisteredClient("c", secret, method) }.Validate();
+        new McpAuthOptions { Client = { PreRegistered = new PreRegisteredClient("c", secret, method) } }.Validate();
 
     [Fact]
     public void The_client_record_never_prints_its_secret()

@@ -54,7 +54,7 @@ public class RegistrationAndLifetimeTests
             sent = r.Headers.GetValueOrDefault("Authorization");
             return FakeHttp.Json("""{"client_id":"okta-client"}""", 201);
         });
-        var options = new McpAuthOptions { RegistrationAccessToken = _ => ValueTask.FromResult("iat-sekrit") };
+        var options = new McpAuthOptions { Client = { RegistrationAccessToken = _ => ValueTask.FromResult("iat-sekrit") } };
 
         await world.LoggedInAsync(options);
 
@@ -67,7 +67,7 @@ public class RegistrationAndLifetimeTests
     {
         var world = World();
         world.World.Http.On("POST", $"{ProviderWorld.Issuer}/register", _ => FakeHttp.Status(401));
-        var options = new McpAuthOptions { RegistrationAccessToken = _ => ValueTask.FromResult("iat-sekrit") };
+        var options = new McpAuthOptions { Client = { RegistrationAccessToken = _ => ValueTask.FromResult("iat-sekrit") } };
 
         var e = await Assert.ThrowsAsync<McpAuthException>(() => world.Client(options).AuthorizeAsync(Server, world.World.Interaction, default));
 
@@ -79,7 +79,7 @@ public class RegistrationAndLifetimeTests
     public async Task No_client_identity_names_the_client_id_flag()
     {
         var world = World();
-        var options = new McpAuthOptions { DynamicClientRegistration = false };
+        var options = new McpAuthOptions { Client = { DynamicRegistration = false } };
 
         var e = await Assert.ThrowsAsync<McpAuthException>(() => world.Client(options).AuthorizeAsync(Server, world.World.Interaction, default));
 
@@ -110,7 +110,7 @@ public class RegistrationAndLifetimeTests
         await world.LoggedInAsync();
 
         Assert.Equal(2, world.World.Registrations);
-        Assert.False((await world.World.Vault.GetRegistrationAsync(ProviderWorld.Issuer, new McpAuthOptions().RedirectUri.OriginalString, default))!.Unconfirmed);
+        Assert.False((await world.World.Vault.GetRegistrationAsync(ProviderWorld.Issuer, new McpAuthOptions().Client.RedirectUri.OriginalString, default))!.Unconfirmed);
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public class RegistrationAndLifetimeTests
         var world = World();
         await world.LoggedInAsync();
 
-        await world.LoggedInAsync(new McpAuthOptions { ForceNewRegistration = true });
+        await world.LoggedInAsync(new McpAuthOptions { Client = { ForceNewRegistration = true } });
 
         Assert.Equal(2, world.World.Registrations);
         Assert.Equal("client-2-as.example.com", world.TokenRequests[1].Form()["client_id"]);
@@ -129,7 +129,7 @@ public class RegistrationAndLifetimeTests
     public async Task A_pre_registered_client_is_never_doubted_nor_re_registered()
     {
         var world = World();
-        var options = new McpAuthOptions { Client = new PreRegisteredClient("pre") };
+        var options = new McpAuthOptions { Client = { PreRegistered = new PreRegisteredClient("pre") } };
         await Assert.ThrowsAsync<TimeoutException>(() => world.Client(options).AuthorizeAsync(Server, new NoCallback(), default));
 
         await world.LoggedInAsync(options);
@@ -141,7 +141,7 @@ public class RegistrationAndLifetimeTests
     public async Task The_chosen_client_authentication_method_is_used_for_token_refresh_and_revocation()
     {
         var world = World(); // the metadata advertises only "none": the configured method wins
-        var options = new McpAuthOptions { Client = new PreRegisteredClient("pre", "sekrit", "client_secret_post") };
+        var options = new McpAuthOptions { Client = { PreRegistered = new PreRegisteredClient("pre", "sekrit", "client_secret_post") } };
         var client = await world.LoggedInAsync(options);
         world.Time.Advance(TimeSpan.FromHours(1));
         await client.GetAccessTokenAsync(Server, default);
