@@ -8,6 +8,11 @@ namespace McpAuth.Storage;
 /// <param name="Unreadable">The keys of entries that could not be read (reported, never deleted).</param>
 public sealed record CredentialListing(IReadOnlyList<StoredCredential> Credentials, IReadOnlyList<StoreKey> Unreadable);
 
+/// <summary>A stored credential and the store's version of its entry (for a conditional save).</summary>
+/// <param name="Credential">The credential.</param>
+/// <param name="Version">The entry's version (<see cref="VersionedEntry.Version"/>).</param>
+public sealed record VersionedCredential(StoredCredential Credential, long Version);
+
 /// <summary>
 /// The typed layer over an <see cref="ITokenStore"/>: credentials, the active-client index, registrations, discovery
 /// results. Serialization happens here once, so every backend stores the same bytes.
@@ -33,6 +38,30 @@ public sealed class TokenVault
     {
         ArgumentNullException.ThrowIfNull(credential);
         return _store.WriteAsync(StoreKeys.Credential(credential.Binding), StoredRecordCodec.WriteCredential(credential), cancellationToken);
+    }
+
+    /// <summary>The credential of <paramref name="binding"/> with the store's version of its entry, or null.</summary>
+    /// <exception cref="McpAuthException">As <see cref="GetCredentialAsync"/>.</exception>
+    public async ValueTask<VersionedCredential?> GetVersionedCredentialAsync(CredentialBinding binding, CancellationToken cancellationToken)
+    {
+        var key = StoreKeys.Credential(binding);
+        var entry = await _store.ReadVersionedAsync(key, cancellationToken).ConfigureAwait(false);
+        return entry is null ? null : new VersionedCredential(Decode(key, entry.Value, ReadCredential), entry.Version);
+    }
+
+    /// <summary>
+    /// Saves <paramref name="credential"/> only when its stored entry is still at <paramref name="expectedVersion"/>
+    /// (<see cref="VersionedEntry.Absent"/>: when none is stored) and, when given, <paramref name="lease"/> is still the
+    /// current one (see <see cref="ITokenStore.WriteIfVersionAsync"/>).
+    /// </summary>
+    /// <returns>The new version, or null when a condition failed and nothing was written.</returns>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/>.</exception>
+    public ValueTask<long?> TrySaveCredentialAsync(StoredCredential credential, long expectedVersion, StoreLease? lease,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        return _store.WriteIfVersionAsync(StoreKeys.Credential(credential.Binding), StoredRecordCodec.WriteCredential(credential),
+            expectedVersion, lease, cancellationToken);
     }
 
     /// <summary>Lets the store prepare for saving the credential of <paramref name="binding"/> (see <see cref="ITokenStore.PrepareWriteAsync"/>).</summary>
@@ -163,10 +192,13 @@ public sealed class TokenVault
         where T : class
     {
         var bytes = await _store.ReadAsync(key, cancellationToken).ConfigureAwait(false);
-        if (bytes is null)
-        {
-            return null;
-        }
+        return bytes is null ? null : Decode(key, bytes, decode);
+    }
+
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreEntryCorrupt"/> when it does not decode.</exception>
+    private static T Decode<T>(StoreKey key, byte[] bytes, Func<byte[], T?> decode)
+        where T : class
+    {
         try
         {
             return decode(bytes) ?? throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString());

@@ -238,6 +238,24 @@ internal sealed class RecordingStore : ITokenStore
 
     public ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken) => _inner.ListAsync(kind, cancellationToken);
 
+    public ValueTask<VersionedEntry?> ReadVersionedAsync(StoreKey key, CancellationToken cancellationToken)
+    {
+        Log.Enqueue("read " + key.Kind);
+        return _inner.ReadVersionedAsync(key, cancellationToken);
+    }
+
+    public ValueTask<long?> WriteIfVersionAsync(StoreKey key, ReadOnlyMemory<byte> value, long expectedVersion, StoreLease? lease,
+        CancellationToken cancellationToken) =>
+        _inner.WriteIfVersionAsync(key, value, expectedVersion, lease, cancellationToken);
+
+    public ValueTask<StoreLease?> TryAcquireLeaseAsync(StoreKey key, string holder, TimeSpan duration, CancellationToken cancellationToken) =>
+        _inner.TryAcquireLeaseAsync(key, holder, duration, cancellationToken);
+
+    public ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken) =>
+        _inner.RenewLeaseAsync(lease, duration, cancellationToken);
+
+    public ValueTask ReleaseLeaseAsync(StoreLease lease, CancellationToken cancellationToken) => _inner.ReleaseLeaseAsync(lease, cancellationToken);
+
     public ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken) =>
         _inner.LockAsync(key, timeout, cancellationToken);
 }
