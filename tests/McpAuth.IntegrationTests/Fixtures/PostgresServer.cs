@@ -100,6 +100,31 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private string DataDirectory => Path.Combine(_root!, "data");
 
+    private string? _startOptions;
+
+    /// <summary>
+    /// Stops the server with <c>pg_ctl stop -m <paramref name="mode"/></c>: "fast" ends every session and checkpoints,
+    /// "immediate" is a crash (recovery at the next start). Its data stays; <see cref="StartAgainAsync"/> brings it back.
+    /// </summary>
+    public Task StopAsync(string mode) => PgCtlAsync(["-D", DataDirectory, "-m", mode, "-w", "-t", "60", "stop"]);
+
+    /// <summary>Starts the server again after <see cref="StopAsync"/>, on the same port.</summary>
+    public Task StartAgainAsync() =>
+        PgCtlAsync(["-D", DataDirectory, "-l", Path.Combine(_root!, "postgres.log"), "-w", "-t", "60", "-o", _startOptions!, "start"]);
+
+    /// <summary><c>pg_ctl restart -m <paramref name="mode"/></c>, on the same port.</summary>
+    public Task RestartAsync(string mode) =>
+        PgCtlAsync(["-D", DataDirectory, "-l", Path.Combine(_root!, "postgres.log"), "-m", mode, "-w", "-t", "60", "-o", _startOptions!, "restart"]);
+
+    private async Task PgCtlAsync(string[] arguments)
+    {
+        var result = await ProcessRunner.RunAsync(Tool("pg_ctl"), arguments, _runAs, _root);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"pg_ctl {arguments[^1]} failed:\n{result.StandardOutput}\n{result.StandardError}");
+        }
+    }
+
     private async Task StopGuardAsync()
     {
         if (_guard is null)
@@ -150,6 +175,7 @@ public sealed class PostgresServer : IAsyncLifetime
                 Tool("pg_ctl"), ["-D", DataDirectory, "-l", log, "-w", "-t", "30", "-o", options, "start"], _runAs, _root);
             if (result.ExitCode == 0)
             {
+                _startOptions = options;
                 return;
             }
 

@@ -27,10 +27,14 @@ public static class GatewayProgram
         {
             return GatewayBenchmarkRunner.Run(benchArgs);
         }
+        if (args is ["fault-replica"])
+        {
+            return await Faults.FaultReplicaProgram.RunAsync();
+        }
         if (args is not (["gateway"] or ["hold-lock", _]))
         {
             await Console.Error.WriteLineAsync(
-                "usage: gateway | hold-lock <credential id> (configured by MCPAUTH_* environment variables) | bench [BenchmarkDotNet args]");
+                "usage: gateway | hold-lock <credential id> | fault-replica (configured by MCPAUTH_* environment variables) | bench [BenchmarkDotNet args]");
             return 2;
         }
         await using var store = await PostgresTokenStore.CreateAsync(new PostgresTokenStoreOptions

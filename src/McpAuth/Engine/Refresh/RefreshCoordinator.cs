@@ -244,7 +244,9 @@ public sealed class RefreshCoordinator
         string? rejectedAccessToken)
     {
         var key = StoreKeys.RefreshLock(binding);
-        var started = _time.GetTimestamp();
+        // Waits are timed by the real clock, as the store's lock waits were: a lease expires by the store's clock, not
+        // by the engine's (which tests fast-forward).
+        var started = TimeProvider.System.GetTimestamp();
         var pause = FirstLeasePoll;
         while (true)
         {
@@ -258,7 +260,7 @@ public sealed class RefreshCoordinator
             RefreshLease? lease;
             try
             {
-                lease = await RefreshLease.TryAcquireAsync(_vault.Store, key, _holder, _options.LeaseDuration, _time).ConfigureAwait(false);
+                lease = await RefreshLease.TryAcquireAsync(_vault.Store, key, _holder, _options.LeaseDuration).ConfigureAwait(false);
             }
             catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreUnavailable && IsUnexpiredAndNot(latest.Credential, rejectedAccessToken))
             {
@@ -268,13 +270,13 @@ public sealed class RefreshCoordinator
             {
                 return (lease, await ReadUnderLeaseAsync(binding, lease).ConfigureAwait(false));
             }
-            if (_time.GetElapsedTime(started) >= _options.LockTimeout)
+            if (TimeProvider.System.GetElapsedTime(started) >= _options.LockTimeout)
             {
                 return IsUnexpiredAndNot(latest.Credential, rejectedAccessToken)
                     ? (null, latest)
                     : throw new McpAuthException(McpAuthErrorCode.StoreLockTimeout, key.ToString());
             }
-            await Task.Delay(pause, _time).ConfigureAwait(false);
+            await Task.Delay(pause, TimeProvider.System).ConfigureAwait(false);
             pause = pause * 2 < MaxLeasePoll ? pause * 2 : MaxLeasePoll;
         }
     }

@@ -13,19 +13,17 @@ internal sealed class RefreshLease : IAsyncDisposable
 {
     private readonly ITokenStore _store;
     private readonly TimeSpan _duration;
-    private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _renewing;
     private StoreLease _current;
     private int _handedOver;
     private int _disposed;
 
-    private RefreshLease(ITokenStore store, StoreLease lease, TimeSpan duration, TimeProvider time)
+    private RefreshLease(ITokenStore store, StoreLease lease, TimeSpan duration)
     {
         _store = store;
         _current = lease;
         _duration = duration;
-        _time = time;
         _renewing = RenewAsync();
     }
 
@@ -44,11 +42,10 @@ internal sealed class RefreshLease : IAsyncDisposable
 
     /// <summary>Takes the lease, or null when another holder has it.</summary>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/> (a read-only or unreachable store).</exception>
-    public static async Task<RefreshLease?> TryAcquireAsync(ITokenStore store, StoreKey key, string holder, TimeSpan duration,
-        TimeProvider time)
+    public static async Task<RefreshLease?> TryAcquireAsync(ITokenStore store, StoreKey key, string holder, TimeSpan duration)
     {
         var lease = await store.TryAcquireLeaseAsync(key, holder, duration, CancellationToken.None).ConfigureAwait(false);
-        return lease is null ? null : new RefreshLease(store, lease, duration, time);
+        return lease is null ? null : new RefreshLease(store, lease, duration);
     }
 
     /// <summary>Gives the lease to a background save, which disposes it when done.</summary>
@@ -79,7 +76,8 @@ internal sealed class RefreshLease : IAsyncDisposable
         var token = _stop.Token;
         while (!Lost)
         {
-            await Task.Delay(_duration / 3, _time, token).ConfigureAwait(false);
+            // The real clock: the lease expires by the store's clock, whatever clock the engine was given.
+            await Task.Delay(_duration / 3, TimeProvider.System, token).ConfigureAwait(false);
             try
             {
                 if (await _store.RenewLeaseAsync(Current, _duration, token).ConfigureAwait(false) is { } renewed)
