@@ -7,9 +7,12 @@ namespace McpAuth.PostgreSql;
 
 /// <summary>
 /// An <see cref="ITokenStore"/> in PostgreSQL, for gateways whose replicas share one database. One row per entry, sealed
-/// with AES-256-GCM under the operator's envelope key (key id stored beside it). Writes are single upserts, so readers
-/// see the old or the new value. <see cref="LockAsync"/> is a session-level advisory lock, so replicas on different
-/// machines never refresh one credential at once, and a replica that dies releases its locks with its session.
+/// with AES-256-GCM under the operator's envelope key (key id stored beside it), with a version drawn from a sequence at
+/// every write. Writes are single statements, so readers see the old or the new value. Refresh leases are rows in
+/// <c>leases</c> (holder, fencing token, expiry by the database's clock): they survive the holder's session, so a
+/// terminated session, a restart or a network loss never hands a credential to another replica while its refresh may
+/// still be in flight. <see cref="LockAsync"/> (logins, logouts) is a session-level advisory lock, released with its
+/// session.
 /// </summary>
 public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
 {

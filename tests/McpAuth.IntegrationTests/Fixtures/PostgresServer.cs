@@ -24,6 +24,13 @@ public sealed class PostgresServer : IAsyncLifetime
     private string? _root;
     private Process? _guard;
 
+    /// <summary>
+    /// Keeps PostgreSQL's durable defaults (fsync, synchronous commit, full page writes). Off by default, for speed: a
+    /// crash (<see cref="StopAsync"/> "immediate") may then lose the last committed transactions, as a misconfigured
+    /// production database would.
+    /// </summary>
+    public bool Durable { get; init; }
+
     /// <summary>The database created at start.</summary>
     public string Database { get; } = "mcpauth_test";
 
@@ -170,7 +177,8 @@ public sealed class PostgresServer : IAsyncLifetime
         for (var attempt = 1; ; attempt++)
         {
             Port = TestTools.FreeLoopbackPort();
-            var options = $"-c listen_addresses=127.0.0.1 -p {Port} -k {_root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            var options = $"-c listen_addresses=127.0.0.1 -p {Port} -k {_root}"
+                + (Durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
             var result = await ProcessRunner.RunAsync(
                 Tool("pg_ctl"), ["-D", DataDirectory, "-l", log, "-w", "-t", "30", "-o", options, "start"], _runAs, _root);
             if (result.ExitCode == 0)

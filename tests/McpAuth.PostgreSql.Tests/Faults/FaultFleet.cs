@@ -18,6 +18,9 @@ public sealed class FaultFleet(ReplicaSettings settings, FaultTiming timing) : I
     /// <summary>Kills that landed while the victim had a refresh sent and unfinished, or a rotated token unsaved.</summary>
     public int KillsWhileRefreshing { get; private set; }
 
+    /// <summary>The credentials the victims were refreshing when killed (a kill can land in several refreshes).</summary>
+    public int CredentialsInFlightAtKills { get; private set; }
+
     /// <summary>Kills of a replica with nothing in flight.</summary>
     public int KillsIdle { get; private set; }
 
@@ -37,6 +40,7 @@ public sealed class FaultFleet(ReplicaSettings settings, FaultTiming timing) : I
         var refreshing = victim.Refreshing;
         victim.Process.Kill(entireProcessTree: true);
         await victim.Process.WaitForExitAsync();
+        CredentialsInFlightAtKills += refreshing;
         if (refreshing > 0)
         {
             KillsWhileRefreshing++;

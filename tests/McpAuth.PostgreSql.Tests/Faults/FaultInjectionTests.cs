@@ -6,7 +6,9 @@ namespace McpAuth.PostgreSql.Tests.Faults;
 /// <summary>A PostgreSQL server and an oidc-provider of the fault tests' own: the faults restart, stop and lock them.</summary>
 public sealed class FaultServers : IAsyncLifetime
 {
-    public PostgresServer Database { get; } = new();
+    /// <summary>Durable settings: with synchronous_commit=off a crash loses committed leases and saves, and nothing above
+    /// the database can make up for that (a first long run saw 5 grants revoked under restart -m immediate).</summary>
+    public PostgresServer Database { get; } = new() { Durable = true };
 
     public OidcProviderServer Provider { get; private set; } = null!;
 
@@ -35,8 +37,8 @@ public sealed class FaultServers : IAsyncLifetime
 /// Issue 15's faults, each while three replica processes refresh short-lived credentials at a rotating authorization
 /// server that revokes a grant when a rotated-away refresh token comes back. Under every database fault: no replay, no
 /// grant lost, every credential still refreshes, and callers see only "try again" errors. Under SIGKILL of a replica, a
-/// kill that lands after the server rotated and before the answer was saved leaves nothing to save: only those kills
-/// may cost a grant.
+/// kill that lands after the server rotated and before the answer was saved leaves nothing to save: only the
+/// credentials the victim was refreshing may lose their grant.
 /// </summary>
 public sealed class FaultInjectionTests(FaultServers servers, ITestOutputHelper output) : IClassFixture<FaultServers>
 {
@@ -71,9 +73,11 @@ public sealed class FaultInjectionTests(FaultServers servers, ITestOutputHelper 
         output.WriteLine(FaultOutcome.Header);
         output.WriteLine(outcome.Row());
         Assert.True(outcome.Injected > 0, "no replica was killed");
-        Assert.InRange(outcome.GrantsRevoked, 0, outcome.KillsWhileRefreshing);
-        Assert.InRange(outcome.Replays, 0, outcome.KillsWhileRefreshing);
-        Assert.Equal(outcome.Credentials - outcome.GrantsRevoked, outcome.AbleAtEnd);
+        // Only the credentials a victim was refreshing when it died may be lost (their rotated tokens died with it);
+        // every other credential still refreshes.
+        Assert.InRange(outcome.GrantsRevoked, 0, outcome.CredentialsInFlightAtKills);
+        Assert.InRange(outcome.Replays, 0, outcome.CredentialsInFlightAtKills);
+        Assert.InRange(outcome.Credentials - outcome.AbleAtEnd, 0, outcome.CredentialsInFlightAtKills);
         Assert.All(outcome.Errors.Keys, code => Assert.Contains(code, TryAgain.Append(nameof(McpAuthErrorCode.LoginRequired))));
     }
 }

@@ -9,17 +9,17 @@ namespace McpAuth.PostgreSql.Tests.Faults;
 
 /// <summary>What one fault run did, counted at the authorization server, the replicas and the store.</summary>
 public sealed record FaultOutcome(Fault Fault, int Injected, int Credentials, int RefreshRequests, int Replays, int GrantsRevoked,
-    int AnswersLost, int Resolved, IReadOnlyDictionary<string, int> Errors, int KillsWhileRefreshing, int KillsIdle, int AbleAtEnd,
-    double Seconds)
+    int AnswersLost, int Resolved, IReadOnlyDictionary<string, int> Errors, int KillsWhileRefreshing, int KillsIdle,
+    int CredentialsInFlightAtKills, int AbleAtEnd, double Seconds)
 {
     /// <summary>One row of the results table (tests/McpAuth.PostgreSql.Tests/Benchmarks/FAULTS.md).</summary>
     public string Row() =>
         $"| {Fault} | {Injected} | {RefreshRequests} | {Replays} | {GrantsRevoked} | {AnswersLost} | {Resolved} | "
         + $"{(Errors.Count == 0 ? "none" : string.Join(", ", Errors.OrderBy(e => e.Key).Select(e => $"{e.Key} {e.Value}")))} | "
-        + $"{KillsWhileRefreshing} / {KillsIdle} | {AbleAtEnd} of {Credentials} | {Seconds:F0} s |";
+        + $"{KillsWhileRefreshing} / {KillsIdle} ({CredentialsInFlightAtKills}) | {AbleAtEnd} of {Credentials} | {Seconds:F0} s |";
 
     public const string Header =
-        "| fault | injected | refresh requests | replays | grants revoked | answers lost | bearers served | callers' errors | kills mid-refresh / idle | can refresh at the end | time |\n"
+        "| fault | injected | refresh requests | replays | grants revoked | answers lost | bearers served | callers' errors | kills mid-refresh / idle (credentials in flight) | can refresh at the end | time |\n"
         + "|---|---|---|---|---|---|---|---|---|---|---|";
 }
 
@@ -66,7 +66,7 @@ public static class FaultScenario
         var errors = reports.SelectMany(r => r.Errors).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Sum(e => e.Value));
         return new FaultOutcome(fault, faults.Injected, profile.Credentials, stats.TokenRequests("refresh_token"), stats.RefreshReplays,
             stats.GrantsRevoked, stats.RefreshAnswersLost, reports.Sum(r => r.Resolved), errors, fleet.KillsWhileRefreshing, fleet.KillsIdle,
-            able, clock.Elapsed.TotalSeconds);
+            fleet.CredentialsInFlightAtKills, able, clock.Elapsed.TotalSeconds);
     }
 
     private static Task<PostgresTokenStore> OpenAsync(PostgresServer server, ReplicaSettings settings) =>

@@ -28,9 +28,11 @@ public sealed record RefreshOptions
     /// store). It must outlast the longest a refresh can take: the token request's timeout times its attempts
     /// (<see cref="MaxTransientRetries"/> + 1), the backoffs between them, and the inline saves. It is also how long a
     /// credential stays blocked when its holder dies or loses the store mid-refresh: no other process refreshes it
-    /// before the lease expires, since the holder may have spent the refresh token already. Default 2 minutes.
+    /// before the lease expires, since the holder may have spent the refresh token already. Default 3 minutes: the
+    /// default 30 s request timeout times 4 attempts, their backoffs, and two inline saves whose database commands may
+    /// each wait 30 s, with room to spare.
     /// </summary>
-    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(3);
 
     /// <summary>
     /// How many times saving a freshly rotated credential is retried while its callers wait, when the store is
