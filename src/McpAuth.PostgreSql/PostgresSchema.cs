@@ -27,6 +27,12 @@ internal sealed partial class PostgresSchema
     /// <summary>One row per entry; the primary key (kind, id) is also the index that lists one kind.</summary>
     public string Entries => $"\"{Name}\".entries";
 
+    /// <summary>One row per refresh lease: holder, fencing token, expiry (never deleted, so fences only grow).</summary>
+    public string Leases => $"\"{Name}\".leases";
+
+    /// <summary>The sequence every write of an entry draws its new version from (so a deleted and re-made entry never repeats one).</summary>
+    public string EntryVersions => $"\"{Name}\".entry_versions";
+
     /// <summary>One row per applied migration version.</summary>
     public string Versions => $"\"{Name}\".schema_version";
 
@@ -43,6 +49,18 @@ internal sealed partial class PostgresSchema
             key_id text NULL,
             payload bytea NOT NULL,
             updated_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (kind, id)
+        )
+        """,
+        $"""
+        CREATE SEQUENCE {EntryVersions};
+        ALTER TABLE {Entries} ADD COLUMN version bigint NOT NULL DEFAULT nextval('{EntryVersions}');
+        CREATE TABLE {Leases} (
+            kind text NOT NULL,
+            id text NOT NULL,
+            holder text NOT NULL,
+            fence bigint NOT NULL,
+            expires_at timestamptz NOT NULL,
             PRIMARY KEY (kind, id)
         )
         """,

@@ -48,6 +48,24 @@ internal sealed class DeferredPostgresTokenStore(PostgresTokenStoreOptions optio
     public async ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken) =>
         await (await StoreAsync(cancellationToken).ConfigureAwait(false)).LockAsync(key, timeout, cancellationToken).ConfigureAwait(false);
 
+    public async ValueTask<VersionedEntry?> ReadVersionedAsync(StoreKey key, CancellationToken cancellationToken) =>
+        await (await StoreAsync(cancellationToken).ConfigureAwait(false)).ReadVersionedAsync(key, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<long?> WriteIfVersionAsync(StoreKey key, ReadOnlyMemory<byte> value, long expectedVersion, StoreLease? lease,
+        CancellationToken cancellationToken) =>
+        await (await StoreAsync(cancellationToken).ConfigureAwait(false)).WriteIfVersionAsync(key, value, expectedVersion, lease,
+            cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<StoreLease?> TryAcquireLeaseAsync(StoreKey key, string holder, TimeSpan duration, CancellationToken cancellationToken) =>
+        await (await StoreAsync(cancellationToken).ConfigureAwait(false)).TryAcquireLeaseAsync(key, holder, duration, cancellationToken)
+            .ConfigureAwait(false);
+
+    public async ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken) =>
+        await (await StoreAsync(cancellationToken).ConfigureAwait(false)).RenewLeaseAsync(lease, duration, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask ReleaseLeaseAsync(StoreLease lease, CancellationToken cancellationToken) =>
+        await (await StoreAsync(cancellationToken).ConfigureAwait(false)).ReleaseLeaseAsync(lease, cancellationToken).ConfigureAwait(false);
+
     public async ValueTask DisposeAsync()
     {
         if (_store is { IsCompletedSuccessfully: true } store)

@@ -7,9 +7,12 @@ namespace McpAuth.PostgreSql;
 
 /// <summary>
 /// An <see cref="ITokenStore"/> in PostgreSQL, for gateways whose replicas share one database. One row per entry, sealed
-/// with AES-256-GCM under the operator's envelope key (key id stored beside it). Writes are single upserts, so readers
-/// see the old or the new value. <see cref="LockAsync"/> is a session-level advisory lock, so replicas on different
-/// machines never refresh one credential at once, and a replica that dies releases its locks with its session.
+/// with AES-256-GCM under the operator's envelope key (key id stored beside it), with a version drawn from a sequence at
+/// every write. Writes are single statements, so readers see the old or the new value. Refresh leases are rows in
+/// <c>leases</c> (holder, fencing token, expiry by the database's clock): they survive the holder's session, so a
+/// terminated session, a restart or a network loss never hands a credential to another replica while its refresh may
+/// still be in flight. <see cref="LockAsync"/> (logins, logouts) is a session-level advisory lock, released with its
+/// session.
 /// </summary>
 public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
 {
@@ -19,6 +22,7 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
     private readonly IEntryCipher _cipher;
     private readonly PostgresCommands _commands = new();
     private readonly ILogger _logger;
+    private readonly PostgresLeases _leases;
 
     private PostgresTokenStore(NpgsqlDataSource dataSource, bool ownsDataSource, PostgresSchema schema, IEntryCipher cipher,
         ILogger logger)
@@ -28,6 +32,7 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
         _schema = schema;
         _cipher = cipher;
         _logger = logger;
+        _leases = new PostgresLeases(dataSource, schema, _commands);
     }
 
     public string BackendName => "postgresql";
@@ -68,17 +73,22 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
         }
     }
 
-    public async ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken)
+    public async ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken) =>
+        (await ReadVersionedAsync(key, cancellationToken).ConfigureAwait(false))?.Value;
+
+    /// <inheritdoc/>
+    /// <remarks>The version is the row's <c>version</c> column, drawn from a sequence at every write.</remarks>
+    public async ValueTask<VersionedEntry?> ReadVersionedAsync(StoreKey key, CancellationToken cancellationToken)
     {
-        var command = EntryCommand($"SELECT key_id, payload FROM {_schema.Entries} WHERE kind = @kind AND id = @id", key);
+        var command = EntryCommand($"SELECT key_id, payload, version FROM {_schema.Entries} WHERE kind = @kind AND id = @id", key);
         var row = await _commands.RunAsync(command, "read", ReadRowAsync, cancellationToken).ConfigureAwait(false);
-        if (row is not var (keyId, payload))
+        if (row is not var (keyId, payload, version))
         {
             return null;
         }
         try
         {
-            return _cipher.Open(key, keyId, payload);
+            return new VersionedEntry(_cipher.Open(key, keyId, payload), version);
         }
         catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreEntryCorrupt)
         {
@@ -91,11 +101,41 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
     {
         var command = EntryCommand($"""
             INSERT INTO {_schema.Entries} (kind, id, key_id, payload) VALUES (@kind, @id, @key_id, @payload)
-            ON CONFLICT (kind, id) DO UPDATE SET key_id = excluded.key_id, payload = excluded.payload, updated_at = now()
+            ON CONFLICT (kind, id) DO UPDATE SET key_id = excluded.key_id, payload = excluded.payload, updated_at = now(),
+                version = nextval('{_schema.EntryVersions}')
             """, key);
         command.Parameters.Add(new("key_id", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)_cipher.KeyId ?? DBNull.Value });
         command.Parameters.Add(new("payload", _cipher.Seal(key, value.Span)));
         await _commands.RunAsync(command, "write", (c, ct) => c.ExecuteNonQueryAsync(ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<long?> WriteIfVersionAsync(StoreKey key, ReadOnlyMemory<byte> value, long expectedVersion, StoreLease? lease,
+        CancellationToken cancellationToken) =>
+        await _leases.WriteIfAsync(key, _cipher.KeyId, _cipher.Seal(key, value.Span), expectedVersion, lease, cancellationToken)
+            .ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    /// <remarks>A row in <c>leases</c>, expiring by the database's clock; it survives the holder's session.</remarks>
+    public async ValueTask<StoreLease?> TryAcquireLeaseAsync(StoreKey key, string holder, TimeSpan duration,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        return await _leases.TryAcquireAsync(key, holder, duration, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return await _leases.RenewAsync(lease, duration, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask ReleaseLeaseAsync(StoreLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<bool> DeleteAsync(StoreKey key, CancellationToken cancellationToken)
@@ -179,7 +219,7 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
         return command;
     }
 
-    private static async Task<(string? KeyId, byte[] Payload)?> ReadRowAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    private static async Task<(string? KeyId, byte[] Payload, long Version)?> ReadRowAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
@@ -188,7 +228,7 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
             {
                 return null;
             }
-            return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetFieldValue<byte[]>(1));
+            return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetFieldValue<byte[]>(1), reader.GetInt64(2));
         }
     }
 

@@ -11,16 +11,17 @@ namespace McpAuth.PostgreSql;
 public sealed record PostgresTokenStoreOptions
 {
     /// <summary>
-    /// An Npgsql connection string. The store builds and owns a data source from it. Size its pool: a refresh in flight
-    /// holds two connections (the lock session and one for reads and writes), so <c>Maximum Pool Size</c> should be at
-    /// least twice the refreshes a replica runs at once, and all replicas' pools together must stay below the server's
-    /// <c>max_connections</c> (a refused connection is <see cref="McpAuthErrorCode.StoreUnavailable"/>).
+    /// An Npgsql connection string. The store builds and owns a data source from it. Size its pool: a refresh holds no
+    /// connection while it waits on the authorization server (its lease is a row), but each store command takes one for
+    /// its duration, and a login or logout holds one for its lock; all replicas' pools together must stay below the
+    /// server's <c>max_connections</c> (a refused connection is <see cref="McpAuthErrorCode.StoreUnavailable"/>).
     /// </summary>
     public string? ConnectionString { get; init; }
 
     /// <summary>
-    /// A data source the caller owns (the store never disposes it). It must not use multiplexing: the refresh lock is a
-    /// session-level advisory lock and needs a dedicated session. Transaction-mode poolers (PgBouncer) break it too.
+    /// A data source the caller owns (the store never disposes it). It must not use multiplexing: the lock of logins and
+    /// logouts is a session-level advisory lock and needs a dedicated session. Transaction-mode poolers (PgBouncer)
+    /// break it too. (Refresh leases are rows and need no session.)
     /// </summary>
     public NpgsqlDataSource? DataSource { get; init; }
 

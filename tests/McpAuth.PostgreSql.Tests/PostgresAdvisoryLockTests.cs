@@ -7,7 +7,13 @@ using Npgsql;
 
 namespace McpAuth.PostgreSql.Tests;
 
-/// <summary>Two stores over one schema stand for two gateway replicas on different machines: they share only the database.</summary>
+/// <summary>
+/// Two stores over one schema stand for two gateway replicas on different machines: they share only the database.
+/// These tests pin the store lock (<see cref="ITokenStore.LockAsync"/>, used by logins and logouts), which a dead
+/// holder's session frees at once. Refreshes no longer run under it (issue 15): a lock that ended with its session let
+/// another replica replay a refresh token while the first one's request was still in flight; refreshes take the lease,
+/// which outlives its holder (<see cref="PostgresLeaseTests"/>).
+/// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresAdvisoryLockTests(PostgresServer server) : StoreTestContext(server)
 {

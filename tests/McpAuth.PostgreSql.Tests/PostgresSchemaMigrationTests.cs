@@ -12,8 +12,9 @@ public sealed class PostgresSchemaMigrationTests(PostgresServer server) : StoreT
     {
         await CreateStoreAsync();
 
-        Assert.Equal("1", await ScalarAsync<string>($"SELECT string_agg(version::text, ',' ORDER BY version) FROM {Schema}.schema_version"));
+        Assert.Equal("1,2", await ScalarAsync<string>($"SELECT string_agg(version::text, ',' ORDER BY version) FROM {Schema}.schema_version"));
         Assert.NotNull(await ScalarAsync<string>($"SELECT to_regclass('{Schema}.entries')::text"));
+        Assert.NotNull(await ScalarAsync<string>($"SELECT to_regclass('{Schema}.leases')::text"));
     }
 
     [Fact]
@@ -21,12 +22,12 @@ public sealed class PostgresSchemaMigrationTests(PostgresServer server) : StoreT
     {
         var first = await CreateStoreAsync();
         await first.WriteAsync(new StoreKey(StoreEntryKind.Discovery, "d"), "kept"u8.ToArray(), CancellationToken.None);
-        var appliedAt = await ScalarAsync<DateTime>($"SELECT applied_at FROM {Schema}.schema_version");
+        var appliedAt = await ScalarAsync<DateTime>($"SELECT max(applied_at) FROM {Schema}.schema_version");
 
         var second = await CreateStoreAsync();
 
-        Assert.Equal(1L, await ScalarAsync<long>($"SELECT count(*) FROM {Schema}.schema_version"));
-        Assert.Equal(appliedAt, await ScalarAsync<DateTime>($"SELECT applied_at FROM {Schema}.schema_version"));
+        Assert.Equal(2L, await ScalarAsync<long>($"SELECT count(*) FROM {Schema}.schema_version"));
+        Assert.Equal(appliedAt, await ScalarAsync<DateTime>($"SELECT max(applied_at) FROM {Schema}.schema_version"));
         Assert.Equal("kept"u8.ToArray(), await second.ReadAsync(new StoreKey(StoreEntryKind.Discovery, "d"), CancellationToken.None));
     }
 
@@ -43,7 +44,7 @@ public sealed class PostgresSchemaMigrationTests(PostgresServer server) : StoreT
         var stores = await Task.WhenAll(replicas);
 
         Assert.Equal(3, stores.Length);
-        Assert.Equal(1L, await ScalarAsync<long>($"SELECT count(*) FROM {Schema}.schema_version"));
+        Assert.Equal(2L, await ScalarAsync<long>($"SELECT count(*) FROM {Schema}.schema_version"));
         await stores[0].WriteAsync(new StoreKey(StoreEntryKind.Credential, "c"), "x"u8.ToArray(), CancellationToken.None);
         Assert.Equal("x"u8.ToArray(), await stores[2].ReadAsync(new StoreKey(StoreEntryKind.Credential, "c"), CancellationToken.None));
     }

@@ -9,7 +9,7 @@ namespace McpAuth.StoreContract;
 /// The behaviour every <see cref="ITokenStore"/> backend must have. A backend's test class derives from this and
 /// provides fresh stores; every fact then runs against that backend.
 /// </summary>
-public abstract class TokenStoreContract
+public abstract partial class TokenStoreContract
 {
     private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
 

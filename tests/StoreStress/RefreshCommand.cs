@@ -41,7 +41,7 @@ public static class RefreshCommand
         var first = true;
         while (true)
         {
-            var lifecycle = new CredentialLifecycle(vault);
+            var lifecycle = new CredentialLifecycle(vault, options: LoopOptions);
             await using (await store.LockAsync(StoreKeys.Credential(StressBinding.Value), TimeSpan.FromSeconds(30), CancellationToken.None))
             {
                 var current = await vault.GetCredentialAsync(StressBinding.Value, CancellationToken.None)
@@ -67,6 +67,12 @@ public static class RefreshCommand
             }
         }
     }
+
+    /// <summary>
+    /// A short refresh lease: a killed child keeps the credential's lease until it expires (it may have spent the refresh
+    /// token), so the next child waits that long before it refreshes. With the lock of earlier designs, it went on at once.
+    /// </summary>
+    private static readonly RefreshOptions LoopOptions = new() { LeaseDuration = TimeSpan.FromSeconds(1) };
 
     /// <summary>The test token endpoint's stand-in for a new interactive login.</summary>
     public const string LoginGrant = "urn:mcpauth:test:login";

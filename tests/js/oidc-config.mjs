@@ -14,6 +14,7 @@ export const defaults = Object.freeze({
   accessTokenTtl: 3600,           // seconds
   refreshTokenTtl: 14 * 24 * 3600,
   rotateRefreshToken: true,       // a used refresh token replayed revokes the whole grant
+  refreshDelayMs: null,           // [min, max]: hold each refresh_token answer that long, after rotating
   requirePkce: true,              // S256 is the only method oidc-provider 9 supports
   registration: true,             // open dynamic client registration (RFC 7591)
   clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],

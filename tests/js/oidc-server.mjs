@@ -13,7 +13,7 @@ import http from 'node:http';
 import Provider from 'oidc-provider';
 import { providerConfiguration, readTestConfig, routes } from './oidc-config.mjs';
 import { strictClientAuth } from './oidc-strict-auth.mjs';
-import { autoInteraction, countEvents, countRequests, createStats } from './oidc-test-hooks.mjs';
+import { autoInteraction, countEvents, countRequests, createStats, delayRefreshAnswers } from './oidc-test-hooks.mjs';
 import { ledgerEvents, ledgerSecrets, openLedger, recordClients } from './oidc-secret-ledger.mjs';
 
 const log = (entry) => process.stderr.write(`${JSON.stringify(entry)}\n`);
@@ -72,6 +72,7 @@ async function main() {
   ledgerEvents(provider, record);
   provider.use(ledgerSecrets(record));
   provider.use(countRequests(stats, routes));
+  if (config.refreshDelayMs) provider.use(delayRefreshAnswers(stats, routes, config.refreshDelayMs));
   if (config.strictClientAuth) {
     const authenticated = [routes.token, routes.revocation, routes.introspection, routes.device_authorization];
     provider.use(strictClientAuth(provider, stats, authenticated));

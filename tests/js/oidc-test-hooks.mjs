@@ -16,6 +16,7 @@ export function createStats() {
     registrations: 0,       // successful dynamic client registrations (RFC 7591)
     authorizations: 0,      // authorization responses sent back to a client
     clientAuthRejections: 0, // requests refused by strict client authentication (oidc-strict-auth.mjs)
+    refreshAnswersLost: 0,  // refresh_token grants answered 200 whose client hung up before the answer was sent
   };
 }
 
@@ -51,6 +52,21 @@ export function countRequests(stats, routes) {
       if (ctx.method === 'POST' && ctx.path === routes.revocation && ctx.status === 200) stats.revocations += 1;
       if (ctx.method === 'POST' && ctx.path === routes.introspection) stats.introspections += 1;
     }
+  };
+}
+
+/**
+ * Koa middleware that holds each refresh_token grant's answer for a random time in [min, max] ms after the provider
+ * rotated the token (the slow authorization server a gateway meets), and counts answers whose client was gone by then.
+ */
+export function delayRefreshAnswers(stats, routes, [min, max]) {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.method !== 'POST' || ctx.path !== routes.token || ctx.oidc?.params?.grant_type !== 'refresh_token') return;
+    if (ctx.status === 200) {
+      ctx.res.once('close', () => { if (!ctx.res.writableFinished) stats.refreshAnswersLost += 1; });
+    }
+    await new Promise((resolve) => { setTimeout(resolve, min + Math.random() * (max - min)); });
   };
 }
 

@@ -58,8 +58,37 @@ internal sealed class CliEngine : ICliEngine
 
     public async Task<string> GetAccessTokenAsync(string server, string profile, CancellationToken cancellationToken)
     {
-        var token = await Create(profile).GetAccessTokenAsync(CommonOptions.ParseServerUrl(server), cancellationToken).ConfigureAwait(false);
+        var client = Create(profile);
+        var token = await client.GetAccessTokenAsync(CommonOptions.ParseServerUrl(server), cancellationToken).ConfigureAwait(false);
+        await SaveBeforeExitAsync(client, cancellationToken).ConfigureAwait(false);
         return token.Value;
+    }
+
+    /// <summary>How long a short-lived command waits for the store to take a refreshed credential it could not save at once.</summary>
+    internal static readonly TimeSpan UnsavedWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The refresh rotated the refresh token, but the store (down, read-only, full disk) has not taken the new one: it
+    /// exists only in this process. Wait for the background save (bounded), and say so on stderr; never exit silently
+    /// with the only copy.
+    /// </summary>
+    private async Task SaveBeforeExitAsync(McpAuthClient client, CancellationToken cancellationToken)
+    {
+        if (client.UnsavedCredentials == 0)
+        {
+            return;
+        }
+        await _cli.Err.WriteLineAsync(
+            $"mcpauth: the store cannot take the refreshed credential yet; waiting up to {UnsavedWait.TotalSeconds:F0} s to save it")
+            .ConfigureAwait(false);
+        if (await client.WaitForUnsavedCredentialsAsync(UnsavedWait, cancellationToken).ConfigureAwait(false))
+        {
+            await _cli.Err.WriteLineAsync("mcpauth: saved").ConfigureAwait(false);
+            return;
+        }
+        await _cli.Err.WriteLineAsync(
+            "mcpauth: warning: the refreshed credential was NOT saved; its new refresh token is lost when this command exits, "
+            + "and the next refresh will need 'mcpauth login'").ConfigureAwait(false);
     }
 
     public async Task<CredentialView?> FindUsableAsync(Uri server, string profile, CancellationToken cancellationToken)

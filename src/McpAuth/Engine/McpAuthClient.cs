@@ -67,6 +67,19 @@ public sealed class McpAuthClient
     public McpAuthOptions Options => _services.Options;
 
     /// <summary>
+    /// Refreshed credentials the store has not taken yet (it was down, read-only or full): their new refresh tokens
+    /// exist only in this process, which keeps saving them in the background (see <see cref="Refresh.RefreshCoordinator.UnsavedCount"/>).
+    /// </summary>
+    public int UnsavedCredentials => _services.Lifecycle.Refresh.UnsavedCount;
+
+    /// <summary>
+    /// Waits at most <paramref name="timeout"/> for every refreshed credential not saved yet to be saved; call it before a
+    /// short-lived process exits. True when none is left unsaved.
+    /// </summary>
+    public Task<bool> WaitForUnsavedCredentialsAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _services.Lifecycle.Refresh.WaitForUnsavedAsync(timeout, cancellationToken);
+
+    /// <summary>
     /// Starts an authorization code flow for <paramref name="server"/>: discovery, client identity, PKCE, state.
     /// Open the returned URL, then call <see cref="CompleteAuthorizationAsync"/> with the callback URL.
     /// </summary>

@@ -46,7 +46,7 @@ public class McpAuthException : Exception
     /// false when the user or the configuration must change something.
     /// </summary>
     public bool IsTransient => Code is McpAuthErrorCode.Timeout or McpAuthErrorCode.TransportFailure
-        or McpAuthErrorCode.TemporarilyUnavailable or McpAuthErrorCode.StoreLockTimeout;
+        or McpAuthErrorCode.TemporarilyUnavailable or McpAuthErrorCode.StoreLockTimeout or McpAuthErrorCode.StoreUnavailable;
 
     /// <summary>A <c>Retry-After</c> the server asked for, when it sent one.</summary>
     public TimeSpan? RetryAfter { get; init; }

@@ -15,6 +15,9 @@ public sealed record FileTokenStoreOptions
     /// beside the store; only the remembered one once the store chose). Tests pass their own.
     /// </summary>
     public IReadOnlyList<IKeyProtector>? KeyProtectors { get; init; }
+
+    /// <summary>The clock refresh leases expire by; the system clock when null.</summary>
+    public TimeProvider? TimeProvider { get; init; }
 }
 
 /// <summary>
@@ -36,12 +39,14 @@ public sealed class FileTokenStore : ITokenStore
     private int _swept;
     private int _kindFoldersSeen;
     private volatile bool _foldersMade;
+    private readonly FileLeases _leases;
 
-    private FileTokenStore(string home, IReadOnlyList<IKeyProtector>? protectors)
+    private FileTokenStore(string home, IReadOnlyList<IKeyProtector>? protectors, TimeProvider time)
     {
         Home = home;
         Folder = Path.Combine(home, "store");
         _protectors = protectors;
+        _leases = new FileLeases(Folder, time);
     }
 
     /// <summary>The key and the cipher made from it.</summary>
@@ -125,7 +130,7 @@ public sealed class FileTokenStore : ITokenStore
     public static FileTokenStore Open(FileTokenStoreOptions? options = null)
     {
         var home = options?.Home is { } configured ? Path.GetFullPath(configured) : McpAuthHome.Resolve();
-        return new FileTokenStore(home, options?.KeyProtectors);
+        return new FileTokenStore(home, options?.KeyProtectors, options?.TimeProvider ?? TimeProvider.System);
     }
 
     // Choosing or creating the key is serialized across processes, so two first starts cannot create two keys.
@@ -182,7 +187,7 @@ public sealed class FileTokenStore : ITokenStore
         {
             removed += AtomicFile.SweepOrphans(KindFolder(kind));
         }
-        return removed;
+        return removed + AtomicFile.SweepOrphans(FileLeases.FolderOf(Folder));
     }
 
     private void SweepBeforeFirstChange()
@@ -216,18 +221,33 @@ public sealed class FileTokenStore : ITokenStore
     public ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(ReadSealed(key) is { } sealedEntry ? Key.Cipher.Open(key, sealedEntry) : null);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The version is a hash of the sealed file, so it needs no second file and changes with every write.</remarks>
+    public ValueTask<VersionedEntry?> ReadVersionedAsync(StoreKey key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(ReadSealed(key) is { } sealedEntry
+            ? new VersionedEntry(Key.Cipher.Open(key, sealedEntry), FileLeases.VersionOf(sealedEntry))
+            : null);
+    }
+
+    /// <summary>The sealed bytes of one entry, or null when it does not exist.</summary>
+    private byte[]? ReadSealed(StoreKey key)
+    {
         if (!KindFolderExists(key.Kind))
         {
-            return ValueTask.FromResult<byte[]?>(null); // a new store's first login misses every kind: no exception for each
+            return null; // a new store's first login misses every kind: no exception for each
         }
-        byte[] sealedEntry;
         try
         {
-            sealedEntry = File.ReadAllBytes(EntryPath(key));
+            return File.ReadAllBytes(EntryPath(key));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return ValueTask.FromResult<byte[]?>(null);
+            return null;
         }
         catch (UnauthorizedAccessException e)
         {
@@ -237,21 +257,74 @@ public sealed class FileTokenStore : ITokenStore
         {
             throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, key.ToString(), e);
         }
-        return ValueTask.FromResult<byte[]?>(Key.Cipher.Open(key, sealedEntry));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Compared and replaced under the key's short lease lock, so two conditional writers cannot both win. A plain
+    /// <see cref="WriteAsync"/> does not take that lock: it is for writes that replace whatever is there (a login).
+    /// </remarks>
+    public async ValueTask<long?> WriteIfVersionAsync(StoreKey key, ReadOnlyMemory<byte> value, long expectedVersion, StoreLease? lease,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var sealedEntry = SealForWrite(key, value.Span);
+        return await _leases.GuardAsync<long?>(key, () =>
+        {
+            var current = ReadSealed(key) is { } existing ? FileLeases.VersionOf(existing) : VersionedEntry.Absent;
+            if (current != expectedVersion || lease is not null && !_leases.IsCurrent(lease))
+            {
+                return null;
+            }
+            AtomicFile.Replace(EntryPath(key), sealedEntry);
+            return FileLeases.VersionOf(sealedEntry);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A lease record file under <c>{store}/leases</c>, by the wall clock (or the options' time provider).</remarks>
+    public async ValueTask<StoreLease?> TryAcquireLeaseAsync(StoreKey key, string holder, TimeSpan duration,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        EnsureFolders();
+        return await _leases.GuardAsync(key, () => _leases.TryAcquire(key, holder, duration), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        EnsureFolders();
+        return await _leases.GuardAsync(lease.Key, () => _leases.Renew(lease, duration), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask ReleaseLeaseAsync(StoreLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        EnsureFolders();
+        await _leases.GuardAsync(lease.Key, () => _leases.Release(lease), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Readies the folders for a write of <paramref name="key"/> and seals <paramref name="value"/> for it.</summary>
+    private byte[] SealForWrite(StoreKey key, ReadOnlySpan<byte> value)
+    {
+        EnsureFolders();
+        SweepBeforeFirstChange();
+        var sealedEntry = Key.Cipher.Seal(key, value);
+        EnsureKindFolder(key.Kind);
+        return sealedEntry;
     }
 
     /// <inheritdoc/>
     public ValueTask WriteAsync(StoreKey key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        EnsureFolders();
-        SweepBeforeFirstChange();
-        var sealedEntry = Key.Cipher.Seal(key, value.Span);
-        var path = EntryPath(key);
-        EnsureKindFolder(key.Kind);
+        var sealedEntry = SealForWrite(key, value.Span);
         try
         {
-            AtomicFile.Replace(path, sealedEntry);
+            AtomicFile.Replace(EntryPath(key), sealedEntry);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -81,4 +81,45 @@ public interface ITokenStore
     /// </summary>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreLockTimeout"/> after <paramref name="timeout"/>.</exception>
     ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads one entry with its version: an opaque stamp, kept by the store outside the encrypted payload, that changes
+    /// with every write of the entry (never 0). Null when the entry does not exist.
+    /// </summary>
+    /// <exception cref="McpAuthException">As <see cref="ReadAsync"/>.</exception>
+    ValueTask<VersionedEntry?> ReadVersionedAsync(StoreKey key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces one entry atomically only when its version is still <paramref name="expectedVersion"/>
+    /// (<see cref="VersionedEntry.Absent"/>: only when it does not exist) and, when <paramref name="lease"/> is given, that
+    /// lease is still the current one for <paramref name="key"/> (no other holder took it since, expired or not): a
+    /// compare-and-set, so a stale writer cannot overwrite a newer value.
+    /// </summary>
+    /// <returns>The entry's new version, or null when a condition failed (nothing was written).</returns>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/>; nothing is half-written.</exception>
+    ValueTask<long?> WriteIfVersionAsync(StoreKey key, ReadOnlyMemory<byte> value, long expectedVersion, StoreLease? lease,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes the lease of <paramref name="key"/> for <paramref name="holder"/> unless another holder's lease on it has
+    /// not expired yet. Unlike <see cref="LockAsync"/>, a lease does not end with the holder's process or database
+    /// session: it ends when released or when <paramref name="duration"/> has passed (by the store's clock), so a holder
+    /// that lost its connection keeps the key until then. Every acquisition gets a fencing token larger than any before
+    /// on that key. Taking a lease is a write: a read-only or unreachable store throws.
+    /// </summary>
+    /// <returns>The lease, or null when another holder has it.</returns>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/> when it cannot be written.</exception>
+    ValueTask<StoreLease?> TryAcquireLeaseAsync(StoreKey key, string holder, TimeSpan duration, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Extends <paramref name="lease"/> to <paramref name="duration"/> from now, if no other holder took it (whether or
+    /// not it had expired). Null when it was lost.
+    /// </summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/>.</exception>
+    ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken);
+
+    /// <summary>Ends <paramref name="lease"/> if it is still the current one; does nothing otherwise.</summary>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/>; the lease then expires by itself.</exception>
+    ValueTask ReleaseLeaseAsync(StoreLease lease, CancellationToken cancellationToken);
+
 }

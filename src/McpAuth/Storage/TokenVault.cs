@@ -7,6 +7,11 @@ namespace McpAuth.Storage;
 /// <param name="Unreadable">The keys of entries that could not be read (reported, never deleted).</param>
 public sealed record CredentialListing(IReadOnlyList<StoredCredential> Credentials, IReadOnlyList<StoreKey> Unreadable);
 
+/// <summary>A stored credential and the store's version of its entry (for a conditional save).</summary>
+/// <param name="Credential">The credential.</param>
+/// <param name="Version">The entry's version (<see cref="VersionedEntry.Version"/>).</param>
+public sealed record VersionedCredential(StoredCredential Credential, long Version);
+
 /// <summary>
 /// The typed layer over an <see cref="ITokenStore"/>: credentials, the active-client index, registrations, discovery
 /// results, identity tokens. Encoding happens here once (<see cref="StoredEntryCodec"/>), so every backend stores the
@@ -48,6 +53,31 @@ public sealed class TokenVault
     {
         ArgumentNullException.ThrowIfNull(credential);
         return WriteAsync(StoreKeys.Credential(credential.Binding), credential, Json.StoredEntryStoredCredential, cancellationToken);
+    }
+
+    /// <summary>The credential of <paramref name="binding"/> with the store's version of its entry, or null.</summary>
+    /// <exception cref="McpAuthException">As <see cref="GetCredentialAsync"/>.</exception>
+    public async ValueTask<VersionedCredential?> GetVersionedCredentialAsync(CredentialBinding binding, CancellationToken cancellationToken)
+    {
+        var key = StoreKeys.Credential(binding);
+        var entry = await _store.ReadVersionedAsync(key, cancellationToken).ConfigureAwait(false);
+        return entry is null ? null : new VersionedCredential(StoredEntryCodec.Decode(key, entry.Value, Json.StoredEntryStoredCredential), entry.Version);
+    }
+
+    /// <summary>
+    /// Saves <paramref name="credential"/> only when its stored entry is still at <paramref name="expectedVersion"/>
+    /// (<see cref="VersionedEntry.Absent"/>: when none is stored) and, when given, <paramref name="lease"/> is still the
+    /// current one (see <see cref="ITokenStore.WriteIfVersionAsync"/>). The version closes the race the unconditional
+    /// saves leave open: an entry rewritten since (by a newer McpAuth too) has another version, so nothing is written.
+    /// </summary>
+    /// <returns>The new version, or null when a condition failed and nothing was written.</returns>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/>.</exception>
+    public ValueTask<long?> TrySaveCredentialAsync(StoredCredential credential, long expectedVersion, StoreLease? lease,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        return _store.WriteIfVersionAsync(StoreKeys.Credential(credential.Binding), StoredEntryCodec.Encode(credential, Json.StoredEntryStoredCredential),
+            expectedVersion, lease, cancellationToken);
     }
 
     /// <summary>Deletes the credential of <paramref name="binding"/>; false when there was none.</summary>

@@ -41,6 +41,12 @@ public sealed record OidcServerConfig
     /// <summary>Rotate refresh tokens (default true; a rotated one replayed revokes the grant).</summary>
     public bool? RotateRefreshToken { get; init; }
 
+    /// <summary>
+    /// [min, max] milliseconds: each refresh_token answer is held a random time in that range after the token was rotated
+    /// (a slow authorization server); <see cref="OidcServerStats.RefreshAnswersLost"/> counts clients gone by then.
+    /// </summary>
+    public IReadOnlyList<int>? RefreshDelayMs { get; init; }
+
     /// <summary>Require PKCE (default true).</summary>
     public bool? RequirePkce { get; init; }
 

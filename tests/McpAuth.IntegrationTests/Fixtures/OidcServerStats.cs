@@ -24,6 +24,9 @@ public sealed record OidcServerStats
     /// <summary>Grants revoked, by replay detection or through the revocation endpoint.</summary>
     public int GrantsRevoked { get; init; }
 
+    /// <summary>Refresh answers (200) whose client hung up before they were sent: rotated tokens nobody received.</summary>
+    public int RefreshAnswersLost { get; init; }
+
     /// <summary>Successful revocation requests (RFC 7009).</summary>
     public int Revocations { get; init; }
 

@@ -24,6 +24,13 @@ public sealed class PostgresServer : IAsyncLifetime
     private string? _root;
     private Process? _guard;
 
+    /// <summary>
+    /// Keeps PostgreSQL's durable defaults (fsync, synchronous commit, full page writes). Off by default, for speed: a
+    /// crash (<see cref="StopAsync"/> "immediate") may then lose the last committed transactions, as a misconfigured
+    /// production database would.
+    /// </summary>
+    public bool Durable { get; init; }
+
     /// <summary>The database created at start.</summary>
     public string Database { get; } = "mcpauth_test";
 
@@ -100,6 +107,31 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private string DataDirectory => Path.Combine(_root!, "data");
 
+    private string? _startOptions;
+
+    /// <summary>
+    /// Stops the server with <c>pg_ctl stop -m <paramref name="mode"/></c>: "fast" ends every session and checkpoints,
+    /// "immediate" is a crash (recovery at the next start). Its data stays; <see cref="StartAgainAsync"/> brings it back.
+    /// </summary>
+    public Task StopAsync(string mode) => PgCtlAsync(["-D", DataDirectory, "-m", mode, "-w", "-t", "60", "stop"]);
+
+    /// <summary>Starts the server again after <see cref="StopAsync"/>, on the same port.</summary>
+    public Task StartAgainAsync() =>
+        PgCtlAsync(["-D", DataDirectory, "-l", Path.Combine(_root!, "postgres.log"), "-w", "-t", "60", "-o", _startOptions!, "start"]);
+
+    /// <summary><c>pg_ctl restart -m <paramref name="mode"/></c>, on the same port.</summary>
+    public Task RestartAsync(string mode) =>
+        PgCtlAsync(["-D", DataDirectory, "-l", Path.Combine(_root!, "postgres.log"), "-m", mode, "-w", "-t", "60", "-o", _startOptions!, "restart"]);
+
+    private async Task PgCtlAsync(string[] arguments)
+    {
+        var result = await ProcessRunner.RunAsync(Tool("pg_ctl"), arguments, _runAs, _root);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"pg_ctl {arguments[^1]} failed:\n{result.StandardOutput}\n{result.StandardError}");
+        }
+    }
+
     private async Task StopGuardAsync()
     {
         if (_guard is null)
@@ -145,11 +177,13 @@ public sealed class PostgresServer : IAsyncLifetime
         for (var attempt = 1; ; attempt++)
         {
             Port = TestTools.FreeLoopbackPort();
-            var options = $"-c listen_addresses=127.0.0.1 -p {Port} -k {_root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            var options = $"-c listen_addresses=127.0.0.1 -p {Port} -k {_root}"
+                + (Durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
             var result = await ProcessRunner.RunAsync(
                 Tool("pg_ctl"), ["-D", DataDirectory, "-l", log, "-w", "-t", "30", "-o", options, "start"], _runAs, _root);
             if (result.ExitCode == 0)
             {
+                _startOptions = options;
                 return;
             }
 

@@ -27,10 +27,14 @@ public static class GatewayProgram
         {
             return GatewayBenchmarkRunner.Run(benchArgs);
         }
-        if (args is not (["gateway"] or ["hold-lock", _]))
+        if (args is ["fault-replica"])
+        {
+            return await Faults.FaultReplicaProgram.RunAsync();
+        }
+        if (args is not (["gateway"] or ["hold-lock", _] or ["hold-lease", _]))
         {
             await Console.Error.WriteLineAsync(
-                "usage: gateway | hold-lock <credential id> (configured by MCPAUTH_* environment variables) | bench [BenchmarkDotNet args]");
+                "usage: gateway | hold-lock <credential id> | hold-lease <credential id> | fault-replica (configured by MCPAUTH_* environment variables) | bench [BenchmarkDotNet args]");
             return 2;
         }
         await using var store = await PostgresTokenStore.CreateAsync(new PostgresTokenStoreOptions
@@ -45,6 +49,14 @@ public static class GatewayProgram
             // A replica that takes a refresh lock and then dies (the test kills it) without releasing anything.
             await store.LockAsync(new StoreKey(StoreEntryKind.Credential, id), TimeSpan.FromSeconds(30), CancellationToken.None);
             Console.WriteLine("locked");
+            await Task.Delay(Timeout.Infinite);
+        }
+        if (args is ["hold-lease", var leased])
+        {
+            // A replica that takes a refresh lease (60 s) and then dies (the test kills it) without releasing it.
+            var lease = await store.TryAcquireLeaseAsync(new StoreKey(StoreEntryKind.Credential, leased), "killed-replica",
+                TimeSpan.FromSeconds(60), CancellationToken.None);
+            Console.WriteLine(lease is null ? "busy" : $"leased {lease.Fence}");
             await Task.Delay(Timeout.Infinite);
         }
         using var http = new HttpClient(OAuthHttpClient.CreateDefaultHandler());

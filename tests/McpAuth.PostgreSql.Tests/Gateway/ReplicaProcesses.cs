@@ -50,6 +50,9 @@ public static class ReplicaProcesses
     /// <summary>Starts a replica that takes the refresh lock of credential <paramref name="id"/>, says "locked" and then hangs.</summary>
     public static Process StartLockHolder(ReplicaSettings settings, string id) => Process.Start(StartInfo(settings, "hold-lock", id))!;
 
+    /// <summary>Starts a replica that takes the refresh lease (60 s) of credential <paramref name="id"/>, says "leased N" and hangs.</summary>
+    public static Process StartLeaseHolder(ReplicaSettings settings, string id) => Process.Start(StartInfo(settings, "hold-lease", id))!;
+
     private static ProcessStartInfo StartInfo(ReplicaSettings settings, params string[] command)
     {
         var dotnet = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";

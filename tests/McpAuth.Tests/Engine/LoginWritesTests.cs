@@ -220,4 +220,29 @@ internal sealed class RecordingStore : ITokenStore
         Count("lock " + key.Kind);
         return _inner.LockAsync(key, timeout, cancellationToken);
     }
+
+    public ValueTask<VersionedEntry?> ReadVersionedAsync(StoreKey key, CancellationToken cancellationToken)
+    {
+        Log.Enqueue("read " + key.Kind);
+        Count("read " + key.Kind);
+        return FailReads.Contains(key.Kind)
+            ? throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString())
+            : _inner.ReadVersionedAsync(key, cancellationToken);
+    }
+
+    public ValueTask<long?> WriteIfVersionAsync(StoreKey key, ReadOnlyMemory<byte> value, long expectedVersion, StoreLease? lease,
+        CancellationToken cancellationToken) =>
+        _inner.WriteIfVersionAsync(key, value, expectedVersion, lease, cancellationToken);
+
+    /// <summary>A refresh lease is the credential's refresh lock: counted as one, so <c>NextLock</c> sees a waiter take it.</summary>
+    public ValueTask<StoreLease?> TryAcquireLeaseAsync(StoreKey key, string holder, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        Count("lock " + key.Kind);
+        return _inner.TryAcquireLeaseAsync(key, holder, duration, cancellationToken);
+    }
+
+    public ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken) =>
+        _inner.RenewLeaseAsync(lease, duration, cancellationToken);
+
+    public ValueTask ReleaseLeaseAsync(StoreLease lease, CancellationToken cancellationToken) => _inner.ReleaseLeaseAsync(lease, cancellationToken);
 }

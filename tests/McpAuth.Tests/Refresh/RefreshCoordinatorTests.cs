@@ -79,8 +79,9 @@ public sealed class RefreshCoordinatorTests
     }
 
     [Fact]
-    public async Task The_new_access_token_is_never_handed_out_when_the_rotated_refresh_token_cannot_be_saved()
+    public async Task No_refresh_starts_while_the_store_cannot_be_written_and_an_expired_token_asks_to_try_again()
     {
+        // Taking the refresh lease is a write: a read-only store starts no refresh (a rotated token could not be saved).
         var store = new FailingStore(new InMemoryTokenStore());
         var f = new RefreshFixture(store);
         await f.SaveAsync(f.Credential(TimeSpan.Zero));
@@ -88,7 +89,21 @@ public sealed class RefreshCoordinatorTests
         var refresh = Answer((_, _) => Task.FromResult(f.Tokens("at-2", "rt-2")));
         var error = await Assert.ThrowsAsync<McpAuthException>(() => f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask());
         Assert.Equal(McpAuthErrorCode.StoreUnavailable, error.Code);
+        Assert.Equal(0, refresh.Calls);
         Assert.False(f.Coordinator.TryGetCachedAccessToken(RefreshFixture.Binding, out _));
+    }
+
+    [Fact]
+    public async Task A_token_due_for_refresh_but_unexpired_is_served_while_the_store_cannot_be_written()
+    {
+        var store = new FailingStore(new InMemoryTokenStore());
+        var f = new RefreshFixture(store);
+        await f.SaveAsync(f.Credential(TimeSpan.FromSeconds(30))); // inside the 60 s skew
+        store.FailWrites = true;
+        var refresh = Answer((_, _) => Task.FromResult(f.Tokens("at-2", "rt-2")));
+        var credential = await f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None);
+        Assert.Equal("at-1", credential.Tokens.AccessToken);
+        Assert.Equal(0, refresh.Calls);
     }
 
     [Fact]
@@ -247,20 +262,24 @@ public sealed class RefreshCoordinatorTests
     }
 
     [Fact]
-    public async Task A_lock_timeout_uses_what_the_slow_holder_saved_or_else_reports_the_timeout()
+    public async Task A_lease_timeout_uses_what_the_slow_holder_saved_or_else_reports_the_timeout()
     {
+        // The refresh waits on the credential's refresh lease (held here by another process's holder id), no longer on
+        // the store lock; the recording store counts a lease attempt as the lock.
         var store = new McpAuth.Tests.Orchestration.RecordingStore();
         var f = new RefreshFixture(store, RefreshFixture.FastOptions with { LockTimeout = TimeSpan.FromMilliseconds(150) });
         await f.SaveAsync(f.Credential(TimeSpan.Zero));
         var refresh = Answer((_, _) => throw new InvalidOperationException("must not refresh"));
-        await using (await f.Store.LockAsync(StoreKeys.Credential(RefreshFixture.Binding), TimeSpan.FromSeconds(5), None))
+        var held = await f.Store.TryAcquireLeaseAsync(StoreKeys.Credential(RefreshFixture.Binding), "another-process",
+            TimeSpan.FromSeconds(30), None);
+        Assert.NotNull(held);
         {
             var timeout = await Assert.ThrowsAsync<McpAuthException>(() => f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask());
             Assert.Equal(McpAuthErrorCode.StoreLockTimeout, timeout.Code);
 
             var locking = store.NextLock(StoreEntryKind.Credential);
             var waiting = f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask();
-            await locking.WaitAsync(TimeSpan.FromSeconds(15)); // it waits for the holder's lock now
+            await locking.WaitAsync(TimeSpan.FromSeconds(15)); // it waits for the holder's lease now
             await f.SaveAsync(f.Credential(TimeSpan.FromHours(1), "at-holder", "rt-holder")); // the holder's refresh
             Assert.Equal("at-holder", (await waiting).Tokens.AccessToken);
         }

@@ -104,4 +104,23 @@ internal sealed class FailingStore(ITokenStore inner) : ITokenStore
 
     public ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken) =>
         inner.LockAsync(key, timeout, cancellationToken);
+
+    public ValueTask<VersionedEntry?> ReadVersionedAsync(StoreKey key, CancellationToken cancellationToken) =>
+        inner.ReadVersionedAsync(key, cancellationToken);
+
+    public ValueTask<long?> WriteIfVersionAsync(StoreKey key, ReadOnlyMemory<byte> value, long expectedVersion, StoreLease? lease,
+        CancellationToken cancellationToken) =>
+        FailWrites ? throw Unavailable(key) : inner.WriteIfVersionAsync(key, value, expectedVersion, lease, cancellationToken);
+
+    /// <summary>Taking or renewing a lease is a write, and fails with them.</summary>
+    public ValueTask<StoreLease?> TryAcquireLeaseAsync(StoreKey key, string holder, TimeSpan duration, CancellationToken cancellationToken) =>
+        FailWrites ? throw Unavailable(key) : inner.TryAcquireLeaseAsync(key, holder, duration, cancellationToken);
+
+    public ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken) =>
+        FailWrites ? throw Unavailable(lease.Key) : inner.RenewLeaseAsync(lease, duration, cancellationToken);
+
+    public ValueTask ReleaseLeaseAsync(StoreLease lease, CancellationToken cancellationToken) =>
+        FailWrites ? throw Unavailable(lease.Key) : inner.ReleaseLeaseAsync(lease, cancellationToken);
+
+    private static McpAuthException Unavailable(StoreKey key) => new(McpAuthErrorCode.StoreUnavailable, key.ToString());
 }

@@ -1,15 +1,20 @@
+using McpAuth.Engine.Refresh;
 using McpAuth.Storage;
 
 namespace McpAuth.Tests.Refresh;
 
 /// <summary>
-/// The rotated refresh token exists only in memory until it is saved: a store outage at that moment must not release
-/// the lock with the spent token still on disk (another process would replay it and the grant would be revoked).
+/// The rotated refresh token exists only in memory until it is saved: a store outage at that moment must neither drop
+/// it nor let another process refresh (it would replay the spent token and the authorization server would revoke the
+/// whole grant). Until this design, a lasting outage ended the refresh with StoreUnavailable and the rotated token was
+/// dropped; now it is served from memory and saved in the background under the refresh lease.
 /// </summary>
 public sealed class RotatedSaveTests
 {
+    private static CancellationToken None => CancellationToken.None;
+
     [Fact]
-    public async Task A_store_outage_while_saving_the_rotated_token_is_retried_under_the_lock()
+    public async Task A_store_outage_while_saving_the_rotated_token_is_retried_under_the_lease()
     {
         var store = new FlakyWritesStore();
         var f = new RefreshFixture(store);
@@ -20,16 +25,17 @@ public sealed class RotatedSaveTests
             return Task.FromResult(f.Tokens("at-2", "rt-2"));
         });
 
-        var credential = await f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, CancellationToken.None);
+        var credential = await f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None);
 
         Assert.Equal("at-2", credential.Tokens.AccessToken);
         Assert.Equal(1, refresh.Calls);
         Assert.Equal(2, store.FailedWrites);
         Assert.Equal("rt-2", (await f.StoredAsync())!.Tokens.RefreshToken);
+        Assert.Equal(0, f.Coordinator.UnsavedCount);
     }
 
     [Fact]
-    public async Task A_lasting_outage_surfaces_as_store_unavailable_and_hands_out_no_unsaved_token()
+    public async Task A_lasting_outage_serves_the_rotated_token_from_memory_and_saves_it_when_the_store_is_back()
     {
         var store = new FlakyWritesStore();
         var f = new RefreshFixture(store);
@@ -40,12 +46,75 @@ public sealed class RotatedSaveTests
             return Task.FromResult(f.Tokens("at-2", "rt-2"));
         });
 
-        var e = await Assert.ThrowsAsync<McpAuthException>(
-            () => f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, CancellationToken.None).AsTask());
+        var first = await f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None);
+        var again = await f.Coordinator.RefreshAfterRejectionAsync(RefreshFixture.Binding, "at-1", refresh.Callback, None);
 
-        Assert.Equal(McpAuthErrorCode.StoreUnavailable, e.Code);
-        Assert.Equal(RefreshFixture.FastOptions.MaxSaveRetries + 1, store.FailedWrites);
-        Assert.False(f.Coordinator.TryGetCachedAccessToken(RefreshFixture.Binding, out _));
+        Assert.Equal("at-2", first.Tokens.AccessToken);
+        Assert.Equal("at-2", again.Tokens.AccessToken);
+        Assert.Equal(1, refresh.Calls);
+        Assert.Equal(1, f.Coordinator.UnsavedCount);
+        Assert.Equal("rt-1", (await f.StoredAsync())!.Tokens.RefreshToken);
+        Assert.False(await f.Coordinator.WaitForUnsavedAsync(TimeSpan.FromMilliseconds(200), None));
+
+        store.FailNextWrites = 0;
+
+        Assert.True(await f.Coordinator.WaitForUnsavedAsync(TimeSpan.FromSeconds(10), None));
+        Assert.Equal("rt-2", (await f.StoredAsync())!.Tokens.RefreshToken);
+        Assert.Equal(0, f.Coordinator.UnsavedCount);
+        Assert.Equal(1, refresh.Calls);
+    }
+
+    [Fact]
+    public async Task While_a_rotated_token_is_unsaved_no_other_process_refreshes_the_credential()
+    {
+        var store = new FlakyWritesStore();
+        var f = new RefreshFixture(store);
+        await f.SaveAsync(f.Credential(TimeSpan.FromSeconds(-5)));
+        var refresh = new CountingRefresh((_, _) =>
+        {
+            store.FailNextWrites = int.MaxValue;
+            return Task.FromResult(f.Tokens("at-2", "rt-2"));
+        });
+        await f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None);
+        var other = new RefreshCoordinator(new TokenVault(store), f.Time,
+            RefreshFixture.FastOptions with { LockTimeout = TimeSpan.FromMilliseconds(300) });
+        var otherRefresh = new CountingRefresh((_, _) => Task.FromResult(f.Tokens("at-replayed", "rt-replayed")));
+
+        var error = await Assert.ThrowsAsync<McpAuthException>(
+            () => other.GetValidAsync(RefreshFixture.Binding, otherRefresh.Callback, None).AsTask());
+
+        Assert.Equal(McpAuthErrorCode.StoreLockTimeout, error.Code);
+        Assert.True(error.IsTransient);
+        Assert.Equal(0, otherRefresh.Calls);
+        store.FailNextWrites = 0;
+        Assert.True(await f.Coordinator.WaitForUnsavedAsync(TimeSpan.FromSeconds(10), None));
+        var after = await other.GetValidAsync(RefreshFixture.Binding, otherRefresh.Callback, None);
+        Assert.Equal("at-2", after.Tokens.AccessToken);
+        Assert.Equal(0, otherRefresh.Calls);
+    }
+
+    [Fact]
+    public async Task An_unsaved_token_that_expired_asks_its_callers_to_try_again_not_to_log_in()
+    {
+        var store = new FlakyWritesStore();
+        var f = new RefreshFixture(store);
+        await f.SaveAsync(f.Credential(TimeSpan.FromSeconds(-5)));
+        var refresh = new CountingRefresh((_, _) =>
+        {
+            store.FailNextWrites = int.MaxValue;
+            return Task.FromResult(f.Tokens("at-2", "rt-2", TimeSpan.FromMinutes(5)));
+        });
+        await f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None);
+        f.Time.Advance(TimeSpan.FromMinutes(6));
+
+        var error = await Assert.ThrowsAsync<McpAuthException>(
+            () => f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None).AsTask());
+
+        Assert.Equal(McpAuthErrorCode.StoreUnavailable, error.Code);
+        Assert.True(error.IsTransient);
+        Assert.Equal(1, refresh.Calls);
+        store.FailNextWrites = 0;
+        Assert.True(await f.Coordinator.WaitForUnsavedAsync(TimeSpan.FromSeconds(10), None));
     }
 
     private sealed class FlakyWritesStore : ITokenStore
@@ -62,16 +131,31 @@ public sealed class RotatedSaveTests
 
         public ValueTask WriteAsync(StoreKey key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
         {
+            FailIfAsked();
+            return _inner.WriteAsync(key, value, cancellationToken);
+        }
+
+        public ValueTask<long?> WriteIfVersionAsync(StoreKey key, ReadOnlyMemory<byte> value, long expectedVersion, StoreLease? lease,
+            CancellationToken cancellationToken)
+        {
+            FailIfAsked();
+            return _inner.WriteIfVersionAsync(key, value, expectedVersion, lease, cancellationToken);
+        }
+
+        private void FailIfAsked()
+        {
             if (Volatile.Read(ref _failNext) > 0)
             {
                 Interlocked.Decrement(ref _failNext);
                 Interlocked.Increment(ref _failed);
                 throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, "write");
             }
-            return _inner.WriteAsync(key, value, cancellationToken);
         }
 
         public ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken) => _inner.ReadAsync(key, cancellationToken);
+
+        public ValueTask<VersionedEntry?> ReadVersionedAsync(StoreKey key, CancellationToken cancellationToken) =>
+            _inner.ReadVersionedAsync(key, cancellationToken);
 
         public ValueTask<bool> DeleteAsync(StoreKey key, CancellationToken cancellationToken) => _inner.DeleteAsync(key, cancellationToken);
 
@@ -80,5 +164,15 @@ public sealed class RotatedSaveTests
 
         public ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken) =>
             _inner.LockAsync(key, timeout, cancellationToken);
+
+        // Leases are held in the store's own memory here: only the entry writes fail, as when a disk fills up after the
+        // lease was taken (the lease tests of the store contract cover a store that refuses leases).
+        public ValueTask<StoreLease?> TryAcquireLeaseAsync(StoreKey key, string holder, TimeSpan duration, CancellationToken cancellationToken) =>
+            _inner.TryAcquireLeaseAsync(key, holder, duration, cancellationToken);
+
+        public ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken) =>
+            _inner.RenewLeaseAsync(lease, duration, cancellationToken);
+
+        public ValueTask ReleaseLeaseAsync(StoreLease lease, CancellationToken cancellationToken) => _inner.ReleaseLeaseAsync(lease, cancellationToken);
     }
 }

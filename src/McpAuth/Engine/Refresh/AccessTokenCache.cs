@@ -23,6 +23,14 @@ internal sealed class AccessTokenCache
         return false;
     }
 
+    /// <summary>The cached credential of <paramref name="binding"/> whether or not it is due for refresh.</summary>
+    public bool TryGetAny(CredentialBinding binding, out StoredCredential credential)
+    {
+        var found = _entries.TryGetValue(binding, out var entry);
+        credential = entry?.Credential!;
+        return found;
+    }
+
     public void Set(StoredCredential credential, TimeSpan skew)
     {
         var expiresAt = credential.Tokens.ExpiresAt;

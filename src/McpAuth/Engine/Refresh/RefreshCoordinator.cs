@@ -11,12 +11,21 @@ namespace McpAuth.Engine.Refresh;
 /// </summary>
 /// <remarks>
 /// <para>Single flight: in this process, concurrent callers for one binding share one refresh task; across processes,
-/// the refresh runs under the store lock of the credential and re-reads the store first, so a refresh another process
-/// already did is used, not repeated (repeating it would replay a rotated refresh token).</para>
-/// <para>The new tokens are saved before any caller gets the new access token; a response without a refresh token keeps
-/// the old one. <c>invalid_grant</c> marks the credential <see cref="CredentialState.NeedsReauthorization"/> and throws
-/// <see cref="McpAuthErrorCode.LoginRequired"/>; outages are retried with backoff and then throw
-/// <see cref="McpAuthErrorCode.TemporarilyUnavailable"/>, leaving the stored credential as it was.</para>
+/// the refresh runs under the credential's refresh lease (<see cref="ITokenStore.TryAcquireLeaseAsync"/>), taken after
+/// re-reading the store, so a refresh another process already did is used, not repeated (repeating it would replay a
+/// rotated refresh token). The lease is a record in the store, not a connection or a file handle: it outlives a lost
+/// database session, so no other process refreshes while this one may still be waiting on the authorization server,
+/// and it expires after <see cref="RefreshOptions.LeaseDuration"/> when its holder dies.</para>
+/// <para>The new tokens are saved as a compare-and-set on the version they were refreshed from and on the lease, so a
+/// stale holder never overwrites a newer credential; a response without a refresh token keeps the old one. When the
+/// store cannot take the save, the rotated tokens are never dropped: this process serves them and saves them in the
+/// background under the lease (<see cref="UnsavedCount"/>, <see cref="WaitForUnsavedAsync"/>). Taking a lease is a
+/// write, so while the store is read-only or down no refresh starts: unexpired tokens are still served, and callers
+/// whose token expired get <see cref="McpAuthErrorCode.StoreUnavailable"/> ("try again"), never a login.
+/// <c>invalid_grant</c> re-reads the store first (a newer token may be there), then marks the credential
+/// <see cref="CredentialState.NeedsReauthorization"/> and throws <see cref="McpAuthErrorCode.LoginRequired"/>; outages of
+/// the authorization server are retried with backoff and then throw <see cref="McpAuthErrorCode.TemporarilyUnavailable"/>,
+/// leaving the stored credential as it was.</para>
 /// </remarks>
 public sealed class RefreshCoordinator
 {
@@ -28,6 +37,8 @@ public sealed class RefreshCoordinator
     private readonly AccessTokenCache _cache = new();
     private readonly SingleFlight<CredentialBinding, StoredCredential> _flights = new();
     private readonly TransientRetry _retry;
+    private readonly RotatedSaver _saver;
+    private readonly string _holder = RefreshLease.NewHolderId();
 
     /// <summary>Creates the coordinator over <paramref name="vault"/> (its store supplies the cross-process lock).</summary>
     /// <param name="vault">Where credentials are stored.</param>
@@ -45,6 +56,7 @@ public sealed class RefreshCoordinator
         _logger = logger ?? NullLogger.Instance;
         _events = events ?? new CredentialEvents(timeProvider);
         _retry = new TransientRetry(_options, _time, _logger);
+        _saver = new RotatedSaver(vault, _options, _time, _logger, _retry);
     }
 
     /// <summary>The lifecycle events this coordinator publishes (refreshing, refreshed, failures).</summary>
@@ -72,7 +84,9 @@ public sealed class RefreshCoordinator
     /// <exception cref="McpAuthException">
     /// <see cref="McpAuthErrorCode.LoginRequired"/> when there is no credential, no refresh token, or the refresh token
     /// was rejected; <see cref="McpAuthErrorCode.TemporarilyUnavailable"/> after the transient retries ran out;
-    /// <see cref="McpAuthErrorCode.StoreLockTimeout"/> when another holder kept the refresh lock too long; store errors.
+    /// <see cref="McpAuthErrorCode.StoreLockTimeout"/> when another holder kept the refresh lease too long;
+    /// <see cref="McpAuthErrorCode.StoreUnavailable"/> when the token has expired and the store cannot be written (or
+    /// read) to refresh it, or this process's refreshed credential is not saved yet and has expired too: try again.
     /// </exception>
     public ValueTask<StoredCredential> GetValidAsync(CredentialBinding binding, RefreshCallback refresh, CancellationToken cancellationToken)
     {
@@ -97,6 +111,29 @@ public sealed class RefreshCoordinator
         return GetValidSlowAsync(binding, refresh, rejectedAccessToken, cancellationToken);
     }
 
+    /// <summary>
+    /// How many refreshed credentials this process holds that the store has not accepted yet (it was down, read-only or
+    /// full when they were refreshed). Their refresh tokens exist nowhere else: a process should not exit while this is
+    /// above zero (see <see cref="WaitForUnsavedAsync"/>).
+    /// </summary>
+    public int UnsavedCount => _saver.Count;
+
+    /// <summary>
+    /// Waits at most <paramref name="timeout"/> for every refreshed credential not saved yet to be saved (or superseded
+    /// by a newer one in the store). For short-lived processes before they exit. True when none is left unsaved.
+    /// </summary>
+    public async Task<bool> WaitForUnsavedAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _saver.WhenSavedAsync().WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        return _saver.Count == 0;
+    }
+
     /// <summary>True while this process is refreshing <paramref name="binding"/>.</summary>
     public bool IsRefreshing(CredentialBinding binding) => _flights.IsRunning(binding);
 
@@ -115,7 +152,20 @@ public sealed class RefreshCoordinator
     private async ValueTask<StoredCredential> GetValidSlowAsync(CredentialBinding binding, RefreshCallback refresh,
         string? rejectedAccessToken, CancellationToken cancellationToken)
     {
-        var stored = await _vault.GetCredentialAsync(binding, cancellationToken).ConfigureAwait(false);
+        if (_saver.TryGetUnsaved(binding, out var unsaved))
+        {
+            return ServeUnsaved(unsaved, rejectedAccessToken);
+        }
+        StoredCredential? stored;
+        try
+        {
+            stored = await _vault.GetCredentialAsync(binding, cancellationToken).ConfigureAwait(false);
+        }
+        catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreUnavailable
+            && _cache.TryGetAny(binding, out var cached) && IsUnexpiredAndNot(cached, rejectedAccessToken))
+        {
+            return cached; // due for refresh but not expired: served while the store cannot be read
+        }
         if (stored is null || stored.State == CredentialState.NeedsReauthorization)
         {
             throw new McpAuthException(McpAuthErrorCode.LoginRequired, stored is null ? "no stored credential" : "credential needs reauthorization");
@@ -125,59 +175,142 @@ public sealed class RefreshCoordinator
             Remember(stored);
             return stored;
         }
-        return await _flights.Join(binding, () => RefreshUnderLockAsync(binding, refresh, rejectedAccessToken))
+        return await _flights.Join(binding, () => RefreshUnderLeaseAsync(binding, refresh, rejectedAccessToken))
             .WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private bool IsUsable(StoredCredential credential, string? rejectedAccessToken) =>
         IsFresh(credential) && !string.Equals(credential.Tokens.AccessToken, rejectedAccessToken, StringComparison.Ordinal);
 
-    private async Task<StoredCredential> RefreshUnderLockAsync(CredentialBinding binding, RefreshCallback refresh, string? rejectedAccessToken)
+    private bool IsUnexpiredAndNot(StoredCredential credential, string? rejectedAccessToken) =>
+        IsUnexpired(credential) && !string.Equals(credential.Tokens.AccessToken, rejectedAccessToken, StringComparison.Ordinal);
+
+    /// <summary>
+    /// A refreshed credential this process holds unsaved is served while its access token lasts; after that, callers
+    /// are told to try again (the store must take it before another refresh may start), never to log in again.
+    /// </summary>
+    private StoredCredential ServeUnsaved(StoredCredential unsaved, string? rejectedAccessToken) =>
+        IsUnexpiredAndNot(unsaved, rejectedAccessToken)
+            ? unsaved
+            : throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, "the refreshed credential is not saved yet");
+
+    private async Task<StoredCredential> RefreshUnderLeaseAsync(CredentialBinding binding, RefreshCallback refresh, string? rejectedAccessToken)
     {
-        IAsyncDisposable held;
+        if (_saver.TryGetUnsaved(binding, out var unsaved))
+        {
+            return ServeUnsaved(unsaved, rejectedAccessToken);
+        }
+        var (lease, current) = await LeaseOrLatestAsync(binding, rejectedAccessToken).ConfigureAwait(false);
+        if (lease is null)
+        {
+            return current.Credential;
+        }
         try
         {
-            held = await _vault.Store.LockAsync(StoreKeys.RefreshLock(binding), _options.LockTimeout, CancellationToken.None)
-                .ConfigureAwait(false);
-        }
-        catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreLockTimeout)
-        {
-            // A slow holder may still have finished the refresh we were waiting for.
-            var latest = await _vault.GetCredentialAsync(binding, CancellationToken.None).ConfigureAwait(false);
-            if (latest is not null && IsUsable(latest, rejectedAccessToken))
-            {
-                Remember(latest);
-                return latest;
-            }
-            throw;
-        }
-        await using (held.ConfigureAwait(false))
-        {
-            // Re-read under the lock: another process may have refreshed (or logged out) while we waited.
-            var current = await _vault.GetCredentialAsync(binding, CancellationToken.None).ConfigureAwait(false)
-                ?? throw new McpAuthException(McpAuthErrorCode.LoginRequired, "no stored credential");
-            if (IsUsable(current, rejectedAccessToken))
+            if (IsUsable(current.Credential, rejectedAccessToken))
             {
                 RefreshLog.RefreshedElsewhere(_logger, binding.Issuer, binding.ClientId);
-                Remember(current);
-                return current;
+                Remember(current.Credential);
+                return current.Credential;
             }
-            if (current.State == CredentialState.NeedsReauthorization)
+            if (current.Credential.Tokens.RefreshToken is null)
             {
-                throw new McpAuthException(McpAuthErrorCode.LoginRequired, "credential needs reauthorization");
-            }
-            if (current.Tokens.RefreshToken is null)
-            {
-                await MarkNeedsReauthorizationAsync(current, McpAuthErrorCode.LoginRequired).ConfigureAwait(false);
+                await MarkNeedsReauthorizationAsync(current.Credential, McpAuthErrorCode.LoginRequired).ConfigureAwait(false);
                 throw new McpAuthException(McpAuthErrorCode.LoginRequired, "no refresh token");
             }
-            return await RefreshAsync(current, refresh, allowRotatedRetry: true, rejectedAccessToken).ConfigureAwait(false);
+            return await RefreshAsync(current, refresh, lease, allowRotatedRetry: true, rejectedAccessToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!lease.HandedOver)
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task<StoredCredential> RefreshAsync(StoredCredential current, RefreshCallback refresh, bool allowRotatedRetry,
+    /// <summary>
+    /// Takes the credential's refresh lease, re-reading the store first and after each wait (another holder may have
+    /// refreshed meanwhile). Returns no lease and the stored credential when that one can be used: fresh, or, when the
+    /// lease cannot be written (read-only or unreachable store) or waited for any longer, unexpired. Under the lease,
+    /// the credential is read once more, so it is the one the conditional save will compare against.
+    /// </summary>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.LoginRequired"/> when there is nothing to refresh; <see cref="McpAuthErrorCode.StoreUnavailable"/>
+    /// when the lease cannot be written and the token has expired; <see cref="McpAuthErrorCode.StoreLockTimeout"/> when
+    /// another holder kept the lease past <see cref="RefreshOptions.LockTimeout"/>.
+    /// </exception>
+    private async Task<(RefreshLease? Lease, VersionedCredential Current)> LeaseOrLatestAsync(CredentialBinding binding,
         string? rejectedAccessToken)
     {
+        var key = StoreKeys.RefreshLock(binding);
+        // Waits are timed by the real clock, as the store's lock waits were: a lease expires by the store's clock, not
+        // by the engine's (which tests fast-forward).
+        var started = TimeProvider.System.GetTimestamp();
+        var pause = FirstLeasePoll;
+        while (true)
+        {
+            var latest = await ReadRefreshableAsync(binding).ConfigureAwait(false);
+            if (IsUsable(latest.Credential, rejectedAccessToken))
+            {
+                RefreshLog.RefreshedElsewhere(_logger, binding.Issuer, binding.ClientId);
+                Remember(latest.Credential);
+                return (null, latest);
+            }
+            RefreshLease? lease;
+            try
+            {
+                lease = await RefreshLease.TryAcquireAsync(_vault.Store, key, _holder, _options.LeaseDuration).ConfigureAwait(false);
+            }
+            catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreUnavailable && IsUnexpiredAndNot(latest.Credential, rejectedAccessToken))
+            {
+                return (null, latest); // no refresh can start (a lease is a write); the token still works
+            }
+            if (lease is not null)
+            {
+                return (lease, await ReadUnderLeaseAsync(binding, lease).ConfigureAwait(false));
+            }
+            if (TimeProvider.System.GetElapsedTime(started) >= _options.LockTimeout)
+            {
+                return IsUnexpiredAndNot(latest.Credential, rejectedAccessToken)
+                    ? (null, latest)
+                    : throw new McpAuthException(McpAuthErrorCode.StoreLockTimeout, key.ToString());
+            }
+            await Task.Delay(pause, TimeProvider.System).ConfigureAwait(false);
+            pause = pause * 2 < MaxLeasePoll ? pause * 2 : MaxLeasePoll;
+        }
+    }
+
+    private static readonly TimeSpan FirstLeasePoll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxLeasePoll = TimeSpan.FromSeconds(1);
+
+    private async Task<VersionedCredential> ReadUnderLeaseAsync(CredentialBinding binding, RefreshLease lease)
+    {
+        try
+        {
+            return await ReadRefreshableAsync(binding).ConfigureAwait(false);
+        }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The stored credential and its version, when it exists and is not marked as needing a new login.</summary>
+    private async Task<VersionedCredential> ReadRefreshableAsync(CredentialBinding binding)
+    {
+        var current = await _vault.GetVersionedCredentialAsync(binding, CancellationToken.None).ConfigureAwait(false)
+            ?? throw new McpAuthException(McpAuthErrorCode.LoginRequired, "no stored credential");
+        return current.Credential.State == CredentialState.NeedsReauthorization
+            ? throw new McpAuthException(McpAuthErrorCode.LoginRequired, "credential needs reauthorization")
+            : current;
+    }
+
+    private async Task<StoredCredential> RefreshAsync(VersionedCredential versioned, RefreshCallback refresh, RefreshLease lease,
+        bool allowRotatedRetry, string? rejectedAccessToken)
+    {
+        var current = versioned.Credential;
         var binding = current.Binding;
         RefreshLog.Refreshing(_logger, binding.Issuer, binding.ClientId);
         _events.Publish(CredentialEventKind.Refreshing, binding, CredentialState.Refreshing, current.Generation);
@@ -188,7 +321,7 @@ public sealed class RefreshCoordinator
         }
         catch (McpAuthException e) when (e.Code == McpAuthErrorCode.InvalidGrant)
         {
-            return await OnInvalidGrantAsync(current, refresh, allowRotatedRetry, rejectedAccessToken, e).ConfigureAwait(false);
+            return await OnInvalidGrantAsync(versioned, refresh, lease, allowRotatedRetry, rejectedAccessToken, e).ConfigureAwait(false);
         }
         catch (McpAuthException e)
         {
@@ -201,60 +334,57 @@ public sealed class RefreshCoordinator
             throw;
         }
         var updated = Merge(current, tokens);
-        await SaveRotatedAsync(updated).ConfigureAwait(false);
+        var outcome = await _saver.SaveAsync(updated, versioned.Version, lease, OnSavedLater).ConfigureAwait(false);
+        if (outcome == SaveOutcome.Superseded)
+        {
+            Forget(binding); // the store holds another credential now: the next caller reads it
+            return updated;
+        }
         Remember(updated);
-        RefreshLog.Refreshed(_logger, binding.Issuer, binding.ClientId, updated.Generation);
-        _events.Publish(CredentialEventKind.Refreshed, binding, CredentialState.Valid, updated.Generation);
+        if (outcome == SaveOutcome.Saved)
+        {
+            RefreshLog.Refreshed(_logger, binding.Issuer, binding.ClientId, updated.Generation);
+            _events.Publish(CredentialEventKind.Refreshed, binding, CredentialState.Valid, updated.Generation);
+        }
         return updated;
     }
 
-    /// <summary>
-    /// Persists a refreshed credential while the refresh lock is still held. The old refresh token is spent, so the
-    /// rotated one exists only here: releasing the lock before it is saved would let another process re-read and
-    /// replay the spent token, and the authorization server would revoke the whole grant. Store outages are retried
-    /// with backoff; the new access token is never handed out unsaved.
-    /// </summary>
-    private async Task SaveRotatedAsync(StoredCredential updated)
+    private void OnSavedLater(StoredCredential updated, bool saved)
     {
-        for (var attempt = 0; ; attempt++)
+        if (!saved)
         {
-            try
-            {
-                await _vault.SaveCredentialAsync(updated, CancellationToken.None).ConfigureAwait(false);
-                return;
-            }
-            catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreUnavailable && attempt < _options.MaxSaveRetries)
-            {
-                var delay = _retry.Delay(attempt, retryAfter: null) ?? _options.MaxBackoff;
-                RefreshLog.RetryingSave(_logger, e.Code, updated.Binding.Issuer, updated.Binding.ClientId, attempt + 1, delay);
-                await Task.Delay(delay, _time).ConfigureAwait(false);
-            }
+            Forget(updated.Binding);
+            return;
         }
+        RefreshLog.Refreshed(_logger, updated.Binding.Issuer, updated.Binding.ClientId, updated.Generation);
+        _events.Publish(CredentialEventKind.Refreshed, updated.Binding, CredentialState.Valid, updated.Generation);
     }
 
     /// <summary>
-    /// invalid_grant: first look again, since a process that did not wait for our lock (or a new login) may have
-    /// rotated the refresh token; only when the stored token is the one rejected is a new login needed.
+    /// invalid_grant: first look again, since a process that did not wait for our lease (or a new login) may have
+    /// rotated the refresh token; only when the stored token is the one rejected is a new login needed. A store that
+    /// cannot be read now fails with <see cref="McpAuthErrorCode.StoreUnavailable"/> ("try again"), not a login.
     /// </summary>
-    private async Task<StoredCredential> OnInvalidGrantAsync(StoredCredential used, RefreshCallback refresh, bool allowRotatedRetry,
-        string? rejectedAccessToken, McpAuthException rejection)
+    private async Task<StoredCredential> OnInvalidGrantAsync(VersionedCredential used, RefreshCallback refresh, RefreshLease lease,
+        bool allowRotatedRetry, string? rejectedAccessToken, McpAuthException rejection)
     {
-        var latest = await _vault.GetCredentialAsync(used.Binding, CancellationToken.None).ConfigureAwait(false);
-        if (latest is not null && latest.State != CredentialState.NeedsReauthorization
-            && !string.Equals(latest.Tokens.RefreshToken, used.Tokens.RefreshToken, StringComparison.Ordinal))
+        var binding = used.Credential.Binding;
+        var latest = await _vault.GetVersionedCredentialAsync(binding, CancellationToken.None).ConfigureAwait(false);
+        if (latest is not null && latest.Credential.State != CredentialState.NeedsReauthorization
+            && !string.Equals(latest.Credential.Tokens.RefreshToken, used.Credential.Tokens.RefreshToken, StringComparison.Ordinal))
         {
-            if (IsUsable(latest, rejectedAccessToken))
+            if (IsUsable(latest.Credential, rejectedAccessToken))
             {
-                Remember(latest);
-                return latest;
+                Remember(latest.Credential);
+                return latest.Credential;
             }
-            if (allowRotatedRetry && latest.Tokens.RefreshToken is not null)
+            if (allowRotatedRetry && latest.Credential.Tokens.RefreshToken is not null)
             {
-                return await RefreshAsync(latest, refresh, allowRotatedRetry: false, rejectedAccessToken).ConfigureAwait(false);
+                return await RefreshAsync(latest, refresh, lease, allowRotatedRetry: false, rejectedAccessToken).ConfigureAwait(false);
             }
         }
-        RefreshLog.NeedsReauthorization(_logger, used.Binding.Issuer, used.Binding.ClientId);
-        await MarkNeedsReauthorizationAsync(latest ?? used, McpAuthErrorCode.InvalidGrant).ConfigureAwait(false);
+        RefreshLog.NeedsReauthorization(_logger, binding.Issuer, binding.ClientId);
+        await MarkNeedsReauthorizationAsync(latest?.Credential ?? used.Credential, McpAuthErrorCode.InvalidGrant).ConfigureAwait(false);
         throw new McpAuthException(McpAuthErrorCode.LoginRequired, "refresh token rejected", rejection)
         {
             StatusCode = rejection.StatusCode,

@@ -41,14 +41,29 @@ public sealed record RefreshOptions
     /// <summary>No single delay is longer; a <c>Retry-After</c> longer than this ends the retries at once.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long to wait for another thread or process that is refreshing the same credential.</summary>
+    /// <summary>
+    /// How long to wait for another thread or process that is refreshing the same credential (holding its refresh
+    /// lease). A caller whose token has expired then gets <see cref="McpAuthErrorCode.StoreLockTimeout"/> (transient).
+    /// </summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// How many times saving a freshly rotated credential is retried when the store is unavailable, while the refresh
-    /// lock is held (the spent refresh token must never be re-read and replayed by another process). Default 5.
+    /// How long a refresh lease lasts unless renewed (it is renewed every third of this while its holder can reach the
+    /// store). It must outlast the longest a refresh can take: the token request's timeout times its attempts
+    /// (<see cref="MaxTransientRetries"/> + 1), the backoffs between them, and the inline saves. It is also how long a
+    /// credential stays blocked when its holder dies or loses the store mid-refresh: no other process refreshes it
+    /// before the lease expires, since the holder may have spent the refresh token already. Default 3 minutes: the
+    /// default 30 s request timeout times 4 attempts, their backoffs, and two inline saves whose database commands may
+    /// each wait 30 s, with room to spare.
     /// </summary>
-    public int MaxSaveRetries { get; init; } = 5;
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// How many times saving a freshly rotated credential is retried while its callers wait, when the store is
+    /// unavailable. After that the callers get the new tokens and a background save keeps the lease and tries again
+    /// until the store accepts them (the spent refresh token must never be re-read and replayed). Default 2.
+    /// </summary>
+    public int MaxSaveRetries { get; init; } = 2;
 
     /// <summary>
     /// How long a stored discovery record (the issuer and resource a server's credential is bound to) answers for the
@@ -73,7 +88,7 @@ public sealed record RefreshOptions
     internal void Validate()
     {
         if (Skew < TimeSpan.Zero || MaxTransientRetries < 0 || BaseBackoff < TimeSpan.Zero || MaxBackoff < BaseBackoff
-            || LockTimeout <= TimeSpan.Zero || DiscoveryMaxAge < TimeSpan.Zero)
+            || LockTimeout <= TimeSpan.Zero || DiscoveryMaxAge < TimeSpan.Zero || LeaseDuration <= TimeSpan.Zero || MaxSaveRetries < 0)
         {
             throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(RefreshOptions));
         }

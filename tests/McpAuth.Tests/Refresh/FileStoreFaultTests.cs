@@ -1,0 +1,90 @@
+using McpAuth.Engine.Refresh;
+using McpAuth.Storage;
+using McpAuth.Tests.Storage;
+
+namespace McpAuth.Tests.Refresh;
+
+/// <summary>
+/// The file store under a full or read-only disk during a refresh: the rotated token stays in the refreshing process
+/// (served, saved when the disk takes it), and another process sharing the store (a second handle on the same home)
+/// waits on the lease file instead of replaying the spent refresh token.
+/// </summary>
+public sealed class FileStoreFaultTests : IDisposable
+{
+    private readonly TempHome _home = new();
+
+    private static CancellationToken None => CancellationToken.None;
+
+    [Fact]
+    public async Task A_disk_that_refuses_the_save_keeps_the_rotated_token_and_keeps_the_other_process_from_refreshing()
+    {
+        var disk = new RefusingDisk(FileTokenStore.Open(new FileTokenStoreOptions { Home = _home.Path }));
+        var f = new RefreshFixture(disk);
+        await f.SaveAsync(f.Credential(TimeSpan.FromSeconds(-5)));
+        var refresh = new CountingRefresh((_, _) =>
+        {
+            disk.Refuse = true; // the disk fills up while the authorization server rotates the token
+            return Task.FromResult(f.Tokens("at-2", "rt-2"));
+        });
+        var otherProcess = new RefreshCoordinator(new TokenVault(FileTokenStore.Open(new FileTokenStoreOptions { Home = _home.Path })),
+            f.Time, RefreshFixture.FastOptions with { LockTimeout = TimeSpan.FromMilliseconds(300) });
+        var otherRefresh = new CountingRefresh((_, _) => Task.FromResult(f.Tokens("at-replayed", "rt-replayed")));
+
+        var served = await f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None);
+        var waited = await Assert.ThrowsAsync<McpAuthException>(
+            () => otherProcess.GetValidAsync(RefreshFixture.Binding, otherRefresh.Callback, None).AsTask());
+
+        Assert.Equal("at-2", served.Tokens.AccessToken);
+        Assert.Equal(McpAuthErrorCode.StoreLockTimeout, waited.Code);
+        Assert.Equal((1, 0), (refresh.Calls, otherRefresh.Calls));
+        Assert.Equal("rt-1", (await f.StoredAsync())!.Tokens.RefreshToken);
+
+        disk.Refuse = false;
+
+        Assert.True(await f.Coordinator.WaitForUnsavedAsync(TimeSpan.FromSeconds(10), None));
+        Assert.Equal("rt-2", (await f.StoredAsync())!.Tokens.RefreshToken);
+        Assert.Equal("at-2", (await otherProcess.GetValidAsync(RefreshFixture.Binding, otherRefresh.Callback, None)).Tokens.AccessToken);
+        Assert.Equal(0, otherRefresh.Calls);
+    }
+
+    public void Dispose() => _home.Dispose();
+
+    /// <summary>The file store, with entry writes refused as a full or read-only disk refuses them (the lease file still works).</summary>
+    private sealed class RefusingDisk(FileTokenStore inner) : ITokenStore
+    {
+        public volatile bool Refuse;
+
+        public string BackendName => inner.BackendName;
+
+        public ValueTask WriteAsync(StoreKey key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken) =>
+            Refuse ? throw Full(key) : inner.WriteAsync(key, value, cancellationToken);
+
+        public ValueTask<long?> WriteIfVersionAsync(StoreKey key, ReadOnlyMemory<byte> value, long expectedVersion, StoreLease? lease,
+            CancellationToken cancellationToken) =>
+            Refuse ? throw Full(key) : inner.WriteIfVersionAsync(key, value, expectedVersion, lease, cancellationToken);
+
+        private static McpAuthException Full(StoreKey key) =>
+            new(McpAuthErrorCode.StoreUnavailable, key.ToString(), new IOException("No space left on device"));
+
+        public ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken) => inner.ReadAsync(key, cancellationToken);
+
+        public ValueTask<VersionedEntry?> ReadVersionedAsync(StoreKey key, CancellationToken cancellationToken) =>
+            inner.ReadVersionedAsync(key, cancellationToken);
+
+        public ValueTask<bool> DeleteAsync(StoreKey key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+
+        public ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken) =>
+            inner.ListAsync(kind, cancellationToken);
+
+        public ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken) =>
+            inner.LockAsync(key, timeout, cancellationToken);
+
+        public ValueTask<StoreLease?> TryAcquireLeaseAsync(StoreKey key, string holder, TimeSpan duration, CancellationToken cancellationToken) =>
+            inner.TryAcquireLeaseAsync(key, holder, duration, cancellationToken);
+
+        public ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken) =>
+            inner.RenewLeaseAsync(lease, duration, cancellationToken);
+
+        public ValueTask ReleaseLeaseAsync(StoreLease lease, CancellationToken cancellationToken) => inner.ReleaseLeaseAsync(lease, cancellationToken);
+    }
+}
