@@ -29,7 +29,7 @@ public static class CommandTree
         var import = new ImportCommand();
         Bind(cli, import, (r, ct) => runners.Import(import.Parse(r, cli), ct));
         var proxy = new ProxyCommand();
-        Bind(cli, proxy, (r, ct) => runners.Proxy(proxy.Parse(r), ct));
+        Bind(cli, proxy, (r, ct) => runners.Proxy(proxy.Parse(r, cli), ct));
         var demo = new DemoCommand();
         Bind(cli, demo, (r, ct) => runners.Demo(demo.Parse(r), ct));
         foreach (var verb in new Command[] { login, status, token, logout, import, proxy, demo })
