@@ -5,6 +5,7 @@
 // --token-lifetime S makes access tokens expire after S seconds, so a session outlives its first token.
 //   node mcp-sse-server.mjs [--oauth] [--token-lifetime S]
 // Prints "listening <port>" on stdout once it listens. GET /__stats answers the counters (no authentication).
+// POST /strict is a Streamable HTTP endpoint that records MCP request headers and refuses with HTTP 400 (see below).
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import express from 'express';
@@ -105,6 +106,25 @@ listener.listen(0, '127.0.0.1', () => {
   }
   const transports = new Map();
   app.get('/__stats', (_req, res) => res.json(stats));
+  // /strict: a Streamable HTTP endpoint that records the MCP headers of each request (GET /__headers answers them)
+  // and answers every request but initialize with HTTP 400 and a JSON-RPC error whose data is a string, as a strict
+  // server refusing a request would.
+  const seen = [];
+  app.get('/__headers', (_req, res) => res.json(seen));
+  app.post('/strict', express.json(), (req, res) => {
+    const pick = name => req.get(name) ?? null;
+    seen.push({ method: req.body?.method ?? null, 'mcp-protocol-version': pick('mcp-protocol-version'), 'mcp-method': pick('mcp-method'),
+      'mcp-name': pick('mcp-name') });
+    if (req.body?.id === undefined) {
+      res.status(202).end();
+    } else if (req.body.method === 'initialize') {
+      res.json({ jsonrpc: '2.0', id: req.body.id, result: { protocolVersion: req.body.params.protocolVersion, capabilities: { tools: {} },
+        serverInfo: { name: 'strict', version: '1' } } });
+    } else {
+      res.status(400).json({ jsonrpc: '2.0', id: req.body.id, error: { code: -32602, message: 'Strict server refuses', data: 'string data' } });
+    }
+  });
+  app.get('/strict', (_req, res) => res.status(405).end());
   app.get('/sse', ...guards, async (_req, res) => {
     stats.sse_connections++;
     const transport = new SSEServerTransport('/messages', res);

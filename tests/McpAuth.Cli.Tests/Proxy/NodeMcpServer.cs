@@ -76,6 +76,13 @@ public sealed partial class NodeMcpServer : IAsyncDisposable
     public async Task<Dictionary<string, int>> StatsAsync() =>
         (await _http.GetFromJsonAsync<Dictionary<string, int>>(new Uri(Url, "/__stats")))!;
 
+    /// <summary>mcp-sse-server.mjs's /strict endpoint: Streamable HTTP, refusing every request but initialize with HTTP 400.</summary>
+    public Uri StrictUrl => new(Url, "/strict");
+
+    /// <summary>The MCP headers /strict saw, one object per request (method, mcp-protocol-version, mcp-method, mcp-name).</summary>
+    public async Task<List<Dictionary<string, string?>>> StrictHeadersAsync() =>
+        (await _http.GetFromJsonAsync<List<Dictionary<string, string?>>>(new Uri(Url, "/__headers")))!;
+
     private static async Task<NodeMcpServer> StartAsync(
         string script, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, Regex ready, Func<Match, Uri> url)
     {
