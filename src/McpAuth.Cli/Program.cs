@@ -30,6 +30,7 @@ var runners = new CommandRunners
     Token = (o, ct) => new TokenRunner(cli, engine).RunAsync(o, ct),
     Logout = (o, ct) => new LogoutRunner(cli, engine).RunAsync(o, ct),
     Import = (o, ct) => new ImportRunner(cli, engine).RunAsync(o, ct),
+    ImportFromMcpRemote = (o, ct) => new McpRemoteImportRunner(cli).RunAsync(o, ct),
     Headers = (o, ct) => new HeadersRunner(cli, engine).RunAsync(o, ct),
     Proxy = (o, ct) => new ProxyRunner(cli, new BrowserLauncher(cli.Environment)).RunAsync(o, ct),
     Demo = (o, ct) => new DemoRunner(cli).RunAsync(o, ct),

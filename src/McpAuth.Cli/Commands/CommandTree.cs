@@ -28,7 +28,9 @@ public static class CommandTree
         var logout = new LogoutCommand();
         Bind(cli, logout, (r, ct) => runners.Logout(logout.Parse(r), ct));
         var import = new ImportCommand();
-        Bind(cli, import, (r, ct) => runners.Import(import.Parse(r, cli), ct));
+        Bind(cli, import, (r, ct) => import.IsFromAnotherTool(r)
+            ? runners.ImportFromMcpRemote(import.ParseFromMcpRemote(r), ct)
+            : runners.Import(import.Parse(r, cli), ct));
         var headers = new HeadersCommand();
         Bind(cli, headers, (r, ct) => runners.Headers(headers.Parse(r), ct));
         var proxy = new ProxyCommand();

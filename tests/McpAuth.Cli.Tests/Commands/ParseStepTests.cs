@@ -27,7 +27,7 @@ public sealed class ParseStepTests
         var runners = new CommandRunners
         {
             Login = (o, _) => Record(o), Status = (o, _) => Record(o), Token = (o, _) => Record(o), Logout = (o, _) => Record(o),
-            Import = (o, _) => Record(o), Proxy = (o, _) => Record(o), Headers = (o, _) => Record(o), Demo = (o, _) => Record(o),
+            Import = (o, _) => Record(o), Proxy = (o, _) => Record(o), Headers = (o, _) => Record(o), ImportFromMcpRemote = (o, _) => Record(o), Demo = (o, _) => Record(o),
         };
         var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, runners), cli, args, default);
         return (code, Assert.IsType<T>(_received));
@@ -213,6 +213,7 @@ public sealed class ParseStepTests
         Import = (_, _) => throw new InvalidOperationException("must not run"),
         Proxy = (_, _) => throw new InvalidOperationException("must not run"),
         Headers = (_, _) => throw new InvalidOperationException("must not run"),
+        ImportFromMcpRemote = (_, _) => throw new InvalidOperationException("must not run"),
         Demo = (_, _) => throw new InvalidOperationException("must not run"),
     };
 }

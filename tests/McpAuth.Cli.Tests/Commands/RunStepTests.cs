@@ -35,6 +35,7 @@ public sealed class RunStepTests : IDisposable
             Logout = (o, ct) => new LogoutRunner(cli, () => _engine).RunAsync(o, ct),
             Import = (o, ct) => new ImportRunner(cli, () => _engine).RunAsync(o, ct),
             Proxy = (_, _) => Task.FromResult(0),
+            ImportFromMcpRemote = (_, _) => Task.FromResult(0),
             Headers = (o, ct) => new HeadersRunner(cli, () => _engine).RunAsync(o, ct),
             Demo = (_, _) => Task.FromResult(0),
         };

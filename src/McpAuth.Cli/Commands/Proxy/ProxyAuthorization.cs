@@ -34,7 +34,8 @@ internal sealed class ProxyAuthorization(CliContext prose, IBrowserLauncher brow
         await prose.Err.WriteLineAsync(
             $"mcpauth proxy: {login.Server} asks for authorization; logging in (profile {login.Profile}{(scope is null ? "" : $", scope {scope}")}).")
             .ConfigureAwait(false);
-        var listen = new LoopbackListenerOptions { Host = login.Callback.Host, Port = redirectUri.Port, Path = redirectUri.AbsolutePath };
+        // The redirect URI's own host: a remembered or imported one (mcp-remote registers http://localhost:PORT/...) is kept.
+        var listen = new LoopbackListenerOptions { Host = redirectUri.Host.Trim('[', ']'), Port = redirectUri.Port, Path = redirectUri.AbsolutePath };
         await using var listener = await LoopbackCallbackListener.StartAsync(listen, new PendingFlowRegistry(prose.Time), linked.Token)
             .ConfigureAwait(false);
         new CallbackPortMemory(prose.Home).Remember(login.Server, login.Profile, redirectUri);

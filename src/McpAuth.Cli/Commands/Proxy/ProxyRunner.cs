@@ -26,7 +26,7 @@ public sealed class ProxyRunner(CliContext cli, IBrowserLauncher browser)
             Time = cli.Time,
         };
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var engine = ProxyEngine.Create(cli, options.Login);
+        using var engine = LibraryEngine.Create(cli, options.Login);
         var interaction = new ProxyAuthorization(prose, browser, options.Login, stopping.Token);
         using var http = RemoteConnector.CreateHttpClient(engine.Client, options.Server, interaction);
         using var logs = StderrLog.CreateFactory(cli);

@@ -7,18 +7,20 @@ using McpAuth.Engine;
 using McpAuth.Http;
 using McpAuth.Storage;
 
-namespace McpAuth.Cli.Commands.Proxy;
+namespace McpAuth.Cli.Commands;
 
 /// <summary>
-/// The proxy's one engine for the life of the process (public library API only): the file store under the McpAuth
-/// home, one <see cref="McpAuthClient"/> (so one credential cache and one discovery per server, however many messages
-/// pass), and the redirect URI its logins use. Nothing here touches the network or binds a port.
+/// The one place the verbs that drive the library directly (<c>proxy</c>, <c>import --from mcp-remote</c>) build
+/// their engine, from public library API only: the file store under the McpAuth home and one
+/// <see cref="McpAuthClient"/> for the life of the command (for the proxy: one credential cache and one discovery per
+/// server, however many messages pass), with the redirect URI its logins use. Nothing here touches the network or
+/// binds a port.
 /// </summary>
-internal sealed class ProxyEngine : IDisposable
+internal sealed class LibraryEngine : IDisposable
 {
     private readonly HttpClient _oauthHttp;
 
-    private ProxyEngine(McpAuthClient client, Uri redirectUri, HttpClient oauthHttp)
+    private LibraryEngine(McpAuthClient client, Uri redirectUri, HttpClient oauthHttp)
     {
         Client = client;
         RedirectUri = redirectUri;
@@ -30,11 +32,12 @@ internal sealed class ProxyEngine : IDisposable
     /// <summary>Where a login's authorization response comes back; the listener binds it only while a login waits.</summary>
     public Uri RedirectUri { get; }
 
-    public static ProxyEngine Create(CliContext cli, LoginOptions login)
+    /// <summary>An engine that logs in as <paramref name="login"/> asks; <paramref name="redirectUri"/> overrides its choice.</summary>
+    public static LibraryEngine Create(CliContext cli, LoginOptions login, Uri? redirectUri = null)
     {
         ArgumentNullException.ThrowIfNull(cli);
         ArgumentNullException.ThrowIfNull(login);
-        var redirect = ChooseRedirectUri(cli.Home, login);
+        var redirect = redirectUri ?? ChooseRedirectUri(cli.Home, login);
         var store = FileTokenStore.Open(new FileTokenStoreOptions { Home = cli.Home });
         var options = new McpAuthOptions
         {
@@ -48,7 +51,7 @@ internal sealed class ProxyEngine : IDisposable
             DPoP = DPoPMode.Disabled,
         };
         var http = new HttpClient(OAuthHttpClient.CreateDefaultHandler());
-        return new ProxyEngine(new McpAuthClient(options, new TokenVault(store), http, cli.Time, StderrLog.Create<McpAuthClient>(cli)), redirect, http);
+        return new LibraryEngine(new McpAuthClient(options, new TokenVault(store), http, cli.Time, StderrLog.Create<McpAuthClient>(cli)), redirect, http);
     }
 
     /// <summary>
