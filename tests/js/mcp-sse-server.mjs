@@ -3,7 +3,7 @@
 // 127.0.0.1 and a free port. With --oauth it is also its own OAuth authorization server (the SDK's mcpAuthRouter, a
 // small in-memory provider that approves at once and issues refresh tokens) and requires a bearer token;
 // --token-lifetime S makes access tokens expire after S seconds, so a session outlives its first token.
-//   node mcp-sse-server.mjs [--oauth] [--token-lifetime S]
+//   node mcp-sse-server.mjs [--oauth] [--token-lifetime S] [--reject-tokens]
 // Prints "listening <port>" on stdout once it listens. GET /__stats answers the counters (no authentication).
 // POST /strict is a Streamable HTTP endpoint that records MCP request headers and refuses with HTTP 400 (see below).
 import http from 'node:http';
@@ -19,6 +19,7 @@ import { InvalidGrantError, InvalidTokenError } from '@modelcontextprotocol/sdk/
 
 const argv = process.argv.slice(2);
 const useOAuth = argv.includes('--oauth');
+const rejectTokens = argv.includes('--reject-tokens'); // every access and refresh token is refused: a login never helps
 const lifetimeIndex = argv.indexOf('--token-lifetime');
 const tokenLifetime = lifetimeIndex >= 0 ? Number(argv[lifetimeIndex + 1]) : 3600;
 const stats = { sse_connections: 0, messages: 0, authorization_code: 0, refresh_token: 0, unauthorized: 0, registrations: 0 };
@@ -65,14 +66,14 @@ class Provider {
   }
   async exchangeRefreshToken(client, refreshToken) {
     const entry = this.refreshTokens.get(refreshToken);
-    if (!entry || entry.clientId !== client.client_id) throw new InvalidGrantError('invalid refresh token');
+    if (rejectTokens || !entry || entry.clientId !== client.client_id) throw new InvalidGrantError('invalid refresh token');
     this.refreshTokens.delete(refreshToken);
     stats.refresh_token++;
     return this.issue(client.client_id, entry.scopes, entry.resource);
   }
   async verifyAccessToken(token) {
     const entry = this.tokens.get(token);
-    if (!entry || entry.expiresAt < Date.now()) {
+    if (rejectTokens || !entry || entry.expiresAt < Date.now()) {
       stats.unauthorized++;
       throw new InvalidTokenError('invalid or expired token');
     }

@@ -56,9 +56,13 @@ public sealed partial class NodeMcpServer : IAsyncDisposable
     }
 
     /// <summary>tests/js/mcp-sse-server.mjs: the legacy HTTP+SSE transport on 127.0.0.1 and a free port.</summary>
-    public static Task<NodeMcpServer> StartSseAsync(bool oauth, TimeSpan? tokenLifetime = null)
+    public static Task<NodeMcpServer> StartSseAsync(bool oauth, TimeSpan? tokenLifetime = null, bool rejectTokens = false)
     {
         var args = new List<string>();
+        if (rejectTokens)
+        {
+            args.Add("--reject-tokens");
+        }
         if (oauth)
         {
             args.Add("--oauth");

@@ -14,6 +14,42 @@ public sealed class ProxyProtocolTests : IDisposable
     public void Dispose() => _home.Dispose();
 
     [Fact]
+    public async Task A_server_that_refuses_every_login_gets_three_browser_flows_then_errors_until_a_request_succeeds()
+    {
+        await using var server = await NodeMcpServer.StartSseAsync(oauth: true, rejectTokens: true);
+        var cli = new CliProcess(Path.Combine(_home.Path, "home"));
+        cli.Environment["BROWSER"] = await EndToEnd.CurlBrowser.CreateAsync(_home.Path);
+        var answers = new List<string>();
+        var answered = new SemaphoreSlim(0);
+
+        var run = await cli.RunAsync(["proxy", server.Url.AbsoluteUri, "--transport", "sse-only"], timeout: TimeSpan.FromSeconds(60),
+            whileRunning: async process =>
+            {
+                for (var id = 1; id <= 5; id++)
+                {
+                    await process.StandardInput.WriteLineAsync(
+                        """{"jsonrpc":"2.0","id":""" + id + ""","method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
+                    await process.StandardInput.FlushAsync();
+                    Assert.True(await answered.WaitAsync(TimeSpan.FromSeconds(20)), $"an answer to {id}");
+                }
+                process.StandardInput.Close();
+            },
+            stdoutLine: line =>
+            {
+                lock (answers)
+                {
+                    answers.Add(line);
+                }
+                answered.Release();
+            });
+
+        Assert.Equal(5, answers.Count);
+        Assert.All(answers, a => Assert.Contains("\"error\"", a));
+        Assert.Equal(3, (await server.StatsAsync())["authorization_code"]);
+        Assert.Contains("refused 3 fresh logins in a row", run.Stderr);
+    }
+
+    [Fact]
     public async Task Stateless_2026_07_28_requests_carry_the_mcp_headers_and_a_400_json_rpc_error_reaches_the_client_unchanged()
     {
         await using var server = await NodeMcpServer.StartSseAsync(oauth: false);

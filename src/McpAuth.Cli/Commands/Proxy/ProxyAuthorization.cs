@@ -12,13 +12,19 @@ namespace McpAuth.Cli.Commands.Proxy;
 /// client's). When the proxy stops (its client closed stdin), the wait is cancelled, the listener releases the port and
 /// the lock is released.
 /// </summary>
-internal sealed class ProxyAuthorization(CliContext prose, IBrowserLauncher browser, LoginOptions login, CancellationToken stopping)
+internal sealed class ProxyAuthorization(
+    CliContext prose, IBrowserLauncher browser, LoginOptions login, LoginBudget budget, CancellationToken stopping)
     : IAuthorizationInteraction
 {
     public async Task<Uri> AuthorizeAsync(Uri authorizationUrl, Uri redirectUri, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(authorizationUrl);
         ArgumentNullException.ThrowIfNull(redirectUri);
+        if (!budget.TrySpend())
+        {
+            throw new CliException(
+                $"The server refused {LoginBudget.MaxLoginsWithoutSuccess} fresh logins in a row; no other browser flow opens until a request succeeds.");
+        }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         var waited = false;
         await using var held = await LoginLock.AcquireAsync(LoginLock.PathFor(prose.Home, login.Server, login.Profile), false, () =>

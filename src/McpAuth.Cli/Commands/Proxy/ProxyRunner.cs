@@ -27,8 +27,9 @@ public sealed class ProxyRunner(CliContext cli, IBrowserLauncher browser)
         };
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var engine = LibraryEngine.Create(cli, options.Login);
-        var interaction = new ProxyAuthorization(prose, browser, options.Login, stopping.Token);
-        using var http = RemoteConnector.CreateHttpClient(engine.Client, options.Server, interaction);
+        var budget = new LoginBudget();
+        var interaction = new ProxyAuthorization(prose, browser, options.Login, budget, stopping.Token);
+        using var http = RemoteConnector.CreateHttpClient(engine.Client, options.Server, interaction, budget);
         using var logs = StderrLog.CreateFactory(cli);
         var remote = new RemoteConnector(http, options, options.Login.Timeout + TimeSpan.FromSeconds(30), logs);
         await using var stdio = new StdioServerTransport("mcpauth-proxy", logs);

@@ -13,21 +13,22 @@ namespace McpAuth.Cli.Commands.Proxy;
 internal sealed class RemoteConnector(HttpClient http, ProxyOptions options, TimeSpan connectTimeout, ILoggerFactory? logs)
 {
     /// <summary>
-    /// The HTTP client for MCP requests: the error capture, then <see cref="McpAuthHandler"/>, then the endpoint policy
-    /// on the target URL, then the sender.
+    /// The HTTP client for MCP requests: the login budget, the error capture, then <see cref="McpAuthHandler"/>, then
+    /// the endpoint policy on the target URL, then the sender.
     /// </summary>
     /// <remarks>
     /// The sender is McpAuth's (<c>OAuthHttpClient.CreateDefaultHandler</c>): no redirects followed with a credential,
     /// the connect-time address check, and HTTP(S)_PROXY / NO_PROXY honoured as by any .NET HttpClient.
     /// </remarks>
-    public static HttpClient CreateHttpClient(McpAuthClient engine, Uri server, IAuthorizationInteraction interaction) =>
-        new(new JsonRpcErrorCapture(new McpAuthHandler(engine, server, interaction)
+    public static HttpClient CreateHttpClient(McpAuthClient engine, Uri server, IAuthorizationInteraction interaction, LoginBudget budget)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        budget.InnerHandler = new JsonRpcErrorCapture(new McpAuthHandler(engine, server, interaction)
         {
             InnerHandler = new EndpointPolicyHandler(Http.OAuthHttpClient.CreateDefaultHandler()),
-        }))
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        });
+        return new HttpClient(budget) { Timeout = Timeout.InfiniteTimeSpan };
+    }
 
     /// <summary>Connects with the chosen transport; <see cref="ProxyTransport.SseFirst"/> falls back to Streamable HTTP.</summary>
     public async Task<ITransport> ConnectAsync(CancellationToken cancellationToken)
