@@ -3,7 +3,9 @@
 // 127.0.0.1 and a free port. With --oauth it is also its own OAuth authorization server (the SDK's mcpAuthRouter, a
 // small in-memory provider that approves at once and issues refresh tokens) and requires a bearer token;
 // --token-lifetime S makes access tokens expire after S seconds, so a session outlives its first token.
-//   node mcp-sse-server.mjs [--oauth] [--token-lifetime S] [--reject-tokens]
+//   node mcp-sse-server.mjs [--oauth] [--token-lifetime S] [--reject-tokens] [--streamable]
+// --streamable serves the same tools and OAuth at /mcp over stateless Streamable HTTP (JSON responses) instead of
+// /sse: a fast server for the proxy benchmark (tokens checked in memory, no introspection request per message).
 // Prints "listening <port>" on stdout once it listens. GET /__stats answers the counters (no authentication).
 // POST /strict is a Streamable HTTP endpoint that records MCP request headers and refuses with HTTP 400 (see below).
 import http from 'node:http';
@@ -12,6 +14,7 @@ import express from 'express';
 import * as z from 'zod/v4';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { mcpAuthRouter, getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/sdk/server/auth/router.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
@@ -19,6 +22,7 @@ import { InvalidGrantError, InvalidTokenError } from '@modelcontextprotocol/sdk/
 
 const argv = process.argv.slice(2);
 const useOAuth = argv.includes('--oauth');
+const streamable = argv.includes('--streamable');
 const rejectTokens = argv.includes('--reject-tokens'); // every access and refresh token is refused: a login never helps
 const lifetimeIndex = argv.indexOf('--token-lifetime');
 const tokenLifetime = lifetimeIndex >= 0 ? Number(argv[lifetimeIndex + 1]) : 3600;
@@ -98,7 +102,7 @@ const listener = http.createServer(app);
 listener.listen(0, '127.0.0.1', () => {
   const port = listener.address().port;
   const base = new URL(`http://127.0.0.1:${port}`);
-  const resource = new URL('/sse', base);
+  const resource = new URL(streamable ? '/mcp' : '/sse', base);
   const guards = [];
   if (useOAuth) {
     const provider = new Provider();
@@ -126,6 +130,17 @@ listener.listen(0, '127.0.0.1', () => {
     }
   });
   app.get('/strict', (_req, res) => res.status(405).end());
+  app.post('/mcp', ...guards, express.json(), async (req, res) => {
+    stats.messages++;
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const server = mcpServer();
+    res.on('close', () => {
+      transport.close();
+      server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  });
   app.get('/sse', ...guards, async (_req, res) => {
     stats.sse_connections++;
     const transport = new SSEServerTransport('/messages', res);

@@ -33,6 +33,7 @@ public static class McpRemote
         using var process = Process.Start(info) ?? throw new InvalidOperationException("mcp-remote did not start");
         var log = new System.Text.StringBuilder();
         var url = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var next = false;
         process.ErrorDataReceived += (_, e) =>
         {
@@ -49,12 +50,17 @@ public static class McpRemote
                 url.TrySetResult(line.Trim());
             }
             next |= line.Contains("Please authorize this client by visiting:", StringComparison.Ordinal);
+            if (line.Contains("Waiting for authorization", StringComparison.Ordinal))
+            {
+                listening.TrySetResult(); // its callback listener is up (it prints the URL before starting it)
+            }
         };
         process.BeginErrorReadLine();
         var stdout = process.StandardOutput.ReadToEndAsync();
         using (var browser = new HttpClient())
         {
             var authorize = await url.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
             using var response = await browser.GetAsync(authorize);
         }
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
