@@ -32,8 +32,15 @@ public sealed class ForwardProxyTests : IAsyncLifetime
     {
         await using var server = await NodeMcpServer.StartSseAsync(oauth: true);
 
-        var run = await TypeScriptStdioClient.RunAsync(Home, ["proxy", server.Url.AbsoluteUri], ["echo:{\"text\":\"via proxy\"}"],
-            new Dictionary<string, string> { ["BROWSER"] = _browser, ["HTTP_PROXY"] = _proxy.Url.AbsoluteUri, ["NO_PROXY"] = "" });
+        // tinyproxy closes its client connection after every response without saying so (no Connection: close), and
+        // .NET may send the next POST on that connection before the close arrives: the POST then fails with
+        // ResponseEnded (about 1 session in 8 here), and mcpauth does not send a JSON-RPC request twice (the server may
+        // have run it). A second session, in a new home, tells that race from a proxy that does not work.
+        var run = await RunThroughProxyAsync(server, Home);
+        if (run.ExitCode != 0 && run.Stderr.Contains("(ResponseEnded)", StringComparison.Ordinal))
+        {
+            run = await RunThroughProxyAsync(server, Home + "-again");
+        }
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal(["via proxy"], run.CallTexts);
@@ -44,6 +51,10 @@ public sealed class ForwardProxyTests : IAsyncLifetime
         Assert.Contains($"POST {origin}/register HTTP/1.1", seen);
         Assert.Contains($"POST {origin}/token HTTP/1.1", seen);
     }
+
+    private Task<ClientRun> RunThroughProxyAsync(NodeMcpServer server, string home) =>
+        TypeScriptStdioClient.RunAsync(home, ["proxy", server.Url.AbsoluteUri], ["echo:{\"text\":\"via proxy\"}"],
+            new Dictionary<string, string> { ["BROWSER"] = _browser, ["HTTP_PROXY"] = _proxy.Url.AbsoluteUri, ["NO_PROXY"] = "" });
 
     [Fact]
     public async Task No_proxy_bypasses_it()

@@ -29,13 +29,26 @@ internal sealed class LoginBudget : DelegatingHandler
         }
     }
 
+    /// <summary>Runs when a request has its final answer (or failed): the proxy releases a login lock it kept.</summary>
+    public Func<ValueTask>? RequestDone { get; set; }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.IsSuccessStatusCode)
+        try
         {
-            Interlocked.Exchange(ref _logins, 0);
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                Interlocked.Exchange(ref _logins, 0);
+            }
+            return response;
         }
-        return response;
+        finally
+        {
+            if (RequestDone is { } done)
+            {
+                await done().ConfigureAwait(false);
+            }
+        }
     }
 }

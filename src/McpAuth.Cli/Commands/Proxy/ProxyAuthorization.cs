@@ -12,10 +12,31 @@ namespace McpAuth.Cli.Commands.Proxy;
 /// client's). When the proxy stops (its client closed stdin), the wait is cancelled, the listener releases the port and
 /// the lock is released.
 /// </summary>
+/// <param name="storedToken">
+/// The access token the store holds for the server now, read by another engine instance than the one waiting on this
+/// login (whose per-server gate is held); null when there is none.
+/// </param>
+/// <param name="lastRejected">The access token the server last rejected; null when the request carried none.</param>
 internal sealed class ProxyAuthorization(
-    CliContext prose, IBrowserLauncher browser, LoginOptions login, LoginBudget budget, CancellationToken stopping)
+    CliContext prose, IBrowserLauncher browser, LoginOptions login, LoginBudget budget, Func<CancellationToken, Task<string?>> storedToken,
+    Func<string?> lastRejected, CancellationToken stopping)
     : IAuthorizationInteraction
 {
+    private LoginLock? _held;
+
+    /// <summary>
+    /// Releases the login lock a login of this proxy still holds: it is kept past the browser until the request that
+    /// started the login has its answer, so the code exchange and the save happen under it too, and another proxy that
+    /// waited on it finds the stored credential. Called after every request (<see cref="LoginBudget"/>) and at exit.
+    /// </summary>
+    public async ValueTask ReleaseLockAsync()
+    {
+        if (Interlocked.Exchange(ref _held, null) is { } held)
+        {
+            await held.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     public async Task<Uri> AuthorizeAsync(Uri authorizationUrl, Uri redirectUri, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(authorizationUrl);
@@ -27,12 +48,30 @@ internal sealed class ProxyAuthorization(
         }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         var waited = false;
-        await using var held = await LoginLock.AcquireAsync(LoginLock.PathFor(prose.Home, login.Server, login.Profile), false, () =>
+        await ReleaseLockAsync().ConfigureAwait(false);
+        var held = await LoginLock.AcquireAsync(LoginLock.PathFor(prose.Home, login.Server, login.Profile), false, () =>
         {
             waited = true;
             prose.Err.WriteLine($"mcpauth proxy: a login for {login.Server} (profile {login.Profile}) is in progress elsewhere; waiting for it...");
         }, prose.Time, linked.Token).ConfigureAwait(false);
-        if (waited)
+        try
+        {
+            var response = await LogInAsync(authorizationUrl, redirectUri, waited, linked.Token).ConfigureAwait(false);
+            _held = held;
+            return response;
+        }
+        catch
+        {
+            await held.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<Uri> LogInAsync(Uri authorizationUrl, Uri redirectUri, bool waited, CancellationToken cancellationToken)
+    {
+        // Another proxy or `mcpauth login` may have logged in since this request went out (while this one waited on the
+        // lock, or just before): a stored token other than the rejected one is theirs, and the request is sent again.
+        if (waited || await storedToken(cancellationToken).ConfigureAwait(false) is { } stored && stored != lastRejected())
         {
             throw new LoginJoinedException();
         }
@@ -42,11 +81,11 @@ internal sealed class ProxyAuthorization(
             .ConfigureAwait(false);
         // The redirect URI's own host: a remembered or imported one (mcp-remote registers http://localhost:PORT/...) is kept.
         var listen = new LoopbackListenerOptions { Host = redirectUri.Host.Trim('[', ']'), Port = redirectUri.Port, Path = redirectUri.AbsolutePath };
-        await using var listener = await LoopbackCallbackListener.StartAsync(listen, new PendingFlowRegistry(prose.Time), linked.Token)
+        await using var listener = await LoopbackCallbackListener.StartAsync(listen, new PendingFlowRegistry(prose.Time), cancellationToken)
             .ConfigureAwait(false);
         new CallbackPortMemory(prose.Home).Remember(login.Server, login.Profile, redirectUri);
         var interaction = new InteractiveAuthorization(prose, browser, listener, new InteractiveAuthorizationOptions(login.NoBrowser, login.Timeout));
-        var callback = await interaction.WaitForRedirectAsync(authorizationUrl, linked.Token).ConfigureAwait(false);
+        var callback = await interaction.WaitForRedirectAsync(authorizationUrl, cancellationToken).ConfigureAwait(false);
         interaction.Report(CallbackOutcome.Success($"McpAuth received the authorization for {login.Server}. You can close this tab."));
         return callback.ResponseUri;
     }

@@ -28,8 +28,11 @@ public sealed class ProxyRunner(CliContext cli, IBrowserLauncher browser)
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var engine = LibraryEngine.Create(cli, options.Login);
         var budget = new LoginBudget();
-        var interaction = new ProxyAuthorization(prose, browser, options.Login, budget, stopping.Token);
-        using var http = RemoteConnector.CreateHttpClient(engine.Client, options.Server, interaction, budget);
+        RejectedTokenWatch? rejections = null;
+        var interaction = new ProxyAuthorization(prose, browser, options.Login, budget, ct => StoredTokenAsync(options, ct),
+            () => rejections?.LastRejected, stopping.Token);
+        budget.RequestDone = interaction.ReleaseLockAsync;
+        using var http = RemoteConnector.CreateHttpClient(engine.Client, options.Server, interaction, budget, out rejections);
         using var logs = StderrLog.CreateFactory(cli);
         var remote = new RemoteConnector(http, options, options.Login.Timeout + TimeSpan.FromSeconds(30), logs);
         await using var stdio = new StdioServerTransport("mcpauth-proxy", logs);
@@ -40,6 +43,24 @@ public sealed class ProxyRunner(CliContext cli, IBrowserLauncher browser)
         finally
         {
             await stopping.CancelAsync().ConfigureAwait(false);
+            await interaction.ReleaseLockAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The token stored for the server now, through a second engine made only when a login is about to start (the
+    /// proxy's own engine holds the server's gate while it waits for the login).
+    /// </summary>
+    private async Task<string?> StoredTokenAsync(ProxyOptions options, CancellationToken cancellationToken)
+    {
+        using var peek = LibraryEngine.Create(cli, options.Login);
+        try
+        {
+            return (await peek.Client.GetAccessTokenAsync(options.Server, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (McpAuthException)
+        {
+            return null;
         }
     }
 }

@@ -13,20 +13,19 @@ namespace McpAuth.Cli.Commands.Proxy;
 internal sealed class RemoteConnector(HttpClient http, ProxyOptions options, TimeSpan connectTimeout, ILoggerFactory? logs)
 {
     /// <summary>
-    /// The HTTP client for MCP requests: the login budget, the error capture, then <see cref="McpAuthHandler"/>, then
-    /// the endpoint policy on the target URL, then the sender.
+    /// The HTTP client for MCP requests: the login budget, the error capture, then <see cref="McpAuthHandler"/>, the
+    /// watch of rejected tokens, the endpoint policy on the target URL, then the sender.
     /// </summary>
     /// <remarks>
     /// The sender is McpAuth's (<c>OAuthHttpClient.CreateDefaultHandler</c>): no redirects followed with a credential,
     /// the connect-time address check, and HTTP(S)_PROXY / NO_PROXY honoured as by any .NET HttpClient.
     /// </remarks>
-    public static HttpClient CreateHttpClient(McpAuthClient engine, Uri server, IAuthorizationInteraction interaction, LoginBudget budget)
+    public static HttpClient CreateHttpClient(
+        McpAuthClient engine, Uri server, IAuthorizationInteraction interaction, LoginBudget budget, out RejectedTokenWatch rejections)
     {
         ArgumentNullException.ThrowIfNull(budget);
-        budget.InnerHandler = new JsonRpcErrorCapture(new McpAuthHandler(engine, server, interaction)
-        {
-            InnerHandler = new EndpointPolicyHandler(Http.OAuthHttpClient.CreateDefaultHandler()),
-        });
+        rejections = new RejectedTokenWatch(new EndpointPolicyHandler(Http.OAuthHttpClient.CreateDefaultHandler()));
+        budget.InnerHandler = new JsonRpcErrorCapture(new McpAuthHandler(engine, server, interaction) { InnerHandler = rejections });
         return new HttpClient(budget) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
