@@ -6,6 +6,9 @@
 //   node mcp-sse-server.mjs [--oauth] [--token-lifetime S] [--reject-tokens] [--streamable]
 // --streamable serves the same tools and OAuth at /mcp over stateless Streamable HTTP (JSON responses) instead of
 // /sse: a fast server for the proxy benchmark (tokens checked in memory, no introspection request per message).
+// --resumable serves /mcp over Streamable HTTP with sessions and an event store instead: its tool 'interrupted' closes
+// the response stream mid-call (after the priming event) and answers while the client is away, so the client must
+// resume with Last-Event-ID to get the answer (GET /__stats counts the resumptions).
 // Prints "listening <port>" on stdout once it listens. GET /__stats answers the counters (no authentication).
 // POST /strict is a Streamable HTTP endpoint that records MCP request headers and refuses with HTTP 400 (see below).
 import http from 'node:http';
@@ -15,7 +18,8 @@ import * as z from 'zod/v4';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { McpError, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { InMemoryEventStore } from '@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js';
 import { mcpAuthRouter, getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/sdk/server/auth/router.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import { InvalidGrantError, InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
@@ -23,10 +27,11 @@ import { InvalidGrantError, InvalidTokenError } from '@modelcontextprotocol/sdk/
 const argv = process.argv.slice(2);
 const useOAuth = argv.includes('--oauth');
 const streamable = argv.includes('--streamable');
+const resumable = argv.includes('--resumable');
 const rejectTokens = argv.includes('--reject-tokens'); // every access and refresh token is refused: a login never helps
 const lifetimeIndex = argv.indexOf('--token-lifetime');
 const tokenLifetime = lifetimeIndex >= 0 ? Number(argv[lifetimeIndex + 1]) : 3600;
-const stats = { sse_connections: 0, messages: 0, authorization_code: 0, refresh_token: 0, unauthorized: 0, registrations: 0 };
+const stats = { resumptions: 0, sse_connections: 0, messages: 0, authorization_code: 0, refresh_token: 0, unauthorized: 0, registrations: 0 };
 
 class Provider {
   clients = new Map();
@@ -91,6 +96,12 @@ function mcpServer() {
     async ({ text }) => ({ content: [{ type: 'text', text }] }));
   server.registerTool('whoami', { description: 'The client the token was issued to' },
     async extra => ({ content: [{ type: 'text', text: extra.authInfo?.clientId ?? 'anonymous' }] }));
+  server.registerTool('interrupted', { description: 'Closes its stream mid-call, then answers' }, async extra => {
+    await new Promise(resolve => setTimeout(resolve, 200));
+    extra.closeSSEStream?.();
+    await new Promise(resolve => setTimeout(resolve, 300));
+    return { content: [{ type: 'text', text: 'answered after the stream was cut' }] };
+  });
   server.registerTool('fail', { description: 'Answers a JSON-RPC error with data' }, async () => {
     throw new McpError(-32042, 'The test server refuses', { reason: 'on purpose', retry: false });
   });
@@ -102,7 +113,7 @@ const listener = http.createServer(app);
 listener.listen(0, '127.0.0.1', () => {
   const port = listener.address().port;
   const base = new URL(`http://127.0.0.1:${port}`);
-  const resource = new URL(streamable ? '/mcp' : '/sse', base);
+  const resource = new URL(streamable || resumable ? '/mcp' : '/sse', base);
   const guards = [];
   if (useOAuth) {
     const provider = new Provider();
@@ -130,6 +141,30 @@ listener.listen(0, '127.0.0.1', () => {
     }
   });
   app.get('/strict', (_req, res) => res.status(405).end());
+  const sessions = new Map();
+  const eventStore = new InMemoryEventStore();
+  const resumableHandler = async (req, res) => {
+    const id = req.get('mcp-session-id');
+    if (req.get('last-event-id')) stats.resumptions++;
+    let transport = id ? sessions.get(id) : undefined;
+    if (!transport) {
+      if (id || req.method !== 'POST' || !isInitializeRequest(req.body)) {
+        res.status(404).json({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null });
+        return;
+      }
+      transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(), eventStore, retryInterval: 300,
+        onsessioninitialized: sid => sessions.set(sid, transport),
+      });
+      await mcpServer().connect(transport);
+    }
+    await transport.handleRequest(req, res, req.body);
+  };
+  if (resumable) {
+    app.post('/mcp', ...guards, express.json(), resumableHandler);
+    app.get('/mcp', ...guards, resumableHandler);
+    app.delete('/mcp', ...guards, resumableHandler);
+  }
   app.post('/mcp', ...guards, express.json(), async (req, res) => {
     stats.messages++;
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

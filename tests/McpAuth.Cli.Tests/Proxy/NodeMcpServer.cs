@@ -76,6 +76,14 @@ public sealed partial class NodeMcpServer : IAsyncDisposable
             m => new Uri($"http://127.0.0.1:{m.Groups[1].Value}/sse"));
     }
 
+    /// <summary>
+    /// tests/js/mcp-sse-server.mjs --resumable: Streamable HTTP with sessions and an event store at /mcp, whose tool
+    /// <c>interrupted</c> cuts its response stream mid-call (after the priming event) and answers while the client is away.
+    /// </summary>
+    public static Task<NodeMcpServer> StartResumableAsync() =>
+        StartAsync(Path.Combine(TestTools.JsDirectory, "mcp-sse-server.mjs"), ["--resumable"], new Dictionary<string, string>(), SseListening(),
+            m => new Uri($"http://127.0.0.1:{m.Groups[1].Value}/mcp"));
+
     /// <summary>The counters of tests/js/mcp-sse-server.mjs (authorization_code, refresh_token, sse_connections...).</summary>
     public async Task<Dictionary<string, int>> StatsAsync() =>
         (await _http.GetFromJsonAsync<Dictionary<string, int>>(new Uri(Url, "/__stats")))!;

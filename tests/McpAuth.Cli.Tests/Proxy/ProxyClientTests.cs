@@ -52,7 +52,7 @@ public sealed class ProxyClientTests : IAsyncLifetime
             ["echo:{\"text\":\"one\"}", "echo:{\"text\":\"two\"}"], _environment, pauseBetweenCalls: TimeSpan.FromSeconds(3));
 
         Assert.True(run.ExitCode == 0, run.Stderr);
-        Assert.Equal(["echo", "whoami", "fail"], run.Tools);
+        Assert.Equal(["echo", "whoami", "interrupted", "fail"], run.Tools);
         Assert.Equal(["one", "two"], run.CallTexts);
         var stats = await server.StatsAsync();
         Assert.Equal(1, stats["authorization_code"]);
@@ -86,6 +86,18 @@ public sealed class ProxyClientTests : IAsyncLifetime
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal(["Hello, Eve!"], run.CallTexts);
         Assert.DoesNotContain("authoriz", run.Stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_response_stream_cut_mid_call_is_resumed_with_last_event_id_and_the_answer_arrives()
+    {
+        await using var server = await NodeMcpServer.StartResumableAsync();
+
+        var run = await TypeScriptStdioClient.RunAsync(Home, ["proxy", server.Url.AbsoluteUri], ["interrupted", "echo:{\"text\":\"after\"}"]);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal(["answered after the stream was cut", "after"], run.CallTexts);
+        Assert.Equal(1, (await server.StatsAsync())["resumptions"]);
     }
 
     [Fact]
