@@ -3,6 +3,7 @@ using McpAuth.Cli;
 using McpAuth.Cli.Callback;
 using McpAuth.Cli.Commands;
 using McpAuth.Cli.Commands.Demo;
+using McpAuth.Cli.Commands.Headers;
 using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Commands.Logout;
@@ -29,7 +30,9 @@ var runners = new CommandRunners
     Token = (o, ct) => new TokenRunner(cli, engine).RunAsync(o, ct),
     Logout = (o, ct) => new LogoutRunner(cli, engine).RunAsync(o, ct),
     Import = (o, ct) => new ImportRunner(cli, engine).RunAsync(o, ct),
-    Proxy = (o, ct) => new ProxyRunner(cli, engine, new BrowserLauncher(cli.Environment)).RunAsync(o, ct),
+    ImportFromMcpRemote = (o, ct) => new McpRemoteImportRunner(cli).RunAsync(o, ct),
+    Headers = (o, ct) => new HeadersRunner(cli, engine).RunAsync(o, ct),
+    Proxy = (o, ct) => new ProxyRunner(cli, new BrowserLauncher(cli.Environment)).RunAsync(o, ct),
     Demo = (o, ct) => new DemoRunner(cli).RunAsync(o, ct),
 };
 var root = CommandTree.Build(cli, runners);

@@ -19,6 +19,10 @@ public sealed record CommandRunners
     public required Func<TokenOptions, CancellationToken, Task<int>> Token { get; init; }
     public required Func<LogoutOptions, CancellationToken, Task<int>> Logout { get; init; }
     public required Func<ImportOptions, CancellationToken, Task<int>> Import { get; init; }
+    /// <summary><c>import --from mcp-remote</c>.</summary>
+    public required Func<McpRemoteImportOptions, CancellationToken, Task<int>> ImportFromMcpRemote { get; init; }
     public required Func<ProxyOptions, CancellationToken, Task<int>> Proxy { get; init; }
+    /// <summary><c>headers</c>: the token's options (server, profile), printed as a headers object.</summary>
+    public required Func<TokenOptions, CancellationToken, Task<int>> Headers { get; init; }
     public required Func<DemoOptions, CancellationToken, Task<int>> Demo { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using McpAuth.Cli.Commands.Demo;
+using McpAuth.Cli.Commands.Headers;
 using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Commands.Logout;
@@ -27,12 +28,16 @@ public static class CommandTree
         var logout = new LogoutCommand();
         Bind(cli, logout, (r, ct) => runners.Logout(logout.Parse(r), ct));
         var import = new ImportCommand();
-        Bind(cli, import, (r, ct) => runners.Import(import.Parse(r, cli), ct));
+        Bind(cli, import, (r, ct) => import.IsFromAnotherTool(r)
+            ? runners.ImportFromMcpRemote(import.ParseFromMcpRemote(r), ct)
+            : runners.Import(import.Parse(r, cli), ct));
+        var headers = new HeadersCommand();
+        Bind(cli, headers, (r, ct) => runners.Headers(headers.Parse(r), ct));
         var proxy = new ProxyCommand();
-        Bind(cli, proxy, (r, ct) => runners.Proxy(proxy.Parse(r), ct));
+        Bind(cli, proxy, (r, ct) => runners.Proxy(proxy.Parse(r, cli), ct));
         var demo = new DemoCommand();
         Bind(cli, demo, (r, ct) => runners.Demo(demo.Parse(r), ct));
-        foreach (var verb in new Command[] { login, status, token, logout, import, proxy, demo })
+        foreach (var verb in new Command[] { login, status, token, headers, logout, import, proxy, demo })
         {
             root.Add(verb);
         }

@@ -36,6 +36,10 @@ public sealed class SecretInput
     /// <summary>The options to add to the verb.</summary>
     public IEnumerable<Option> Options => [_value, _env, _ask];
 
+    /// <summary>Whether any form of this secret was given.</summary>
+    public bool IsGiven(ParseResult result) =>
+        result.GetValue(_value) is not null || result.GetValue(_env) is not null || result.GetValue(_ask);
+
     /// <summary>Whether this secret is to be read from stdin.</summary>
     public bool ReadsStdin(ParseResult result) => result.GetValue(_value) == "-";
 

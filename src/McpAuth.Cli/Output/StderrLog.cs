@@ -31,6 +31,19 @@ internal static class StderrLog
         return minimum == LogLevel.None ? null : new Logger<T>(typeof(T).FullName ?? typeof(T).Name, minimum, cli.Err);
     }
 
+    /// <summary>
+    /// A logger factory at the level MCPAUTH_LOG names (for libraries that take one, as the MCP SDK's transports do), or
+    /// null when it is unset.
+    /// </summary>
+    public static ILoggerFactory? CreateFactory(CliContext cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var value = cli.Environment(Variable);
+        return !string.IsNullOrWhiteSpace(value) && TryParseLevel(value, out var minimum) && minimum != LogLevel.None
+            ? new Factory(minimum, cli.Err)
+            : null;
+    }
+
     /// <summary>A level name, case-insensitive: trace, debug, information (info), warning (warn), error, critical, none.</summary>
     public static bool TryParseLevel(string value, out LogLevel level)
     {
@@ -70,6 +83,19 @@ internal static class StderrLog
         LogLevel.Error => "fail",
         _ => "crit",
     };
+
+    private sealed class Factory(LogLevel minimum, TextWriter err) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger<object>(categoryName, minimum, err);
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
 
     private sealed class Logger<T>(string category, LogLevel minimum, TextWriter err) : ILogger<T>
     {

@@ -10,7 +10,7 @@ public sealed class HelpAndExitCodeTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    public static TheoryData<string> Verbs => new() { "login", "status", "token", "logout", "import", "proxy", "demo" };
+    public static TheoryData<string> Verbs => new() { "login", "status", "token", "headers", "logout", "import", "proxy", "demo" };
 
     [Theory]
     [MemberData(nameof(Verbs))]

@@ -27,7 +27,7 @@ public sealed class ParseStepTests
         var runners = new CommandRunners
         {
             Login = (o, _) => Record(o), Status = (o, _) => Record(o), Token = (o, _) => Record(o), Logout = (o, _) => Record(o),
-            Import = (o, _) => Record(o), Proxy = (o, _) => Record(o), Demo = (o, _) => Record(o),
+            Import = (o, _) => Record(o), Proxy = (o, _) => Record(o), Headers = (o, _) => Record(o), ImportFromMcpRemote = (o, _) => Record(o), Demo = (o, _) => Record(o),
         };
         var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, runners), cli, args, default);
         return (code, Assert.IsType<T>(_received));
@@ -191,10 +191,42 @@ public sealed class ParseStepTests
     {
         var (_, options) = await DispatchAsync<ProxyOptions>("proxy", "https://mcp.example/mcp", "-H", "X-Tenant: acme", "--header", "X-Two:2");
         Assert.Equal([new("X-Tenant", "acme"), new("X-Two", "2")], options.Headers);
+        Assert.Equal(ProxyTransport.HttpFirst, options.Transport);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.Login.Timeout);
 
         Assert.Throws<CliException>(() => ProxyCommand.ParseHeader("Authorization: Bearer x"));
         Assert.Throws<CliException>(() => ProxyCommand.ParseHeader("no colon"));
         Assert.Throws<CliException>(() => ProxyCommand.ParseHeader("Bad Name: v"));
+    }
+
+    [Fact]
+    public async Task Proxy_takes_the_login_options_the_transport_and_auth_timeout()
+    {
+        var (_, options) = await DispatchAsync<ProxyOptions>("proxy", "https://mcp.example/mcp", "--transport", "sse-only", "--auth-timeout", "30",
+            "--client-id", "app", "--callback-port", "8765", "--scope", "mcp:read", "--no-browser", "-p", "work");
+
+        Assert.Equal(ProxyTransport.SseOnly, options.Transport);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Login.Timeout);
+        Assert.Equal("app", options.Login.ClientId);
+        Assert.Equal(8765, options.Login.Callback.Port);
+        Assert.Equal("mcp:read", options.Login.Scope);
+        Assert.True(options.Login.NoBrowser);
+        Assert.Equal("work", options.Profile);
+        Assert.Equal("work", options.Login.Profile);
+        Assert.Throws<CliException>(() => ProxyCommand.ParseTransport("websocket"));
+    }
+
+    [Fact]
+    public void Proxy_header_values_expand_environment_variables_and_name_a_missing_one()
+    {
+        var environment = new Dictionary<string, string?> { ["API_KEY"] = "s3cret", ["TENANT"] = "acme" };
+        string? Lookup(string name) => environment.GetValueOrDefault(name);
+
+        Assert.Equal(new("X-Api-Key", "Key s3cret for acme"), ProxyCommand.ParseHeader("X-Api-Key: Key ${API_KEY} for ${TENANT}", Lookup));
+        Assert.Equal(new("X-Literal", "$API_KEY {x}"), ProxyCommand.ParseHeader("X-Literal: $API_KEY {x}", Lookup));
+        var missing = Assert.Throws<CliException>(() => ProxyCommand.ParseHeader("X-Api-Key: ${MISSING}", Lookup));
+        Assert.Contains("MISSING", missing.Message);
+        Assert.DoesNotContain("s3cret", Assert.Throws<CliException>(() => ProxyCommand.ParseHeader("Authorization: ${API_KEY}", Lookup)).Message);
     }
 
     [Fact]
@@ -212,6 +244,8 @@ public sealed class ParseStepTests
         Logout = (_, _) => throw new InvalidOperationException("must not run"),
         Import = (_, _) => throw new InvalidOperationException("must not run"),
         Proxy = (_, _) => throw new InvalidOperationException("must not run"),
+        Headers = (_, _) => throw new InvalidOperationException("must not run"),
+        ImportFromMcpRemote = (_, _) => throw new InvalidOperationException("must not run"),
         Demo = (_, _) => throw new InvalidOperationException("must not run"),
     };
 }

@@ -6,6 +6,7 @@ using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Commands.Logout;
 using McpAuth.Cli.Commands.Status;
+using McpAuth.Cli.Commands.Headers;
 using McpAuth.Cli.Commands.Token;
 using McpAuth.Storage;
 
@@ -34,6 +35,8 @@ public sealed class RunStepTests : IDisposable
             Logout = (o, ct) => new LogoutRunner(cli, () => _engine).RunAsync(o, ct),
             Import = (o, ct) => new ImportRunner(cli, () => _engine).RunAsync(o, ct),
             Proxy = (_, _) => Task.FromResult(0),
+            ImportFromMcpRemote = (_, _) => Task.FromResult(0),
+            Headers = (o, ct) => new HeadersRunner(cli, () => _engine).RunAsync(o, ct),
             Demo = (_, _) => Task.FromResult(0),
         };
         return CommandTree.InvokeAsync(CommandTree.Build(cli, runners), cli, args, default);
@@ -49,6 +52,24 @@ public sealed class RunStepTests : IDisposable
         Assert.Equal(ExitCodes.Ok, await RunAsync("token", Server));
         Assert.Equal("the-access-token\n", _console.Out.ToString());
         Assert.Equal("", _console.Err.ToString());
+    }
+
+    [Fact]
+    public async Task Headers_prints_only_the_authorization_header_as_a_json_object()
+    {
+        _engine.Credentials.Add(FakeEngine.View(Server, token: "the-access-token"));
+
+        Assert.Equal(ExitCodes.Ok, await RunAsync("headers", Server));
+        Assert.Equal("{\"Authorization\":\"Bearer the-access-token\"}\n", _console.Out.ToString());
+        Assert.Equal("", _console.Err.ToString());
+    }
+
+    [Fact]
+    public async Task Headers_without_a_credential_is_exit_4_with_a_message_on_stderr()
+    {
+        Assert.Equal(ExitCodes.LoginNeeded, await RunAsync("headers", Server));
+        Assert.Equal("", _console.Out.ToString());
+        Assert.Contains("mcpauth login", _console.Err.ToString());
     }
 
     [Fact]

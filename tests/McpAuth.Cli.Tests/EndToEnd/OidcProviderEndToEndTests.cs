@@ -95,6 +95,19 @@ public sealed class OidcProviderEndToEndTests : IAsyncLifetime
         Assert.NotEqual(first.Stdout, second.Stdout);
         Assert.Equal(System.Net.HttpStatusCode.OK, await CallAsync(second.Stdout.TrimEnd('\n')));
 
+        // `headers` is `token` as a JSON object (Claude Code's headersHelper): refreshed again when due, and accepted.
+        await DueTokens.MakeDueAsync(_cli.Home);
+        var headers = await _cli.RunAsync("headers", server);
+        Assert.True(headers.ExitCode == ExitCodes.Ok, headers.Stderr);
+        using (var json = System.Text.Json.JsonDocument.Parse(headers.Stdout))
+        {
+            var authorization = Assert.Single(json.RootElement.EnumerateObject());
+            Assert.Equal("Authorization", authorization.Name);
+            Assert.StartsWith("Bearer ", authorization.Value.GetString(), StringComparison.Ordinal);
+            Assert.NotEqual("Bearer " + second.Stdout.TrimEnd('\n'), authorization.Value.GetString());
+            Assert.Equal(System.Net.HttpStatusCode.OK, await CallAsync(authorization.Value.GetString()!["Bearer ".Length..]));
+        }
+
         Assert.Equal("invalid_grant", await TokenErrorForClientAsync(stored.Binding.ClientId)); // the client exists
 
         var logout = await _cli.RunAsync("logout", server);
@@ -105,5 +118,8 @@ public sealed class OidcProviderEndToEndTests : IAsyncLifetime
         Assert.Equal("invalid_client", await TokenErrorForClientAsync(stored.Binding.ClientId));
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, await CallAsync(second.Stdout.TrimEnd('\n')));
         Assert.Equal(ExitCodes.LoginNeeded, (await _cli.RunAsync("token", server)).ExitCode);
+        var noHeaders = await _cli.RunAsync("headers", server);
+        Assert.Equal((ExitCodes.LoginNeeded, ""), (noHeaders.ExitCode, noHeaders.Stdout));
+        Assert.Contains("mcpauth login", noHeaders.Stderr);
     }
 }

@@ -1,21 +1,15 @@
+using McpAuth.Cli.Tests.Proxy;
 using McpAuth.Sandbox;
 
 namespace McpAuth.Cli.Tests.EndToEnd;
 
 /// <summary>
 /// <c>mcpauth proxy</c> step-up: logged in with mcp:read only, the sandbox's <c>admin</c> tool answers 403
-/// insufficient_scope (mcp:admin); the proxy logs in again for the union of scopes and the retried call succeeds.
+/// insufficient_scope (mcp:admin); the proxy (its McpAuthHandler) logs in again for the union of scopes and the retried call succeeds.
 /// The resource metadata advertises only mcp:read, so a plain re-login would not ask for mcp:admin.
 /// </summary>
 public sealed class ProxyStepUpTests : IAsyncLifetime
 {
-    private const string Session = """
-        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}
-        {"jsonrpc":"2.0","method":"notifications/initialized"}
-        {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"admin","arguments":{}}}
-
-        """;
-
     private readonly TempHome _home = new();
     private Sandbox.Sandbox _sandbox = null!;
     private CliProcess _cli = null!;
@@ -40,15 +34,14 @@ public sealed class ProxyStepUpTests : IAsyncLifetime
         var login = await _cli.RunAsync("login", server, "--scope", "mcp:read");
         Assert.True(login.ExitCode == ExitCodes.Ok, login.Stderr);
 
-        var run = await _cli.RunAsync(["proxy", server], Session);
+        var run = await TypeScriptStdioClient.RunAsync(_cli.Home, ["proxy", server], ["admin"], new Dictionary<string, string> { ["BROWSER"] = _cli.Environment["BROWSER"]! });
 
-        Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
-        var stepUp = Assert.Single(run.Stderr.Split('\n'), l => l.Contains("needs more scope", StringComparison.Ordinal));
-        var asked = stepUp[(stepUp.LastIndexOf(" for ", StringComparison.Ordinal) + 5)..].TrimEnd('.').Split(' ');
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var stepUp = Assert.Single(run.Stderr.Split('\n'), l => l.Contains("asks for authorization", StringComparison.Ordinal));
+        var asked = stepUp[(stepUp.LastIndexOf("scope ", StringComparison.Ordinal) + 6)..].TrimEnd(')', '.').Split(' ');
         Assert.Contains("mcp:read", asked);
         Assert.Contains("mcp:admin", asked);
-        var reply = Assert.Single(run.Stdout.Split('\n'), l => l.Contains("\"id\":2", StringComparison.Ordinal));
-        Assert.DoesNotContain("\"error\"", reply);
+        Assert.Single(run.CallTexts);
         Assert.Equal(2, _sandbox.AuthorizationServer.Stats.Get(SandboxCounters.Authorize));
     }
 }

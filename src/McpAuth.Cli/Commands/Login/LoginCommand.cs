@@ -1,5 +1,4 @@
 using System.CommandLine;
-using McpAuth.Cli.Callback;
 
 namespace McpAuth.Cli.Commands.Login;
 
@@ -8,45 +7,11 @@ public sealed class LoginCommand : VerbCommand
 {
     private readonly Argument<string> _server = CommonOptions.ServerUrl();
     private readonly Option<string> _profile = CommonOptions.Profile();
-    private readonly Option<string?> _clientId = new("--client-id") { Description = "Use this pre-registered client id", HelpName = "id" };
-    private readonly SecretInput _clientSecret = CommonOptions.ClientSecret();
-    private readonly Option<string?> _clientMetadataUrl = new("--client-metadata-url")
-    {
-        Description = "Identify the client by this client ID metadata document URL (https)",
-        HelpName = "url",
-    };
-    private readonly Option<string?> _scope = new("--scope") { Description = "Space-separated scopes to request", HelpName = "scopes" };
-    private readonly Option<string> _callbackHost = new("--callback-host")
-    {
-        Description = "Loopback host in the redirect URI: 127.0.0.1, localhost or ::1",
-        DefaultValueFactory = _ => "127.0.0.1",
-        HelpName = "host",
-    };
-    private readonly Option<int?> _callbackPort = new("--callback-port")
-    {
-        Description = "Port for the redirect listener (default: the port this registration used last time, else a free one)",
-        HelpName = "port",
-    };
-    private readonly Option<string> _callbackPath = new("--callback-path")
-    {
-        Description = "Path of the redirect URI",
-        DefaultValueFactory = _ => "/callback",
-        HelpName = "path",
-    };
-    private readonly Option<bool> _noBrowser = new("--no-browser")
-    {
-        Description = "Print the authorization URL and wait; on a remote machine, paste the redirect URL at the prompt",
-    };
+    private readonly LoginSymbols _login = new();
     private readonly Option<bool> _device = new("--device") { Description = "Use the device authorization grant (RFC 8628)" };
     private readonly Option<bool> _replace = new("--replace")
     {
         Description = "Cancel a login already in progress for this server and profile instead of joining it",
-    };
-    private readonly Option<int> _timeout = new("--timeout")
-    {
-        Description = "Seconds to wait for the authorization before giving up",
-        DefaultValueFactory = _ => 300,
-        HelpName = "seconds",
     };
     private readonly Option<bool> _json = CommonOptions.Json();
 
@@ -58,11 +23,7 @@ public sealed class LoginCommand : VerbCommand
             "MY_SECRET=... mcpauth login https://mcp.example.com/mcp --client-id my-app --client-secret-env MY_SECRET")
     {
         Add(_server);
-        foreach (var option in _clientSecret.Options.Concat(
-                 [
-                     _profile, _clientId, _clientMetadataUrl, _scope, _callbackHost, _callbackPort, _callbackPath, _noBrowser, _device, _replace,
-                     _timeout, _json,
-                 ]))
+        foreach (var option in new Option[] { _profile }.Concat(_login.All).Concat([_device, _replace, _json]))
         {
             Add(option);
         }
@@ -74,49 +35,13 @@ public sealed class LoginCommand : VerbCommand
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(cli);
-        var secret = _clientSecret.Read(result, cli, promptSecret);
-        var clientId = result.GetValue(_clientId);
-        if (secret is not null && clientId is null)
+        var options = _login.Parse(result, cli, CommonOptions.ParseServerUrl(result.GetValue(_server)),
+            CommonOptions.ParseProfile(result.GetValue(_profile)), promptSecret);
+        return options with
         {
-            throw new CliException("A client secret needs --client-id.");
-        }
-        var timeout = result.GetValue(_timeout);
-        if (timeout < 1)
-        {
-            throw new CliException("--timeout must be at least 1 second.");
-        }
-        var options = new LoginOptions
-        {
-            Server = CommonOptions.ParseServerUrl(result.GetValue(_server)),
-            Profile = CommonOptions.ParseProfile(result.GetValue(_profile)),
-            ClientId = clientId,
-            ClientSecret = secret,
-            ClientMetadataUrl = ParseMetadataUrl(result.GetValue(_clientMetadataUrl)),
-            Scope = result.GetValue(_scope),
-            Callback = new LoopbackListenerOptions
-            {
-                Host = result.GetValue(_callbackHost)!,
-                Port = result.GetValue(_callbackPort),
-                Path = result.GetValue(_callbackPath)!,
-            },
-            NoBrowser = result.GetValue(_noBrowser),
             Device = result.GetValue(_device),
             Replace = result.GetValue(_replace),
-            Timeout = TimeSpan.FromSeconds(timeout),
             Json = result.GetValue(_json),
         };
-        options.Callback.Validate();
-        return options;
-    }
-
-    private static Uri? ParseMetadataUrl(string? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-        return Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttps && url.AbsolutePath != "/"
-            ? url
-            : throw new CliException("--client-metadata-url must be an https URL with a path (a client ID metadata document).");
     }
 }

@@ -1,13 +1,16 @@
 using McpAuth.Cli.Callback;
-using McpAuth.Cli.Engine;
+using McpAuth.Cli.Output;
+using ModelContextProtocol.Server;
 
 namespace McpAuth.Cli.Commands.Proxy;
 
 /// <summary>
-/// <c>mcpauth proxy</c>: a stdio MCP server forwarding to the remote Streamable HTTP server with McpAuth credentials.
-/// stdout carries only MCP messages; every word of prose (login prompts included) goes to stderr.
+/// <c>mcpauth proxy</c>: a bridge between the MCP SDK's stdio server transport (the MCP client that started this
+/// process) and its HTTP client transport to the remote server, with McpAuth's credential attached. Nothing is sent
+/// before the client sends, and no login starts before the server asks for one. stdout carries only MCP messages;
+/// every word of prose (login prompts included) goes to stderr.
 /// </summary>
-public sealed class ProxyRunner(CliContext cli, Func<ICliEngine> engine, IBrowserLauncher browser)
+public sealed class ProxyRunner(CliContext cli, IBrowserLauncher browser)
 {
     public async Task<int> RunAsync(ProxyOptions options, CancellationToken cancellationToken)
     {
@@ -22,11 +25,42 @@ public sealed class ProxyRunner(CliContext cli, Func<ICliEngine> engine, IBrowse
             UseColor = cli.UseColor,
             Time = cli.Time,
         };
-        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var proxy = new StdioProxy(cli.In, cli.Out, cli.Err);
-        var credentials = new EngineProxyCredentials(prose, engine, browser, options);
-        var forwarder = new StreamableHttpForwarder(http, options.Server, credentials, options.Headers, proxy.WriteAsync, cli.Err);
-        await proxy.RunAsync(forwarder, cancellationToken).ConfigureAwait(false);
-        return ExitCodes.Ok;
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var engine = LibraryEngine.Create(cli, options.Login);
+        var budget = new LoginBudget();
+        RejectedTokenWatch? rejections = null;
+        var interaction = new ProxyAuthorization(prose, browser, options.Login, budget, ct => StoredTokenAsync(options, ct),
+            () => rejections?.LastRejected, engine.PendingFlows, stopping.Token);
+        budget.RequestDone = interaction.ReleaseLockAsync;
+        using var http = RemoteConnector.CreateHttpClient(engine.Client, options.Server, interaction, budget, out rejections);
+        using var logs = StderrLog.CreateFactory(cli);
+        var remote = new RemoteConnector(http, options, options.Login.Timeout + TimeSpan.FromSeconds(30), logs);
+        await using var stdio = new StdioServerTransport("mcpauth-proxy", logs);
+        try
+        {
+            return await new McpBridge(stdio, remote.ConnectAsync, cli.Err).RunAsync(stopping.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopping.CancelAsync().ConfigureAwait(false);
+            await interaction.ReleaseLockAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The token stored for the server now, through a second engine made only when a login is about to start (the
+    /// proxy's own engine holds the server's gate while it waits for the login).
+    /// </summary>
+    private async Task<string?> StoredTokenAsync(ProxyOptions options, CancellationToken cancellationToken)
+    {
+        using var peek = LibraryEngine.Create(cli, options.Login);
+        try
+        {
+            return (await peek.Client.GetAccessTokenAsync(options.Server, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (McpAuthException)
+        {
+            return null;
+        }
     }
 }
