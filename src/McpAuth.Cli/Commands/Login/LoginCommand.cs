@@ -49,20 +49,23 @@ public sealed class LoginCommand : VerbCommand
         HelpName = "seconds",
     };
     private readonly Option<bool> _json = CommonOptions.Json();
+    private readonly ProviderFlags _provider = new();
 
     public LoginCommand()
         : base("login", "Log in to an MCP server: discover, register or reuse a registration, authorize, store the credential",
             "mcpauth login https://mcp.example.com/mcp",
             "mcpauth login https://mcp.example.com/mcp --client-id my-app --callback-port 8765",
             "mcpauth login https://mcp.example.com/mcp --no-browser",
-            "MY_SECRET=... mcpauth login https://mcp.example.com/mcp --client-id my-app --client-secret-env MY_SECRET")
+            "MY_SECRET=... mcpauth login https://mcp.example.com/mcp --client-id my-app --client-secret-env MY_SECRET",
+            "mcpauth login https://mcp.example.com/mcp --client-id my-app --no-resource --assume-pkce   # Microsoft Entra ID",
+            "mcpauth login https://mcp.example.com/mcp --authorize-param access_type=offline --authorize-param prompt=consent   # Google")
     {
         Add(_server);
         foreach (var option in _clientSecret.Options.Concat(
                  [
                      _profile, _clientId, _clientMetadataUrl, _scope, _callbackHost, _callbackPort, _callbackPath, _noBrowser, _device, _replace,
                      _timeout, _json,
-                 ]))
+                 ]).Concat(_provider.Options))
         {
             Add(option);
         }
@@ -74,6 +77,7 @@ public sealed class LoginCommand : VerbCommand
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(cli);
+        SecretInput.CheckAll(result, _clientSecret, _provider.RegistrationToken);
         var secret = _clientSecret.Read(result, cli, promptSecret);
         var clientId = result.GetValue(_clientId);
         if (secret is not null && clientId is null)
@@ -85,6 +89,7 @@ public sealed class LoginCommand : VerbCommand
         {
             throw new CliException("--timeout must be at least 1 second.");
         }
+        var (settings, registrationToken, newRegistration, key) = _provider.Parse(result, cli, clientId, secret is not null, promptSecret);
         var options = new LoginOptions
         {
             Server = CommonOptions.ParseServerUrl(result.GetValue(_server)),
@@ -104,6 +109,10 @@ public sealed class LoginCommand : VerbCommand
             Replace = result.GetValue(_replace),
             Timeout = TimeSpan.FromSeconds(timeout),
             Json = result.GetValue(_json),
+            Settings = settings,
+            RegistrationToken = registrationToken,
+            NewRegistration = newRegistration,
+            ClientKey = key,
         };
         options.Callback.Validate();
         return options;
