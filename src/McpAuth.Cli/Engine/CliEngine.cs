@@ -143,14 +143,14 @@ internal sealed class CliEngine : ICliEngine
         return credentials.Select(c => c.Binding.Profile).Distinct(StringComparer.Ordinal).ToList();
     }
 
-    private static async Task<CredentialView> StoredViewAsync(McpAuthClient client, Uri server, CancellationToken cancellationToken)
+    private async Task<CredentialView> StoredViewAsync(McpAuthClient client, Uri server, CancellationToken cancellationToken)
     {
         var stored = await client.FindCredentialAsync(server, cancellationToken).ConfigureAwait(false)
             ?? throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, "the credential was not found after saving it");
         return ViewOf(client, stored);
     }
 
-    private static CredentialView ViewOf(McpAuthClient client, StoredCredential credential)
+    private CredentialView ViewOf(McpAuthClient client, StoredCredential credential)
     {
         var b = credential.Binding;
         return new CredentialView
@@ -158,6 +158,7 @@ internal sealed class CliEngine : ICliEngine
             Server = b.Resource, Profile = b.Profile, Issuer = b.Issuer, ClientId = b.ClientId,
             Scope = credential.Tokens.Scope, State = client.StateOf(credential), ExpiresAt = credential.Tokens.ExpiresAt,
             AccessToken = credential.Tokens.AccessToken, RefreshToken = credential.Tokens.RefreshToken,
+            Settings = Uri.TryCreate(b.Resource, UriKind.Absolute, out var server) ? Remembered(server, b.Profile) : LoginSettings.Empty,
         };
     }
 

@@ -60,6 +60,8 @@ public sealed record CredentialView
     public DateTimeOffset? ExpiresAt { get; init; }
     public required string AccessToken { get; init; }
     public string? RefreshToken { get; init; }
+    /// <summary>The provider settings remembered from the login (nothing secret); empty when none.</summary>
+    public Commands.Login.LoginSettings Settings { get; init; } = Commands.Login.LoginSettings.Empty;
 
     /// <summary>True when a person must act: re-authorization needed, or expired with no way to refresh.</summary>
     public bool NeedsAttention(DateTimeOffset now) =>
