@@ -77,4 +77,11 @@ public sealed record CredentialView
 /// <param name="RegistrationRemoved">The client registration was removed too.</param>
 public sealed record LogoutAction(
     string Server, string Profile, bool Revoked, string? RevocationNote, bool Cleared, bool RegistrationRemoved, bool RegistrationInUse = false,
-    bool RegistrationDeletedAtServer = false, string? RegistrationDeletionError = null);
+    bool RegistrationDeletedAtServer = false, string? RegistrationDeletionError = null)
+{
+    /// <summary>
+    /// The refresh token was revoked though <see cref="Revoked"/> is false: the server could not revoke the access
+    /// token (a JWT: <c>unsupported_token_type</c>) or revoking it failed; <see cref="RevocationNote"/> says which.
+    /// </summary>
+    public bool RefreshTokenRevoked { get; init; }
+}
