@@ -39,7 +39,7 @@ public sealed class LoginSettingsMemory(string home)
         var temporary = $"{path}.{Environment.ProcessId}.tmp";
         using (var file = OpenPrivate(temporary))
         {
-            JsonSerializer.Serialize(file, settings, LoginSettingsJsonContext.Default.LoginSettings);
+            JsonSerializer.Serialize(file, settings with { CallbackPort = null }, LoginSettingsJsonContext.Default.LoginSettings);
         }
         File.Move(temporary, path, overwrite: true);
     }

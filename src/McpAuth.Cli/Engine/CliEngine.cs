@@ -158,7 +158,9 @@ internal sealed class CliEngine : ICliEngine
             Server = b.Resource, Profile = b.Profile, Issuer = b.Issuer, ClientId = b.ClientId,
             Scope = credential.Tokens.Scope, State = client.StateOf(credential), ExpiresAt = credential.Tokens.ExpiresAt,
             AccessToken = credential.Tokens.AccessToken, RefreshToken = credential.Tokens.RefreshToken,
-            Settings = Uri.TryCreate(b.Resource, UriKind.Absolute, out var server) ? Remembered(server, b.Profile) : LoginSettings.Empty,
+            Settings = Uri.TryCreate(b.Resource, UriKind.Absolute, out var server)
+                ? Remembered(server, b.Profile) with { CallbackPort = new CallbackPortMemory(_cli.Home).Recall(server, b.Profile) }
+                : LoginSettings.Empty,
         };
     }
 

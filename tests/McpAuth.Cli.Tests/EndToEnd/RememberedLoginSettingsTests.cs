@@ -61,8 +61,10 @@ public sealed class RememberedLoginSettingsTests : IAsyncLifetime
             Assert.True(settings.GetProperty("omit_resource").GetBoolean());
             Assert.Equal("offline", settings.GetProperty("authorize_parameters").GetProperty("access_type").GetString());
             Assert.Equal("api://sandbox", settings.GetProperty("audience").GetString());
+            Assert.True(settings.GetProperty("callback_port").GetInt32() > 0);
         }
         var remembered = Assert.Single(Directory.GetFiles(Path.Combine(_cli.Home, "logins")));
+        Assert.DoesNotContain("callback_port", await File.ReadAllTextAsync(remembered));
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(remembered));

@@ -30,6 +30,12 @@ public sealed record LoginSettings
     /// <summary>The private_key_jwt algorithm; null: by key type.</summary>
     public string? ClientKeyAlgorithm { get; init; }
 
+    /// <summary>
+    /// The callback port the last browser login used, for status only: <see cref="Coordination.CallbackPortMemory"/> owns
+    /// it (the login binds it again), so it is never written with these settings nor merged.
+    /// </summary>
+    public int? CallbackPort { get; init; }
+
     /// <summary>Whether the pre-registered client has a secret (kept encrypted in the store, never here).</summary>
     public bool? HasClientSecret { get; init; }
 
@@ -94,12 +100,13 @@ public sealed record LoginSettings
         if (TrustedIssuer is not null) yield return ("--trusted-issuer", TrustedIssuer);
         if (ClientKeyFile is not null) yield return ("--client-key-file", ClientKeyFile);
         if (ClientKeyAlgorithm is not null) yield return ("--client-key-alg", ClientKeyAlgorithm);
+        if (CallbackPort is { } port) yield return ("--callback-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public bool Equals(LoginSettings? other) =>
         other is not null && ClientId == other.ClientId && HasClientSecret == other.HasClientSecret && TokenAuthMethod == other.TokenAuthMethod && Resource == other.Resource
         && OmitResource == other.OmitResource && Audience == other.Audience && AssumePkce == other.AssumePkce
-        && TrustedIssuer == other.TrustedIssuer && ClientKeyFile == other.ClientKeyFile && ClientKeyAlgorithm == other.ClientKeyAlgorithm
+        && TrustedIssuer == other.TrustedIssuer && ClientKeyFile == other.ClientKeyFile && ClientKeyAlgorithm == other.ClientKeyAlgorithm && CallbackPort == other.CallbackPort
         && (AuthorizeParameters ?? Empty0).OrderBy(p => p.Key, StringComparer.Ordinal)
             .SequenceEqual((other.AuthorizeParameters ?? Empty0).OrderBy(p => p.Key, StringComparer.Ordinal));
 
