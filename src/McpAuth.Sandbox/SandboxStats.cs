@@ -78,6 +78,15 @@ public static class SandboxCounters
     /// <summary>Token requests by grant type, e.g. <c>token:refresh_token</c>.</summary>
     public static string TokenGrant(string grantType) => "token:" + grantType;
 
+    /// <summary>
+    /// Token requests with <c>grant_type</c> = <paramref name="grantType"/> that carried the parameter
+    /// <paramref name="name"/> (e.g. <c>resource</c>, <c>audience</c>): names only, never values.
+    /// </summary>
+    public static string TokenParameter(string grantType, string name) => $"token:{grantType}:param:{name}";
+
+    /// <summary>Authorization requests that carried the parameter <paramref name="name"/> (names only, never values).</summary>
+    public static string AuthorizeParameter(string name) => "authorize:param:" + name;
+
     /// <summary>Requests the sandbox did not route (404 / 405).</summary>
     public const string Unrouted = "unrouted";
 }

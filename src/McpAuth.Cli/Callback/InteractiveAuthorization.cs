@@ -51,6 +51,7 @@ public sealed class InteractiveAuthorization(
         var paste = options.NoBrowser
             ? RedirectUrlPaste.ReadAsync(cli.In, listener.Registry, cli.Err, linked.Token)
             : Task.FromResult(false);
+        var hint = HintAboutThePortAsync(linked.Token);
         try
         {
             await using (Spinner.Start(cli, "Waiting for the authorization in the browser... (Ctrl-C to cancel)"))
@@ -66,8 +67,37 @@ public sealed class InteractiveAuthorization(
         {
             await linked.CancelAsync().ConfigureAwait(false);
             await Task.WhenAny(paste, Task.Delay(100, CancellationToken.None)).ConfigureAwait(false);
+            await hint.ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// When to say the redirect URI may be refused: after 20 s without a callback, or a quarter of a shorter timeout, so
+    /// the user reads it well before the login gives up.
+    /// </summary>
+    public static TimeSpan HintDelay(TimeSpan timeout) => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(20).Ticks, timeout.Ticks / 4));
+
+    /// <summary>
+    /// A server that accepts only the redirect URI an application was registered with (Atlassian) shows its refusal in
+    /// the browser only: the login just waits. Says so, with the flag that fixes it, while it waits.
+    /// </summary>
+    private async Task HintAboutThePortAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(HintDelay(options.Timeout), cli.Time, cancellationToken).ConfigureAwait(false);
+            await cli.Err.WriteLineAsync(cli.Yellow(PortHint(listener.Port))).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The callback came, or the login ended: no hint.
+        }
+    }
+
+    /// <summary>The hint printed while the login waits for the redirect.</summary>
+    public static string PortHint(int port) =>
+        $"Still waiting. If the browser says the redirect URI is not allowed, the app was registered with another port "
+        + $"(this login listens on {port}): pass --callback-port N with the port it was registered with.";
 
     private async Task ShowAsync(Uri authorizationUrl)
     {
@@ -92,7 +122,8 @@ public sealed class InteractiveAuthorization(
 
     /// <summary>The error when a login's --timeout passes (exit 2, like a cancel).</summary>
     public static CliException GaveUp(TimeSpan timeout) =>
-        new($"Gave up waiting for the authorization after {Describe(timeout)}. Run mcpauth login again.", ExitCodes.Cancelled);
+        new($"Gave up waiting for the authorization after {Describe(timeout)}. Run mcpauth login again. {ProviderHints.UnfinishedLogin}",
+            ExitCodes.Cancelled);
 
     private static string Describe(TimeSpan span) =>
         span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{(int)span.TotalMinutes} minute{(span.TotalMinutes == 1 ? "" : "s")}" : $"{(int)span.TotalSeconds} seconds";

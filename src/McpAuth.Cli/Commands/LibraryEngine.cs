@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Coordination;
+using McpAuth.Cli.Engine;
 using McpAuth.Cli.Output;
 using McpAuth.Engine;
 using McpAuth.Http;
@@ -43,20 +44,10 @@ internal sealed class LibraryEngine : IDisposable
         ArgumentNullException.ThrowIfNull(login);
         var redirect = redirectUri ?? ChooseRedirectUri(cli.Home, login);
         var store = FileTokenStore.Open(new FileTokenStoreOptions { Home = cli.Home });
-        var options = new McpAuthOptions
-        {
-            Profile = login.Profile,
-            Client =
-            {
-                RedirectUri = redirect,
-                Name = "mcpauth CLI",
-                PreRegistered = login.ClientId is null ? null : new PreRegisteredClient(login.ClientId, login.ClientSecret),
-                MetadataDocumentUrl = login.ClientMetadataUrl,
-            },
-            Authorization = { Scope = login.Scope },
-            // As for every CLI credential: Bearer, so `mcpauth token` and `headers` can hand the same credential out.
-            Grant = { DPoP = DPoPMode.Disabled },
-        };
+        // The same options every CLI engine gets, with the settings the last login for this server remembered (Entra's
+        // --no-resource also leaves resource out of the proxy's refreshes).
+        var options = CliEngine.Options(login.Profile, redirect, CliEngine.SettingsFor(cli, login), login.ClientMetadataUrl, login.Scope,
+            new CliEngine.LoginExtras(login.ClientSecret, login.ClientKey, login.RegistrationToken, login.NewRegistration));
         var http = new HttpClient(OAuthHttpClient.CreateDefaultHandler());
         var pendingFlows = new PendingFlowRegistry(cli.Time);
         var client = new McpAuthClient(options, new TokenVault(store), http, cli.Time, StderrLog.Create<McpAuthClient>(cli), pendingFlows: pendingFlows);

@@ -3,6 +3,7 @@ using McpAuth.Cli.Commands;
 using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Commands.Logout;
+using McpAuth.Cli.Coordination;
 using LogoutOptions = McpAuth.Cli.Commands.Logout.LogoutOptions;
 using McpAuth.Cli.Output;
 using McpAuth.Engine;
@@ -42,9 +43,10 @@ internal sealed class CliEngine : ICliEngine
     public async Task<CredentialView> LoginAsync(LoginOptions options, InteractiveAuthorization? interaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var client = Create(options.Profile, interaction?.RedirectUri ?? DefaultRedirectUri,
-            options.ClientId is null ? null : new PreRegisteredClient(options.ClientId, options.ClientSecret), options.ClientMetadataUrl, options.Scope,
-            interaction?.PendingFlows);
+        var memory = new LoginSettingsMemory(_cli.Home);
+        var settings = SettingsFor(_cli, options);
+        var client = Create(options.Profile, interaction?.RedirectUri ?? DefaultRedirectUri, settings, options.ClientMetadataUrl, options.Scope,
+            interaction?.PendingFlows, new LoginExtras(options.ClientSecret, options.ClientKey, options.RegistrationToken, options.NewRegistration));
         if (interaction is null)
         {
             await DeviceLogin.RunAsync(_cli, client, options.Server, cancellationToken).ConfigureAwait(false);
@@ -53,13 +55,18 @@ internal sealed class CliEngine : ICliEngine
         {
             await client.AuthorizeAsync(options.Server, new CliAuthorizationInteraction(interaction), cancellationToken).ConfigureAwait(false);
         }
+        if (!settings.IsEmpty)
+        {
+            memory.Remember(options.Server, options.Profile, settings);
+        }
         return await StoredViewAsync(client, options.Server, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string> GetAccessTokenAsync(string server, string profile, CancellationToken cancellationToken)
     {
-        var client = Create(profile);
-        var token = await client.GetAccessTokenAsync(CommonOptions.ParseServerUrl(server), cancellationToken).ConfigureAwait(false);
+        var url = CommonOptions.ParseServerUrl(server);
+        var client = Create(profile, settings: Remembered(url, profile));
+        var token = await client.GetAccessTokenAsync(url, cancellationToken).ConfigureAwait(false);
         await SaveBeforeExitAsync(client, cancellationToken).ConfigureAwait(false);
         return token.Value;
     }
@@ -93,7 +100,7 @@ internal sealed class CliEngine : ICliEngine
 
     public async Task<CredentialView?> FindUsableAsync(Uri server, string profile, CancellationToken cancellationToken)
     {
-        var client = Create(profile);
+        var client = Create(profile, settings: Remembered(server, profile));
         if (await client.FindCredentialAsync(server, cancellationToken).ConfigureAwait(false) is not { } stored)
         {
             return null;
@@ -121,7 +128,7 @@ internal sealed class CliEngine : ICliEngine
         var actions = new List<LogoutAction>();
         foreach (var profile in await ProfilesAsync(options, cancellationToken).ConfigureAwait(false))
         {
-            var client = Create(profile);
+            var client = Create(profile, settings: Remembered(options.Server, profile));
             // Every credential of the profile for the server: the engine finds the active one first, then the others.
             while (await client.LogoutAsync(options.Server, release, cancellationToken).ConfigureAwait(false) is { } result)
             {
@@ -162,14 +169,14 @@ internal sealed class CliEngine : ICliEngine
         return credentials.Select(c => c.Binding.Profile).Distinct(StringComparer.Ordinal).ToList();
     }
 
-    private static async Task<CredentialView> StoredViewAsync(McpAuthClient client, Uri server, CancellationToken cancellationToken)
+    private async Task<CredentialView> StoredViewAsync(McpAuthClient client, Uri server, CancellationToken cancellationToken)
     {
         var stored = await client.FindCredentialAsync(server, cancellationToken).ConfigureAwait(false)
             ?? throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, "the credential was not found after saving it");
         return ViewOf(client, stored);
     }
 
-    private static CredentialView ViewOf(McpAuthClient client, StoredCredential credential)
+    private CredentialView ViewOf(McpAuthClient client, StoredCredential credential)
     {
         var b = credential.Binding;
         return new CredentialView
@@ -177,22 +184,77 @@ internal sealed class CliEngine : ICliEngine
             Server = b.Resource, Profile = b.Profile, Issuer = b.Issuer, ClientId = b.ClientId,
             Scope = credential.Tokens.Scope, State = client.StateOf(credential), ExpiresAt = credential.Tokens.ExpiresAt,
             AccessToken = credential.Tokens.AccessToken, RefreshToken = credential.Tokens.RefreshToken,
+            Settings = Uri.TryCreate(b.Resource, UriKind.Absolute, out var server)
+                ? Remembered(server, b.Profile) with { CallbackPort = new CallbackPortMemory(_cli.Home).Recall(server, b.Profile) }
+                : LoginSettings.Empty,
         };
     }
 
+    /// <summary>The settings the last login for (server, profile) needed, applied to every engine for that server.</summary>
+    private LoginSettings Remembered(Uri server, string profile) => new LoginSettingsMemory(_cli.Home).Recall(server, profile);
+
     private McpAuthClient Create(
-        string profile, Uri? redirectUri = null, PreRegisteredClient? client = null, Uri? clientMetadataUrl = null, string? scope = null,
-        PendingFlowRegistry? pendingFlows = null) =>
-        new(new McpAuthOptions
+        string profile, Uri? redirectUri = null, LoginSettings? settings = null, Uri? clientMetadataUrl = null, string? scope = null,
+        PendingFlowRegistry? pendingFlows = null, LoginExtras? login = null) =>
+        new(Options(profile, redirectUri ?? DefaultRedirectUri, settings ?? LoginSettings.Empty, clientMetadataUrl, scope, login),
+            _vault, _http, _cli.Time, StderrLog.Create<McpAuthClient>(_cli), pendingFlows: pendingFlows);
+
+    /// <summary>
+    /// The one place the CLI's engine options are made (the verbs here and the proxy's engine, <see cref="Commands.LibraryEngine"/>).
+    /// <paramref name="settings"/> (given or remembered) set the authorization options and the client;
+    /// <paramref name="login"/> holds what only a login has (secrets, the forced registration).
+    /// </summary>
+    internal static McpAuthOptions Options(
+        string profile, Uri redirectUri, LoginSettings settings, Uri? clientMetadataUrl, string? scope, LoginExtras? login)
+    {
+        var key = login?.ClientKey ?? (settings.ClientKeyFile is { } file ? ClientKeySource.FromFile(file, settings.ClientKeyAlgorithm) : null);
+        var options = new McpAuthOptions
         {
             Profile = profile,
-            Client = { RedirectUri = redirectUri ?? DefaultRedirectUri, Name = "mcpauth CLI", PreRegistered = client, MetadataDocumentUrl = clientMetadataUrl },
+            Client =
+            {
+                RedirectUri = redirectUri,
+                Name = "mcpauth CLI",
+                PreRegistered = ClientOf(settings, login?.ClientSecret, key),
+                Key = key,
+                MetadataDocumentUrl = clientMetadataUrl,
+                ForceNewRegistration = login?.NewRegistration ?? false,
+                RegistrationAccessToken = login?.RegistrationToken is { } initial ? _ => ValueTask.FromResult(initial) : null,
+            },
             Authorization = { Scope = scope },
             // mcpauth hands its tokens out as Bearer (`token` prints one for scripts, `proxy` sends one): a DPoP-bound
             // token (RFC 9449) is refused without a proof per request, so the CLI asks for unbound tokens. Applications
             // that send requests through McpAuthHandler keep DPoP (DPoPMode.Auto), which adds the proofs.
             Grant = { DPoP = DPoPMode.Disabled },
-        }, _vault, _http, _cli.Time, StderrLog.Create<McpAuthClient>(_cli), pendingFlows: pendingFlows);
+        };
+        settings.ApplyTo(options.Authorization);
+        return options;
+    }
+
+    /// <summary>A login's settings: what it was given over what the last login for (server, profile) remembered.</summary>
+    internal static LoginSettings SettingsFor(CliContext cli, LoginOptions options)
+    {
+        var given = options.ClientId is not null && options.Settings.ClientId is null
+            ? options.Settings with { ClientId = options.ClientId, HasClientSecret = options.ClientSecret is not null }
+            : options.Settings;
+        return new LoginSettingsMemory(cli.Home).Recall(options.Server, options.Profile).Merge(given);
+    }
+
+    /// <summary>
+    /// The pre-registered client the settings name. A remembered client whose secret was not given again is left out:
+    /// the engine then finds its registration, with the secret kept encrypted in the store, by client id.
+    /// </summary>
+    private static PreRegisteredClient? ClientOf(LoginSettings settings, string? secret, ClientKeyOptions? key) =>
+        settings.ClientId is not { } id || (secret is null && settings.HasClientSecret == true)
+            || (key is null && settings.TokenAuthMethod == Protocol.ClientAuthentication.PrivateKeyJwt)
+            ? null
+            : new PreRegisteredClient(id, secret, settings.TokenAuthMethod);
+
+    /// <summary>What only a login passes to the engine: secrets given on its command line and the forced registration.</summary>
+    internal sealed record LoginExtras(string? ClientSecret, ClientKeyOptions? ClientKey, string? RegistrationToken, bool NewRegistration)
+    {
+        public override string ToString() => "LoginExtras { *** }";
+    }
 
     public ValueTask DisposeAsync()
     {

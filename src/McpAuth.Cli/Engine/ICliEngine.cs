@@ -60,6 +60,8 @@ public sealed record CredentialView
     public DateTimeOffset? ExpiresAt { get; init; }
     public required string AccessToken { get; init; }
     public string? RefreshToken { get; init; }
+    /// <summary>The provider settings remembered from the login (nothing secret); empty when none.</summary>
+    public Commands.Login.LoginSettings Settings { get; init; } = Commands.Login.LoginSettings.Empty;
 
     /// <summary>True when a person must act: re-authorization needed, or expired with no way to refresh.</summary>
     public bool NeedsAttention(DateTimeOffset now) =>
@@ -75,4 +77,11 @@ public sealed record CredentialView
 /// <param name="RegistrationRemoved">The client registration was removed too.</param>
 public sealed record LogoutAction(
     string Server, string Profile, bool Revoked, string? RevocationNote, bool Cleared, bool RegistrationRemoved, bool RegistrationInUse = false,
-    bool RegistrationDeletedAtServer = false, string? RegistrationDeletionError = null);
+    bool RegistrationDeletedAtServer = false, string? RegistrationDeletionError = null)
+{
+    /// <summary>
+    /// The refresh token was revoked though <see cref="Revoked"/> is false: the server could not revoke the access
+    /// token (a JWT: <c>unsupported_token_type</c>) or revoking it failed; <see cref="RevocationNote"/> says which.
+    /// </summary>
+    public bool RefreshTokenRevoked { get; init; }
+}

@@ -10,7 +10,10 @@ internal static class TokenRevoker
         ArgumentNullException.ThrowIfNull(result);
         var b = result.Binding;
         return new LogoutAction(b.Resource, b.Profile, result.Revocation == RevocationOutcome.Revoked, Note(result), result.Cleared,
-            result.RegistrationRemoved, result.RegistrationInUse, result.RegistrationDeletedAtServer, result.RegistrationDeletionError?.Code.ToString());
+            result.RegistrationRemoved, result.RegistrationInUse, result.RegistrationDeletedAtServer, result.RegistrationDeletionError?.Code.ToString())
+        {
+            RefreshTokenRevoked = result.Revocation == RevocationOutcome.RefreshTokenOnly || result.RefreshTokenRevoked,
+        };
     }
 
     /// <summary>Why revocation was skipped or failed, in the CLI's words; null when it worked.</summary>
@@ -28,8 +31,12 @@ internal static class TokenRevoker
                 + (result.AccessTokenExpiresAt is { } expiresAt
                     ? $"until it expires at {expiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} UTC"
                     : "until it expires"),
-            _ => $"revocation failed: {result.RevocationError?.Code}{(result.RevocationError?.OAuthError is { } error ? $" ({error})" : "")}"
-                + (result.RefreshTokenRevoked ? " after the refresh token was revoked" : ""),
+            _ when result.RefreshTokenRevoked =>
+                $"revoked the refresh token; revoking the access token failed ({Failure(result)}), so it stays valid until it expires",
+            _ => $"revocation failed: {Failure(result)}",
         };
     }
+
+    private static string Failure(LogoutResult result) =>
+        $"{result.RevocationError?.Code}{(result.RevocationError?.OAuthError is { } error ? $" ({error})" : "")}";
 }

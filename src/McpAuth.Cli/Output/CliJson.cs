@@ -7,7 +7,8 @@ namespace McpAuth.Cli.Output;
 /// <summary>The JSON form of one credential (--json). Tokens are masked unless asked for.</summary>
 public sealed record CredentialJson(
     string Server, string Profile, string Issuer, string ClientId, string? Scope, string State, DateTimeOffset? ExpiresAt,
-    long? ExpiresInSeconds, string AccessToken, bool HasRefreshToken, bool NeedsAttention, StorageJson Storage)
+    long? ExpiresInSeconds, string AccessToken, bool HasRefreshToken, bool NeedsAttention, StorageJson Storage,
+    Commands.Login.LoginSettings? LoginSettings = null)
 {
     public static CredentialJson From(CredentialView view, StorageInfo storage, DateTimeOffset now, bool showToken)
     {
@@ -16,7 +17,8 @@ public sealed record CredentialJson(
         return new(view.Server, view.Profile, view.Issuer, view.ClientId, view.Scope, view.State.ToString(), view.ExpiresAt,
             view.ExpiresAt is { } e ? (long)(e - now).TotalSeconds : null,
             showToken ? view.AccessToken : TokenMask.Mask(view.AccessToken), view.RefreshToken is not null, view.NeedsAttention(now),
-            new StorageJson(storage.Backend, storage.KeyProtection, storage.KeyInSecretStore));
+            new StorageJson(storage.Backend, storage.KeyProtection, storage.KeyInSecretStore),
+            view.Settings.IsEmpty ? null : view.Settings);
     }
 }
 

@@ -14,6 +14,10 @@ internal static class AuthorizeEndpointHandler
     public static Task HandleAsync(HttpContext context, SandboxAuthorizationServer server)
     {
         var query = FormRequest.FromQuery(context.Request.Query);
+        foreach (var name in query.Names)
+        {
+            server.Stats.Increment(SandboxCounters.AuthorizeParameter(name));
+        }
         if (query.IsRepeated("client_id") || query.IsRepeated("redirect_uri"))
         {
             return JsonResponses.OAuthErrorAsync(context, OAuthError.InvalidRequest("client_id or redirect_uri sent more than once"));

@@ -25,6 +25,10 @@ internal static class TokenEndpointHandler
         if (grantType is not null)
         {
             server.Stats.Increment(SandboxCounters.TokenGrant(grantType));
+            foreach (var name in form.Names)
+            {
+                server.Stats.Increment(SandboxCounters.TokenParameter(grantType, name));
+            }
         }
         var outcome = Process(context.Request, form, grantType, server);
         if (outcome.Error is not null)

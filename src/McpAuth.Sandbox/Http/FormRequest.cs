@@ -60,4 +60,7 @@ internal sealed class FormRequest
         _values.TryGetValue(name, out var value) ? Array.ConvertAll(value.ToArray(), v => v!) : [];
 
     public bool Has(string name) => _values.ContainsKey(name);
+
+    /// <summary>The parameter names present.</summary>
+    public IEnumerable<string> Names => _values.Keys;
 }

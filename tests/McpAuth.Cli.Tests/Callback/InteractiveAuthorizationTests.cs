@@ -68,7 +68,43 @@ public sealed class InteractiveAuthorizationTests : IAsyncLifetime
 
         Assert.Equal(ExitCodes.Cancelled, error.ExitCode);
         Assert.Contains("Gave up waiting", error.Message);
+        Assert.EndsWith(ProviderHints.UnfinishedLogin, error.Message, StringComparison.Ordinal);
+        Assert.Contains("login --new-registration", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_login_that_waits_hints_at_the_callback_port_before_it_gives_up()
+    {
+        var authorization = Create(noBrowser: false, timeout: TimeSpan.FromSeconds(4));
+        TestFlow.Record(authorization.PendingFlows, "s-slow");
+
+        await Assert.ThrowsAsync<CliException>(() => authorization.WaitForRedirectAsync(AuthorizationUrl("s-slow"), default));
+
+        // Printed at a quarter of the timeout (1 s), well before the login gave up.
+        Assert.Contains($"(this login listens on {_listener.Port}): pass --callback-port N", _console.Err.ToString());
+    }
+
+    [Fact]
+    public async Task A_quick_callback_gets_no_port_hint()
+    {
+        var authorization = Create(noBrowser: false);
+        var flow = TestFlow.Record(authorization.PendingFlows, "s-quick");
+
+        var waiting = authorization.WaitForRedirectAsync(AuthorizationUrl("s-quick"), default);
+        var page = _http.GetAsync(authorization.RedirectUri + "?code=the-code&state=s-quick");
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        _ = flow.FinishWithAsync(Task.FromResult(0));
+        await page;
+
+        Assert.DoesNotContain("--callback-port", _console.Err.ToString());
+    }
+
+    [Theory]
+    [InlineData(300, 20)]
+    [InlineData(40, 10)]
+    [InlineData(1, 0.25)]
+    public void The_port_hint_comes_after_20_seconds_or_a_quarter_of_a_shorter_timeout(int timeoutSeconds, double hintSeconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(hintSeconds), InteractiveAuthorization.HintDelay(TimeSpan.FromSeconds(timeoutSeconds)));
 
     [Fact]
     public async Task Cancellation_ends_the_wait_and_a_late_redirect_is_refused()

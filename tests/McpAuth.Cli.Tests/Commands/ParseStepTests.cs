@@ -102,6 +102,151 @@ public sealed class ParseStepTests
     }
 
     [Fact]
+    public async Task Login_reads_the_provider_flags()
+    {
+        _console.Environment["SECRET_VAR"] = "s3cret";
+        _console.Environment["IAT"] = "initial-access-token";
+
+        var (_, options) = await DispatchAsync<LoginOptions>("login", "https://mcp.example/mcp", "--client-id", "app",
+            "--client-secret-env", "SECRET_VAR", "--token-auth-method", "client_secret_post", "--no-resource",
+            "--authorize-param", "access_type=offline", "--authorize-param", "prompt=consent", "--audience", "https://api.example",
+            "--assume-pkce", "--trusted-issuer", "https://accounts.example/", "--registration-token-env", "IAT", "--new-registration");
+
+        var settings = options.Settings;
+        Assert.Equal("app", settings.ClientId);
+        Assert.True(settings.HasClientSecret);
+        Assert.Equal("client_secret_post", settings.TokenAuthMethod);
+        Assert.True(settings.OmitResource);
+        Assert.Null(settings.Resource);
+        Assert.Equal(new Dictionary<string, string> { ["access_type"] = "offline", ["prompt"] = "consent" }, settings.AuthorizeParameters);
+        Assert.Equal("https://api.example", settings.Audience);
+        Assert.True(settings.AssumePkce);
+        Assert.Equal("https://accounts.example/", settings.TrustedIssuer);
+        Assert.Equal("initial-access-token", options.RegistrationToken);
+        Assert.True(options.NewRegistration);
+        Assert.DoesNotContain("initial-access-token", options.ToString());
+        Assert.DoesNotContain("s3cret", options.ToString());
+    }
+
+    [Fact]
+    public async Task Login_takes_mcp_remotes_name_for_no_resource_and_a_resource_url()
+    {
+        var (_, omitted) = await DispatchAsync<LoginOptions>("login", "https://mcp.example/mcp", "--disable-resource-parameter");
+        Assert.True(omitted.Settings.OmitResource);
+
+        var (_, chosen) = await DispatchAsync<LoginOptions>("login", "https://mcp.example/mcp", "--resource", "api://my-api");
+        Assert.Equal(new Uri("api://my-api"), chosen.Settings.Resource);
+        Assert.Null(chosen.Settings.OmitResource);
+        Assert.True(LoginSettings.Empty.IsEmpty);
+    }
+
+    [Theory]
+    [InlineData("--resource and --no-resource exclude each other", "--resource", "https://a.example", "--no-resource")]
+    [InlineData("--resource must be an absolute URI", "--resource", "not a uri")]
+    [InlineData("--authorize-param takes name=value", "--authorize-param", "novalue")]
+    [InlineData("'state' is set by McpAuth itself", "--authorize-param", "state=x")]
+    [InlineData("use --audience", "--authorize-param", "audience=x")]
+    [InlineData("--token-auth-method must be one of", "--client-id", "app", "--token-auth-method", "tls_client_auth")]
+    [InlineData("--token-auth-method needs --client-id", "--token-auth-method", "none")]
+    [InlineData("needs the client secret", "--client-id", "app", "--token-auth-method", "client_secret_basic")]
+    [InlineData("private_key_jwt needs a key", "--client-id", "app", "--token-auth-method", "private_key_jwt")]
+    [InlineData("--trusted-issuer must be an http(s) URL", "--trusted-issuer", "accounts.example")]
+    [InlineData("--registration-token takes only '-'", "--registration-token", "plain-secret")]
+    [InlineData("--client-key-env: the environment variable UNSET_KEY is not set", "--client-id", "app", "--client-key-env", "UNSET_KEY")]
+    [InlineData("--client-key-alg must be RS256 or ES256", "--client-key-alg", "HS256")]
+    [InlineData("--client-key-alg needs --client-key-file", "--client-key-alg", "RS256")]
+    [InlineData("--client-key-file: /nonexistent/key.pem does not exist", "--client-id", "app", "--client-key-file", "/nonexistent/key.pem")]
+    [InlineData("--audience must not be empty", "--audience", "")]
+    public async Task Login_refuses_bad_provider_flags_with_a_message_naming_the_flag(string message, params string[] flags)
+    {
+        var cli = _console.Context();
+
+        var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, Failing()), cli, ["login", "https://mcp.example/mcp", .. flags], default);
+
+        Assert.Equal(ExitCodes.Error, code);
+        Assert.Contains(message, _console.Err.ToString());
+        Assert.DoesNotContain("plain-secret", _console.Err.ToString());
+    }
+
+    [Fact]
+    public async Task Login_reads_a_private_client_key_file_and_picks_the_algorithm_by_key_type()
+    {
+        using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var path = WriteKey(ec.ExportPkcs8PrivateKeyPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        try
+        {
+            var (_, options) = await DispatchAsync<LoginOptions>("login", "https://mcp.example/mcp", "--client-id", "app",
+                "--token-auth-method", "private_key_jwt", "--client-key-file", path);
+
+            Assert.Equal("ES256", options.ClientKey!.Algorithm);
+            Assert.Equal(path, options.Settings.ClientKeyFile);
+            Assert.DoesNotContain("PRIVATE KEY", options.ToString());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Login_reads_an_rsa_key_from_the_environment_as_rs256()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        _console.Environment["KEY_PEM"] = rsa.ExportPkcs8PrivateKeyPem();
+
+        var (_, options) = await DispatchAsync<LoginOptions>("login", "https://mcp.example/mcp", "--client-id", "app", "--client-key-env", "KEY_PEM");
+
+        Assert.Equal("RS256", options.ClientKey!.Algorithm);
+        Assert.Null(options.Settings.ClientKeyFile);
+    }
+
+    [Fact]
+    public async Task Login_refuses_a_client_key_file_others_can_read()
+    {
+        using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var path = WriteKey(ec.ExportPkcs8PrivateKeyPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        try
+        {
+            var cli = _console.Context();
+            var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, Failing()), cli,
+                ["login", "https://mcp.example/mcp", "--client-id", "app", "--client-key-file", path], default);
+
+            Assert.Equal(ExitCodes.Error, code);
+            Assert.Contains("can be read or written by other users; make it private with chmod 600", _console.Err.ToString());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Login_refuses_a_key_that_does_not_fit_the_algorithm()
+    {
+        using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        _console.Environment["KEY_PEM"] = ec.ExportPkcs8PrivateKeyPem();
+        var cli = _console.Context();
+
+        var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, Failing()), cli,
+            ["login", "https://mcp.example/mcp", "--client-id", "app", "--client-key-env", "KEY_PEM", "--client-key-alg", "RS256"], default);
+
+        Assert.Equal(ExitCodes.Error, code);
+        Assert.Contains("RS256 does not fit an EC key", _console.Err.ToString());
+        Assert.DoesNotContain("PRIVATE KEY", _console.Err.ToString());
+    }
+
+    private static string WriteKey(string pem, UnixFileMode mode)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"mcpauth-key-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(path, pem);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, mode);
+        }
+        return path;
+    }
+
+    [Fact]
     public async Task Status_server_and_profile_are_optional_filters()
     {
         var (_, all) = await DispatchAsync<StatusOptions>("status");

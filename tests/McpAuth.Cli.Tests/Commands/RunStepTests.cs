@@ -145,6 +145,17 @@ public sealed class RunStepTests : IDisposable
             new McpAuth.Cli.Engine.LogoutAction(Server, "default", true, null, true, removed, inUse), keep), StringComparison.Ordinal);
 
     [Fact]
+    public void Logout_says_what_happened_to_each_token_when_only_the_refresh_token_was_revoked()
+    {
+        var note = "revoked the refresh token; the server does not revoke access tokens (unsupported_token_type), so the access token stays valid until it expires";
+        var text = LogoutRunner.Describe(
+            new McpAuth.Cli.Engine.LogoutAction(Server, "default", false, note, true, true) { RefreshTokenRevoked = true }, false);
+
+        Assert.Contains($"Logged out of {Server} (profile default): {note}, removed them from the store", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("did not revoke", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Logout_says_what_it_did_and_json_lists_it()
     {
         _engine.Credentials.Add(FakeEngine.View(Server));

@@ -106,7 +106,7 @@ public sealed class CloudflareProviderTests(CloudflareWorkerServer worker) : ICl
         Assert.Equal(HttpStatusCode.OK, await McpCalls.StatusWithAsync(Server, await user.TokenOrFailAsync(Server)));
     }
 
-    [Fact(Skip = "fails until issue 13 'Registrations that expire or are forgotten': a login that never completed makes the next login register again (today the second login reuses the dead client id and fails in the browser again)")]
+    [Fact]
     public async Task A_login_that_failed_on_an_expired_registration_registers_again()
     {
         // The registration expired while the user was logged out: the provider refuses the authorization request on its
@@ -127,7 +127,7 @@ public sealed class CloudflareProviderTests(CloudflareWorkerServer worker) : ICl
         Assert.Equal(HttpStatusCode.OK, await McpCalls.StatusWithAsync(Server, await user.TokenOrFailAsync(Server)));
     }
 
-    [Fact(Skip = "fails until issue 13 'Short-lived tokens refresh on every use': the fixed 60 s margin refreshes a 60 s token at every run (today the two tokens differ)")]
+    [Fact]
     public async Task A_fresh_60_second_token_is_not_refreshed_at_every_use()
     {
         using var user = new CliUser();

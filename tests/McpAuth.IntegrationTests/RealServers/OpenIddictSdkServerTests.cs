@@ -67,7 +67,7 @@ public sealed class OpenIddictSdkServerTests(OpenIddictSdkServers servers) : ICl
         Assert.Equal(4, (await user.TokenAsync(server)).ExitCode);
     }
 
-    [Fact(Skip = "fails until issue 13 'Errors that say what to do' (no client identity: --client-id): today 'No client identity is available: no client id, no metadata document support, no registration endpoint.' names no flag")]
+    [Fact]
     public async Task A_login_without_a_client_id_fails_with_a_message_naming_the_flag()
     {
         // OpenIddict offers no dynamic registration: the user must name the pre-registered client.

@@ -20,7 +20,9 @@ public sealed class LoginCommand : VerbCommand
             "mcpauth login https://mcp.example.com/mcp",
             "mcpauth login https://mcp.example.com/mcp --client-id my-app --callback-port 8765",
             "mcpauth login https://mcp.example.com/mcp --no-browser",
-            "MY_SECRET=... mcpauth login https://mcp.example.com/mcp --client-id my-app --client-secret-env MY_SECRET")
+            "MY_SECRET=... mcpauth login https://mcp.example.com/mcp --client-id my-app --client-secret-env MY_SECRET",
+            "mcpauth login https://mcp.example.com/mcp --client-id my-app --no-resource --assume-pkce   # Microsoft Entra ID",
+            "mcpauth login https://mcp.example.com/mcp --authorize-param access_type=offline --authorize-param prompt=consent   # Google")
     {
         Add(_server);
         foreach (var option in new Option[] { _profile }.Concat(_login.All).Concat([_device, _replace, _json]))

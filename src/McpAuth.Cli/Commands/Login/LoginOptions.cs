@@ -1,4 +1,5 @@
 using McpAuth.Cli.Callback;
+using McpAuth.Engine;
 
 namespace McpAuth.Cli.Commands.Login;
 
@@ -25,7 +26,20 @@ public sealed record LoginOptions
     /// <summary>How long to wait for the user before giving up.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
     public bool Json { get; init; }
+    /// <summary>
+    /// The provider settings given on this command line (resource choice, extra parameters, audience, authentication
+    /// method, PKCE opt-in, trusted issuer, key file); merged over the remembered ones. <see cref="ClientId"/> is kept
+    /// here too.
+    /// </summary>
+    public LoginSettings Settings { get; init; } = LoginSettings.Empty;
+    /// <summary>The RFC 7591 initial access token for registration (Okta, Keycloak). Secret, never printed.</summary>
+    public string? RegistrationToken { get; init; }
+    /// <summary>Register a new client even when a stored registration exists.</summary>
+    public bool NewRegistration { get; init; }
+    /// <summary>The private_key_jwt key read from --client-key-file or --client-key-env. Secret, never printed.</summary>
+    public ClientKeyOptions? ClientKey { get; init; }
 
     public override string ToString() =>
-        $"LoginOptions {{ Server = {Server}, Profile = {Profile}, ClientId = {ClientId}, ClientSecret = {(ClientSecret is null ? "none" : "***")} }}";
+        $"LoginOptions {{ Server = {Server}, Profile = {Profile}, ClientId = {ClientId}, ClientSecret = {(ClientSecret is null ? "none" : "***")}, "
+        + $"RegistrationToken = {(RegistrationToken is null ? "none" : "***")}, Settings = {Settings} }}";
 }

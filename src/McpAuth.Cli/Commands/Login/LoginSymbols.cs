@@ -46,8 +46,12 @@ public sealed class LoginSymbols
     };
 
     /// <summary>The options a command adds, in help order.</summary>
+    /// <summary>What real providers need (resource choice, extra parameters, audience, auth method, PKCE and issuer opt-ins, keys).</summary>
+    public ProviderFlags Provider { get; } = new();
+
     public IEnumerable<Option> All =>
-        new Option[] { ClientId }.Concat(ClientSecret.Options).Concat([ClientMetadataUrl, Scope, CallbackHost, CallbackPort, CallbackPath, NoBrowser, Timeout]);
+        new Option[] { ClientId }.Concat(ClientSecret.Options)
+            .Concat([ClientMetadataUrl, Scope, CallbackHost, CallbackPort, CallbackPath, NoBrowser, Timeout]).Concat(Provider.Options);
 
     /// <summary>The parse step shared by the verbs: a login for <paramref name="server"/> and <paramref name="profile"/>.</summary>
     /// <param name="result">The parsed command line.</param>
@@ -59,6 +63,7 @@ public sealed class LoginSymbols
     public LoginOptions Parse(ParseResult result, CliContext cli, Uri server, string profile, Func<string?>? promptSecret = null)
     {
         ArgumentNullException.ThrowIfNull(result);
+        SecretInput.CheckAll(result, ClientSecret, Provider.RegistrationToken);
         var secret = ClientSecret.Read(result, cli, promptSecret);
         var clientId = result.GetValue(ClientId);
         if (secret is not null && clientId is null)
@@ -70,8 +75,13 @@ public sealed class LoginSymbols
         {
             throw new CliException("--timeout must be at least 1 second.");
         }
+        var (settings, registrationToken, newRegistration, key) = Provider.Parse(result, cli, clientId, secret is not null, promptSecret);
         var options = new LoginOptions
         {
+            Settings = settings,
+            RegistrationToken = registrationToken,
+            NewRegistration = newRegistration,
+            ClientKey = key,
             Server = server,
             Profile = profile,
             ClientId = clientId,

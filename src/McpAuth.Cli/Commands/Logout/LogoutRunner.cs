@@ -33,6 +33,8 @@ public sealed class LogoutRunner(CliContext cli, Func<ICliEngine> engine)
         ArgumentNullException.ThrowIfNull(action);
         var revoked = action.Revoked
             ? "revoked the tokens at the authorization server"
+            // What happened to each token: the note begins "revoked the refresh token; ..." (TokenRevoker.Note).
+            : action.RefreshTokenRevoked ? TerminalText.Sanitize(action.RevocationNote ?? "revoked the refresh token", 200)
             : $"did not revoke the tokens ({TerminalText.Sanitize(action.RevocationNote ?? "no revocation endpoint", 120)})";
         var cleared = action.Cleared ? "removed them from the store" : "found nothing stored";
         var registration = action.RegistrationRemoved && action.RegistrationDeletedAtServer

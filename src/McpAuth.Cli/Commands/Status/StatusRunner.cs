@@ -58,6 +58,11 @@ public sealed class StatusRunner(CliContext cli, Func<ICliEngine> engine)
             await cli.Out.WriteLineAsync(string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i])))).ConfigureAwait(false);
         }
         await cli.Out.WriteLineAsync($"Storage: {storageText}").ConfigureAwait(false);
+        foreach (var c in shown.Where(c => !c.Settings.IsEmpty))
+        {
+            var flags = c.Settings.Describe().Select(s => s.Value == "yes" ? s.Flag : $"{s.Flag} {s.Value}");
+            await cli.Out.WriteLineAsync($"Login settings for {c.Server} ({c.Profile}): {string.Join(", ", flags)}").ConfigureAwait(false);
+        }
     }
 
     private static string StateText(CredentialView c, DateTimeOffset now) =>
