@@ -48,10 +48,7 @@ public sealed class FaultReplica(ITokenStore store, OAuthHttpClient http, IReadO
             var binding = bindings[Random.Shared.Next(bindings.Count)];
             try
             {
-                if (!_coordinator.TryGetCachedAccessToken(binding, out _))
-                {
-                    await _coordinator.GetValidAsync(binding, RefreshAsync, CancellationToken.None);
-                }
+                await _coordinator.GetValidAsync(binding, RefreshAsync, CancellationToken.None); // its cache answers first
                 Interlocked.Increment(ref _resolved);
             }
             catch (McpAuthException e)

@@ -38,9 +38,7 @@ public sealed class GatewayReplica
 
     /// <summary>The bearer for one request: from memory when it is valid, else from the store, refreshed when due.</summary>
     public async ValueTask<string> ResolveBearerAsync(CredentialBinding binding, CancellationToken cancellationToken) =>
-        _coordinator.TryGetCachedAccessToken(binding, out var accessToken)
-            ? accessToken
-            : (await _coordinator.GetValidAsync(binding, RefreshAsync, cancellationToken)).Tokens.AccessToken;
+        (await _coordinator.GetValidAsync(binding, RefreshAsync, cancellationToken)).Tokens.AccessToken; // its cache answers first
 
     /// <summary>Drops the cached bearers (as after a restart), so the next resolution reads the store.</summary>
     public void Forget(IEnumerable<CredentialBinding> bindings)

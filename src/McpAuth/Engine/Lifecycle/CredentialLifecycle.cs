@@ -144,7 +144,7 @@ public sealed partial class CredentialLifecycle
 
     /// <summary>The status of one credential, or null when none is stored and none was released in this process.</summary>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreEntryCorrupt"/> naming the entry; store errors.</exception>
-    public async ValueTask<CredentialStatus?> GetStatusAsync(CredentialBinding binding, CancellationToken cancellationToken)
+    internal async ValueTask<CredentialStatus?> GetStatusAsync(CredentialBinding binding, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(binding);
         var stored = await _vault.GetCredentialAsync(binding, cancellationToken).ConfigureAwait(false);
@@ -161,7 +161,7 @@ public sealed partial class CredentialLifecycle
     /// The status of every stored credential (for <c>status</c>), and the entries that could not be read: those are
     /// reported, never deleted.
     /// </summary>
-    public async ValueTask<(IReadOnlyList<CredentialStatus> Statuses, IReadOnlyList<StoreKey> Unreadable)> ListStatusesAsync(
+    internal async ValueTask<(IReadOnlyList<CredentialStatus> Statuses, IReadOnlyList<StoreKey> Unreadable)> ListStatusesAsync(
         CancellationToken cancellationToken)
     {
         var (credentials, unreadable) = await _vault.ListCredentialsAsync(cancellationToken).ConfigureAwait(false);

@@ -66,7 +66,7 @@ public sealed class RefreshCoordinator
     /// The fast path for every request: the cached access token of <paramref name="binding"/> when it is not due for
     /// refresh. Takes well under 100 ns and allocates nothing. When false, call <see cref="GetValidAsync"/>.
     /// </summary>
-    public bool TryGetCachedAccessToken(CredentialBinding binding, out string accessToken)
+    internal bool TryGetCachedAccessToken(CredentialBinding binding, out string accessToken)
     {
         if (_cache.TryGet(binding, _time.GetUtcNow().UtcTicks, out var credential))
         {
