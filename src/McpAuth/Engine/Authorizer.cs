@@ -209,24 +209,32 @@ internal sealed class Authorizer(EngineServices services)
         return new Authorized(credential, discovery, client, dpop);
     }
 
-    /// <summary>The identity imported tokens belong to; a secret is stored as a pre-registered registration.</summary>
+    /// <summary>
+    /// The identity imported tokens belong to. A client with a secret is kept as a pre-registered registration (so
+    /// refresh can authenticate); a client whose redirect URI is known is kept under it, so a later login reuses it.
+    /// </summary>
     private async Task<ClientIdentity> ImportedClientAsync(AuthorizationServerMetadata server, ImportedTokens tokens, CancellationToken ct)
     {
-        if (tokens.ClientSecret is not { } secret)
+        var secret = tokens.ClientSecret;
+        var method = secret is null
+            ? ClientAuthentication.None
+            : ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported, hasSecret: true) ?? ClientAuthentication.ClientSecretBasic;
+        // A client whose redirect URI is known came from another tool's dynamic registration (mcp-remote's): treated as
+        // one McpAuth made, so a server that forgot it (invalid_client) makes the next login register again.
+        var source = tokens.RedirectUri is not null ? "dcr" : secret is null ? "imported" : "preregistered";
+        if (secret is not null || tokens.RedirectUri is not null)
         {
-            return new ClientIdentity(server.Issuer, tokens.ClientId, null, ClientAuthentication.None, "imported");
+            await services.Vault.SaveRegistrationAsync(new StoredRegistration
+            {
+                Issuer = server.Issuer,
+                RedirectUri = (tokens.RedirectUri ?? Options.Client.RedirectUri).OriginalString,
+                ClientId = tokens.ClientId,
+                ClientSecret = secret,
+                TokenEndpointAuthMethod = method,
+                Source = source,
+                RegisteredAt = services.Time.GetUtcNow(),
+            }, ct).ConfigureAwait(false);
         }
-        var method = ClientAuthentication.Choose(server.TokenEndpointAuthMethodsSupported, hasSecret: true) ?? ClientAuthentication.ClientSecretBasic;
-        await services.Vault.SaveRegistrationAsync(new StoredRegistration
-        {
-            Issuer = server.Issuer,
-            RedirectUri = Options.Client.RedirectUri.OriginalString,
-            ClientId = tokens.ClientId,
-            ClientSecret = secret,
-            TokenEndpointAuthMethod = method,
-            Source = "preregistered",
-            RegisteredAt = services.Time.GetUtcNow(),
-        }, ct).ConfigureAwait(false);
-        return new ClientIdentity(server.Issuer, tokens.ClientId, secret, method, "preregistered");
+        return new ClientIdentity(server.Issuer, tokens.ClientId, secret, method, source);
     }
 }

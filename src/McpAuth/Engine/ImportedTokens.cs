@@ -20,6 +20,13 @@ public sealed record ImportedTokens(string AccessToken, string ClientId)
     /// <summary>The granted scope, when known.</summary>
     public string? Scope { get; init; }
 
+    /// <summary>
+    /// The redirect URI the client was registered with, when known (another tool's dynamic registration): its
+    /// registration is then kept under it, secret or not, so a later login with that redirect URI reuses the client
+    /// instead of registering a new one. Null: only a client with a secret is kept (under the engine's redirect URI).
+    /// </summary>
+    public Uri? RedirectUri { get; init; }
+
     /// <summary>The profile to store under; null for <see cref="McpAuthOptions.Profile"/>.</summary>
     public string? Profile { get; init; }
 

@@ -24,6 +24,22 @@ public class ImportTests
     }
 
     [Fact]
+    public async Task A_public_client_imported_with_its_redirect_uri_is_reused_by_a_later_login_with_that_redirect_uri()
+    {
+        var world = new LifecycleWorld();
+        var redirect = new Uri("http://localhost:48123/oauth/callback"); // as mcp-remote registers it
+        var options = () => new McpAuthOptions { Client = { RedirectUri = redirect } };
+        await world.World.Client(options()).ImportAsync(Server,
+            new ImportedTokens("old-at", "mcp-remote-client") { ExpiresAt = DateTimeOffset.UtcNow.AddHours(1), RedirectUri = redirect }, default);
+
+        await world.World.Client(options()).AuthorizeAsync(Server, world.World.Interaction, default);
+
+        Assert.Equal(0, world.World.Registrations);
+        var authorize = world.World.Http.Requests.Single(r => r.Uri.AbsolutePath == "/authorize");
+        Assert.Contains("client_id=mcp-remote-client", authorize.Uri.Query, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_imported_confidential_client_refreshes_with_its_secret_at_the_overridden_token_endpoint()
     {
         var world = new LifecycleWorld(""","token_endpoint_auth_methods_supported":["client_secret_post"]""");

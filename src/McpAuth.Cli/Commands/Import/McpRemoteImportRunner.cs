@@ -53,6 +53,7 @@ public sealed class McpRemoteImportRunner(CliContext cli)
                 ClientSecret = found.ClientSecret,
                 Scope = found.Scope,
                 Profile = profile,
+                RedirectUri = found.RedirectUri,
             }, cancellationToken).ConfigureAwait(false);
             new CallbackPortMemory(cli.Home).Remember(url, profile, found.RedirectUri);
             var expiry = found.ExpiresAt is { } e ? $", expires {RelativeTime.Format(e, cli.Time.GetUtcNow())}" : "";
