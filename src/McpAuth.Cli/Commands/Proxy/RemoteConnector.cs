@@ -24,7 +24,15 @@ internal sealed class RemoteConnector(HttpClient http, ProxyOptions options, Tim
         McpAuthClient engine, Uri server, IAuthorizationInteraction interaction, LoginBudget budget, out RejectedTokenWatch rejections)
     {
         ArgumentNullException.ThrowIfNull(budget);
-        rejections = new RejectedTokenWatch(new EndpointPolicyHandler(Http.OAuthHttpClient.CreateDefaultHandler()));
+        var sockets = Http.OAuthHttpClient.CreateDefaultHandler();
+        if (HttpClient.DefaultProxy.GetProxy(server) is { } forward && forward != server)
+        {
+            // Through a forward proxy (HTTP(S)_PROXY), a connection is not reused: proxies such as tinyproxy close theirs
+            // after each response without saying so, and a POST sent on the closing connection fails (ResponseEnded)
+            // after the server may have run it, so it cannot be sent again. A new connection per request avoids it.
+            sockets.PooledConnectionLifetime = TimeSpan.Zero;
+        }
+        rejections = new RejectedTokenWatch(new EndpointPolicyHandler(sockets));
         budget.InnerHandler = new JsonRpcErrorCapture(new McpAuthHandler(engine, server, interaction) { InnerHandler = rejections });
         return new HttpClient(budget) { Timeout = Timeout.InfiniteTimeSpan };
     }
