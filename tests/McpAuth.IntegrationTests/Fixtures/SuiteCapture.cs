@@ -118,9 +118,12 @@ public static class SuiteCapture
         Write(PrintsTokenByDesign(args) ? "cli-stdout-exempt" : "cli-stdout", command, PrintsTokenByDesign(args) ? "" : stdout);
     }
 
-    /// <summary>True for <c>mcpauth token ...</c> and any command with <c>--show-token</c>.</summary>
+    /// <summary>
+    /// True for <c>mcpauth token ...</c> and <c>mcpauth headers ...</c> (the token in an Authorization header, for a
+    /// client's headers helper) and any command with <c>--show-token</c>: their stdout is the token, as asked.
+    /// </summary>
     public static bool PrintsTokenByDesign(IReadOnlyList<string> args) =>
-        args.FirstOrDefault(arg => !arg.StartsWith('-')) == "token" || args.Contains("--show-token");
+        args.FirstOrDefault(arg => !arg.StartsWith('-')) is "token" or "headers" || args.Contains("--show-token");
 
     /// <summary>
     /// False when MCPAUTH_SUITE_CAPTURE=off: scripts/fuzz runs millions of parser failures, and no sweep follows it.
