@@ -47,7 +47,7 @@ internal sealed class LibraryEngine : IDisposable
         // The same options every CLI engine gets, with the settings the last login for this server remembered (Entra's
         // --no-resource also leaves resource out of the proxy's refreshes).
         var options = CliEngine.Options(login.Profile, redirect, CliEngine.SettingsFor(cli, login), login.ClientMetadataUrl, login.Scope,
-            new CliEngine.LoginExtras(login.ClientSecret, login.ClientKey, login.RegistrationToken, login.NewRegistration));
+            new CliEngine.LoginExtras(login.ClientSecret, login.ClientKey, login.RegistrationToken, login.NewRegistration), cli.Environment);
         var http = new HttpClient(OAuthHttpClient.CreateDefaultHandler());
         var pendingFlows = new PendingFlowRegistry(cli.Time);
         var client = new McpAuthClient(options, new TokenVault(store), http, cli.Time, StderrLog.Create<McpAuthClient>(cli), pendingFlows: pendingFlows);

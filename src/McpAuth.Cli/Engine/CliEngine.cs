@@ -196,7 +196,7 @@ internal sealed class CliEngine : ICliEngine
     private McpAuthClient Create(
         string profile, Uri? redirectUri = null, LoginSettings? settings = null, Uri? clientMetadataUrl = null, string? scope = null,
         PendingFlowRegistry? pendingFlows = null, LoginExtras? login = null) =>
-        new(Options(profile, redirectUri ?? DefaultRedirectUri, settings ?? LoginSettings.Empty, clientMetadataUrl, scope, login),
+        new(Options(profile, redirectUri ?? DefaultRedirectUri, settings ?? LoginSettings.Empty, clientMetadataUrl, scope, login, _cli.Environment),
             _vault, _http, _cli.Time, StderrLog.Create<McpAuthClient>(_cli), pendingFlows: pendingFlows);
 
     /// <summary>
@@ -205,9 +205,10 @@ internal sealed class CliEngine : ICliEngine
     /// <paramref name="login"/> holds what only a login has (secrets, the forced registration).
     /// </summary>
     internal static McpAuthOptions Options(
-        string profile, Uri redirectUri, LoginSettings settings, Uri? clientMetadataUrl, string? scope, LoginExtras? login)
+        string profile, Uri redirectUri, LoginSettings settings, Uri? clientMetadataUrl, string? scope, LoginExtras? login,
+        Func<string, string?>? environment = null)
     {
-        var key = login?.ClientKey ?? (settings.ClientKeyFile is { } file ? ClientKeySource.FromFile(file, settings.ClientKeyAlgorithm) : null);
+        var key = login?.ClientKey ?? RememberedKey(settings, environment ?? Environment.GetEnvironmentVariable);
         var options = new McpAuthOptions
         {
             Profile = profile,
@@ -230,6 +231,17 @@ internal sealed class CliEngine : ICliEngine
         settings.ApplyTo(options.Authorization);
         return options;
     }
+
+    /// <summary>
+    /// The private_key_jwt key a login remembered the source of: its file (refused unless only the owner can read it),
+    /// or its environment variable, read again now (a later run without the variable sends no key, and the server says
+    /// why); null when none.
+    /// </summary>
+    private static ClientKeyOptions? RememberedKey(LoginSettings settings, Func<string, string?> environment) =>
+        settings.ClientKeyFile is { } file ? ClientKeySource.FromFile(file, settings.ClientKeyAlgorithm)
+        : settings.ClientKeyEnv is { } variable && environment(variable) is { Length: > 0 } pem
+            ? ClientKeySource.FromPem(pem, settings.ClientKeyAlgorithm, "--client-key-env")
+            : null;
 
     /// <summary>A login's settings: what it was given over what the last login for (server, profile) remembered.</summary>
     internal static LoginSettings SettingsFor(CliContext cli, LoginOptions options)

@@ -67,4 +67,38 @@ public sealed class LoginSettingsMemoryTests : IDisposable
         Assert.Equal("offline", authorization.ExtraParameters["access_type"]);
         authorization.Validate(new McpAuth.Http.OAuthHttpOptions());
     }
+
+    [Fact]
+    public void A_key_given_by_environment_variable_is_remembered_by_its_name_and_read_again_by_every_later_engine()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var pem = key.ExportPkcs8PrivateKeyPem();
+        var memory = new LoginSettingsMemory(_home.Path);
+        memory.Remember(Server, "default", new LoginSettings { ClientId = "app", TokenAuthMethod = "private_key_jwt", ClientKeyEnv = "APP_KEY" });
+
+        var remembered = memory.Recall(Server, "default");
+        var withKey = McpAuth.Cli.Engine.CliEngine.Options("default", new Uri("http://127.0.0.1/callback"), remembered, null, null, null,
+            name => name == "APP_KEY" ? pem : null);
+        var withoutKey = McpAuth.Cli.Engine.CliEngine.Options("default", new Uri("http://127.0.0.1/callback"), remembered, null, null, null,
+            _ => null);
+
+        Assert.Equal("APP_KEY", remembered.ClientKeyEnv);
+        Assert.Contains(("--client-key-env", "APP_KEY"), remembered.Describe());
+        Assert.DoesNotContain(pem, File.ReadAllText(Directory.GetFiles(Path.Combine(_home.Path, "logins")).Single()), StringComparison.Ordinal);
+        Assert.NotNull(withKey.Client.Key);
+        Assert.Equal("app", withKey.Client.PreRegistered?.ClientId);
+        Assert.Null(withoutKey.Client.Key);
+    }
+
+    [Fact]
+    public void A_key_given_one_way_replaces_a_key_remembered_the_other_way()
+    {
+        var byFile = new LoginSettings { ClientKeyFile = "/keys/k.pem", ClientKeyAlgorithm = "ES256" };
+
+        var byEnv = byFile.Merge(new LoginSettings { ClientKeyEnv = "APP_KEY" });
+        var backToFile = byEnv.Merge(new LoginSettings { ClientKeyFile = "/keys/other.pem" });
+
+        Assert.Equal((null, "APP_KEY", null), (byEnv.ClientKeyFile, byEnv.ClientKeyEnv, byEnv.ClientKeyAlgorithm));
+        Assert.Equal(("/keys/other.pem", (string?)null), (backToFile.ClientKeyFile, backToFile.ClientKeyEnv));
+    }
 }

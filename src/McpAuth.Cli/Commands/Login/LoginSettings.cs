@@ -27,6 +27,8 @@ public sealed record LoginSettings
     public string? TrustedIssuer { get; init; }
     /// <summary>The private_key_jwt key file (the path, never the key).</summary>
     public string? ClientKeyFile { get; init; }
+    /// <summary>The environment variable that holds the private_key_jwt key (its name, never the key); read again by every later run.</summary>
+    public string? ClientKeyEnv { get; init; }
     /// <summary>The private_key_jwt algorithm; null: by key type.</summary>
     public string? ClientKeyAlgorithm { get; init; }
 
@@ -63,8 +65,11 @@ public sealed record LoginSettings
             Audience = newer.Audience ?? Audience,
             AssumePkce = newer.AssumePkce ?? AssumePkce,
             TrustedIssuer = newer.TrustedIssuer ?? TrustedIssuer,
-            ClientKeyFile = newer.ClientKeyFile ?? ClientKeyFile,
-            ClientKeyAlgorithm = newer.ClientKeyFile is not null ? newer.ClientKeyAlgorithm : newer.ClientKeyAlgorithm ?? ClientKeyAlgorithm,
+            // A key given one way replaces a key remembered the other way.
+            ClientKeyFile = newer.ClientKeyFile ?? (newer.ClientKeyEnv is null ? ClientKeyFile : null),
+            ClientKeyEnv = newer.ClientKeyEnv ?? (newer.ClientKeyFile is null ? ClientKeyEnv : null),
+            ClientKeyAlgorithm = newer.ClientKeyFile is not null || newer.ClientKeyEnv is not null
+                ? newer.ClientKeyAlgorithm : newer.ClientKeyAlgorithm ?? ClientKeyAlgorithm,
         };
     }
 
@@ -99,6 +104,7 @@ public sealed record LoginSettings
         if (AssumePkce == true) yield return ("--assume-pkce", "yes");
         if (TrustedIssuer is not null) yield return ("--trusted-issuer", TrustedIssuer);
         if (ClientKeyFile is not null) yield return ("--client-key-file", ClientKeyFile);
+        if (ClientKeyEnv is not null) yield return ("--client-key-env", ClientKeyEnv);
         if (ClientKeyAlgorithm is not null) yield return ("--client-key-alg", ClientKeyAlgorithm);
         if (CallbackPort is { } port) yield return ("--callback-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
@@ -106,7 +112,7 @@ public sealed record LoginSettings
     public bool Equals(LoginSettings? other) =>
         other is not null && ClientId == other.ClientId && HasClientSecret == other.HasClientSecret && TokenAuthMethod == other.TokenAuthMethod && Resource == other.Resource
         && OmitResource == other.OmitResource && Audience == other.Audience && AssumePkce == other.AssumePkce
-        && TrustedIssuer == other.TrustedIssuer && ClientKeyFile == other.ClientKeyFile && ClientKeyAlgorithm == other.ClientKeyAlgorithm && CallbackPort == other.CallbackPort
+        && TrustedIssuer == other.TrustedIssuer && ClientKeyFile == other.ClientKeyFile && ClientKeyEnv == other.ClientKeyEnv && ClientKeyAlgorithm == other.ClientKeyAlgorithm && CallbackPort == other.CallbackPort
         && (AuthorizeParameters ?? Empty0).OrderBy(p => p.Key, StringComparer.Ordinal)
             .SequenceEqual((other.AuthorizeParameters ?? Empty0).OrderBy(p => p.Key, StringComparer.Ordinal));
 

@@ -92,6 +92,7 @@ public sealed class ProviderFlags
             AssumePkce = result.GetValue(_assumePkce) ? true : null,
             TrustedIssuer = ParseIssuer(result.GetValue(_trustedIssuer)),
             ClientKeyFile = keyFile is null ? null : Path.GetFullPath(keyFile),
+            ClientKeyEnv = result.GetValue(_clientKeyEnv),
             ClientKeyAlgorithm = result.GetValue(_clientKeyAlg),
         };
         return (settings, _registrationToken.Read(result, cli, prompt), result.GetValue(_newRegistration), key);
