@@ -1,4 +1,3 @@
-using System.CommandLine;
 using McpAuth.Cli.Commands.Token;
 
 namespace McpAuth.Cli.Commands.Headers;
@@ -7,25 +6,7 @@ namespace McpAuth.Cli.Commands.Headers;
 /// The <c>headers</c> verb: <c>mcpauth token</c> shaped as the JSON object of headers that clients which run a command
 /// for their headers expect (Claude Code's <c>headersHelper</c>).
 /// </summary>
-public sealed class HeadersCommand : VerbCommand
-{
-    private readonly Argument<string> _server = CommonOptions.ServerUrl();
-    private readonly Option<string> _profile = CommonOptions.Profile();
-
-    public HeadersCommand()
-        : base("headers", "Print the headers to send to the server as a JSON object ({\"Authorization\": \"Bearer ...\"}), refreshed first when needed; exit 4 when a login is needed",
-            "mcpauth headers https://mcp.example.com/mcp",
-            "claude mcp add-json example '{\"type\":\"http\",\"url\":\"https://mcp.example.com/mcp\",\"headersHelper\":\"mcpauth headers https://mcp.example.com/mcp\"}'")
-    {
-        Add(_server);
-        Add(_profile);
-    }
-
-    public TokenOptions Parse(ParseResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        var server = result.GetValue(_server);
-        CommonOptions.ParseServerUrl(server);
-        return new TokenOptions(server!, CommonOptions.ParseProfile(result.GetValue(_profile)));
-    }
-}
+public sealed class HeadersCommand() : TokenVerbCommand("headers",
+    "Print the headers to send to the server as a JSON object ({\"Authorization\": \"Bearer ...\"}), refreshed first when needed; exit 4 when a login is needed",
+    "mcpauth headers https://mcp.example.com/mcp",
+    "claude mcp add-json example '{\"type\":\"http\",\"url\":\"https://mcp.example.com/mcp\",\"headersHelper\":\"mcpauth headers https://mcp.example.com/mcp\"}'");

@@ -10,16 +10,17 @@ namespace McpAuth.Cli.Commands.Token;
 /// <param name="Profile">The profile.</param>
 public sealed record TokenOptions(string Server, string Profile);
 
-/// <summary>The <c>token</c> verb: its symbols and its parse step.</summary>
-public sealed class TokenCommand : VerbCommand
+/// <summary>
+/// A verb that hands out the stored token of one server (<c>token</c>, <c>headers</c>): a server URL and a profile, parsed
+/// alike.
+/// </summary>
+public abstract class TokenVerbCommand : VerbCommand
 {
     private readonly Argument<string> _server = CommonOptions.ServerUrl();
     private readonly Option<string> _profile = CommonOptions.Profile();
 
-    public TokenCommand()
-        : base("token", "Print the access token (refreshed first when needed) and a newline; exit 4 when a login is needed",
-            "mcpauth token https://mcp.example.com/mcp",
-            "curl -H \"Authorization: Bearer $(mcpauth token https://mcp.example.com/mcp)\" https://mcp.example.com/mcp")
+    protected TokenVerbCommand(string name, string description, params string[] examples)
+        : base(name, description, examples)
     {
         Add(_server);
         Add(_profile);
@@ -33,3 +34,9 @@ public sealed class TokenCommand : VerbCommand
         return new TokenOptions(server!, CommonOptions.ParseProfile(result.GetValue(_profile)));
     }
 }
+
+/// <summary>The <c>token</c> verb: its symbols and its parse step.</summary>
+public sealed class TokenCommand() : TokenVerbCommand("token",
+    "Print the access token (refreshed first when needed) and a newline; exit 4 when a login is needed",
+    "mcpauth token https://mcp.example.com/mcp",
+    "curl -H \"Authorization: Bearer $(mcpauth token https://mcp.example.com/mcp)\" https://mcp.example.com/mcp");
