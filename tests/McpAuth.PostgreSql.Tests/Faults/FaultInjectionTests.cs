@@ -73,11 +73,14 @@ public sealed class FaultInjectionTests(FaultServers servers, ITestOutputHelper 
         output.WriteLine(FaultOutcome.Header);
         output.WriteLine(outcome.Row());
         Assert.True(outcome.Injected > 0, "no replica was killed");
-        // Only the credentials a victim was refreshing when it died may be lost (their rotated tokens died with it);
-        // every other credential still refreshes.
-        Assert.InRange(outcome.GrantsRevoked, 0, outcome.CredentialsInFlightAtKills);
-        Assert.InRange(outcome.Replays, 0, outcome.CredentialsInFlightAtKills);
-        Assert.InRange(outcome.Credentials - outcome.AbleAtEnd, 0, outcome.CredentialsInFlightAtKills);
+        // Only the credentials a victim was refreshing when it died may be lost (their rotated tokens died with it), and
+        // those whose rotated answer the authorization server sent to a connection that was gone (issue 15 counts both
+        // apart: a strictly rotating server leaves nothing to save). The in-flight count is sampled just before the kill, so a
+        // refresh the victim sent in that instant may show only as a lost answer. Every other credential still refreshes.
+        var allowed = outcome.CredentialsInFlightAtKills + outcome.AnswersLost;
+        Assert.InRange(outcome.GrantsRevoked, 0, allowed);
+        Assert.InRange(outcome.Replays, 0, allowed);
+        Assert.InRange(outcome.Credentials - outcome.AbleAtEnd, 0, allowed);
         Assert.All(outcome.Errors.Keys, code => Assert.Contains(code, TryAgain.Append(nameof(McpAuthErrorCode.LoginRequired))));
     }
 }
