@@ -30,8 +30,12 @@ until grep -q 'Waiting for authorization' "$work/mcp-remote.log"; do sleep 0.1; 
 curl -s -L -o /dev/null "$(grep -A1 'Please authorize this client by visiting:' "$work/mcp-remote.log" | tail -1)"
 wait "$client"
 
-measure() { # prints "seconds max-rss-KiB" for one run
-  /usr/bin/time -f '%e %M' -o "$work/time" benchmarks/proxy-first-answer.sh "$@" && cat "$work/time"
+measure() { # prints "whole-process-ms max-rss-KiB first-answer-ms" for one run (bash's microsecond clock, not time's 10 ms one)
+  local start end
+  start=$EPOCHREALTIME
+  FIRST_ANSWER_LOG="$work/first" /usr/bin/time -f '%M' -o "$work/time" benchmarks/proxy-first-answer.sh "$@"
+  end=$EPOCHREALTIME
+  awk -v s="$start" -v e="$end" -v m="$(cat "$work/time")" -v f="$(tail -1 "$work/first")" 'BEGIN { printf "%.1f %s %s\n", (e - s) * 1000, m, f }'
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 : >"$work/a" && : >"$work/b"
@@ -39,9 +43,11 @@ for _ in $(seq "$runs"); do
   measure "$mcpauth" proxy "$url" >>"$work/a"
   measure "$node" tests/js/node_modules/mcp-remote/dist/proxy.js "$url" >>"$work/b"
 done
-a_time=$(cut -d' ' -f1 "$work/a" | median); a_rss=$(cut -d' ' -f2 "$work/a" | median)
-b_time=$(cut -d' ' -f1 "$work/b" | median); b_rss=$(cut -d' ' -f2 "$work/b" | median)
-echo "runs: $runs each, in turn; server: $url"
-printf 'mcpauth proxy (%s): %s s to the first tools/list answer and exit, max RSS %s KiB\n' "$mcpauth" "$a_time" "$a_rss"
-printf 'mcp-remote 0.15.1 on Node %s: %s s, max RSS %s KiB\n' "$("$node" --version)" "$b_time" "$b_rss"
-awk -v a="$a_time" -v b="$b_time" -v ar="$a_rss" -v br="$b_rss" 'BEGIN { printf "ratios (mcpauth / mcp-remote): time %.3f, memory %.3f\n", a / b, ar / br }'
+column() { cut -d' ' -f"$1" "$2" | median; }
+a_time=$(column 1 "$work/a"); a_rss=$(column 2 "$work/a"); a_first=$(column 3 "$work/a")
+b_time=$(column 1 "$work/b"); b_rss=$(column 2 "$work/b"); b_first=$(column 3 "$work/b")
+echo "runs: $runs each, in turn; server: $url; medians"
+printf 'mcpauth proxy (%s): %s ms spawn to exit after the tools/list answer (%s ms to the answer), max RSS %s KiB\n' "$mcpauth" "$a_time" "$a_first" "$a_rss"
+printf 'mcp-remote 0.15.1 on Node %s: %s ms (%s ms to the answer), max RSS %s KiB\n' "$("$node" --version)" "$b_time" "$b_first" "$b_rss"
+awk -v a="$a_time" -v b="$b_time" -v af="$a_first" -v bf="$b_first" -v ar="$a_rss" -v br="$b_rss" \
+  'BEGIN { printf "ratios (mcpauth / mcp-remote): time %.3f (to the answer %.3f), memory %.3f\n", a / b, af / bf, ar / br }'
