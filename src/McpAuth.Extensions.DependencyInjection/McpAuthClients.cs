@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using McpAuth.Engine;
 using McpAuth.Protocol;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace McpAuth.Extensions.DependencyInjection;
@@ -9,9 +12,11 @@ namespace McpAuth.Extensions.DependencyInjection;
 /// One <see cref="McpAuthClient"/> per profile, for an application that acts for several users (profile
 /// <c>"tenant/user"</c>): each profile's options are the named <see cref="McpAuthOptions"/> of that name, and one shared
 /// callback endpoint completes any profile's flow, routed by the <c>state</c> it carries. Every engine shares one
-/// <see cref="PendingFlowRegistry"/>, which holds the pending flows and their bounds.
+/// <see cref="PendingFlowRegistry"/>, which holds the pending flows and their bounds. When the container is disposed
+/// (the host stopping), it waits for refreshed credentials the store has not taken yet, so their rotated refresh tokens
+/// are not lost with the process.
 /// </summary>
-public sealed class McpAuthClients
+public sealed class McpAuthClients : IAsyncDisposable
 {
     private readonly IServiceProvider _services;
     private readonly IOptionsMonitor<McpAuthOptions> _options;
@@ -95,4 +100,32 @@ public sealed class McpAuthClients
         var token = await ForProfile(profile).CompleteAuthorizationAsync(callbackUrl, cancellationToken).ConfigureAwait(false);
         return (profile, token);
     }
+
+    /// <summary>
+    /// Waits, up to each engine's <see cref="Engine.Refresh.RefreshOptions.ExitSaveWait"/>, for the refreshed credentials
+    /// its store has not taken yet (it was down, read-only or full); logs an error naming how many were not saved.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        IEnumerable<McpAuthClient> created = _default.IsValueCreated ? [_default.Value, .. _clients.Values] : _clients.Values;
+        var unsaved = created.Where(c => c.UnsavedCredentials > 0).ToList();
+        if (unsaved.Count == 0)
+        {
+            return;
+        }
+        var saved = await Task.WhenAll(unsaved.Select(c => c.WaitForUnsavedCredentialsAsync(c.Options.Refresh.ExitSaveWait, CancellationToken.None)))
+            .ConfigureAwait(false);
+        var lost = unsaved.Where((_, i) => !saved[i]).Sum(c => c.UnsavedCredentials);
+        if (lost > 0)
+        {
+            ShutdownLog.NotSaved(_services.GetService<ILoggerFactory>()?.CreateLogger<McpAuthClients>() ?? NullLogger<McpAuthClients>.Instance, lost);
+        }
+    }
+}
+
+internal static partial class ShutdownLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error,
+        Message = "{Count} refreshed credential(s) were not saved before shutdown: the store did not take them in time, and their next refresh needs a new authorization")]
+    public static partial void NotSaved(ILogger logger, int count);
 }

@@ -71,9 +71,6 @@ internal sealed class CliEngine : ICliEngine
         return token.Value;
     }
 
-    /// <summary>How long a short-lived command waits for the store to take a refreshed credential it could not save at once.</summary>
-    internal static readonly TimeSpan UnsavedWait = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// The refresh rotated the refresh token, but the store (down, read-only, full disk) has not taken the new one: it
     /// exists only in this process. Wait for the background save (bounded), and say so on stderr; never exit silently
@@ -85,10 +82,11 @@ internal sealed class CliEngine : ICliEngine
         {
             return;
         }
+        var wait = client.Options.Refresh.ExitSaveWait;
         await _cli.Err.WriteLineAsync(
-            $"mcpauth: the store cannot take the refreshed credential yet; waiting up to {UnsavedWait.TotalSeconds:F0} s to save it")
+            $"mcpauth: the store cannot take the refreshed credential yet; waiting up to {wait.TotalSeconds:F0} s to save it")
             .ConfigureAwait(false);
-        if (await client.WaitForUnsavedCredentialsAsync(UnsavedWait, cancellationToken).ConfigureAwait(false))
+        if (await client.WaitForUnsavedCredentialsAsync(wait, cancellationToken).ConfigureAwait(false))
         {
             await _cli.Err.WriteLineAsync("mcpauth: saved").ConfigureAwait(false);
             return;

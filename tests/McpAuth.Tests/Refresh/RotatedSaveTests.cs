@@ -1,5 +1,6 @@
 using McpAuth.Engine.Refresh;
 using McpAuth.Storage;
+using McpAuth.StoreContract;
 
 namespace McpAuth.Tests.Refresh;
 
@@ -115,64 +116,5 @@ public sealed class RotatedSaveTests
         Assert.Equal(1, refresh.Calls);
         store.FailNextWrites = 0;
         Assert.True(await f.Coordinator.WaitForUnsavedAsync(TimeSpan.FromSeconds(10), None));
-    }
-
-    private sealed class FlakyWritesStore : ITokenStore
-    {
-        private readonly InMemoryTokenStore _inner = new();
-        private int _failNext;
-        private int _failed;
-
-        public int FailNextWrites { set => Volatile.Write(ref _failNext, value); }
-
-        public int FailedWrites => Volatile.Read(ref _failed);
-
-        public string BackendName => "flaky";
-
-        public ValueTask WriteAsync(StoreKey key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
-        {
-            FailIfAsked();
-            return _inner.WriteAsync(key, value, cancellationToken);
-        }
-
-        public ValueTask<long?> WriteIfVersionAsync(StoreKey key, ReadOnlyMemory<byte> value, long expectedVersion, StoreLease? lease,
-            CancellationToken cancellationToken)
-        {
-            FailIfAsked();
-            return _inner.WriteIfVersionAsync(key, value, expectedVersion, lease, cancellationToken);
-        }
-
-        private void FailIfAsked()
-        {
-            if (Volatile.Read(ref _failNext) > 0)
-            {
-                Interlocked.Decrement(ref _failNext);
-                Interlocked.Increment(ref _failed);
-                throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, "write");
-            }
-        }
-
-        public ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken) => _inner.ReadAsync(key, cancellationToken);
-
-        public ValueTask<VersionedEntry?> ReadVersionedAsync(StoreKey key, CancellationToken cancellationToken) =>
-            _inner.ReadVersionedAsync(key, cancellationToken);
-
-        public ValueTask<bool> DeleteAsync(StoreKey key, CancellationToken cancellationToken) => _inner.DeleteAsync(key, cancellationToken);
-
-        public ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken) =>
-            _inner.ListAsync(kind, cancellationToken);
-
-        public ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken) =>
-            _inner.LockAsync(key, timeout, cancellationToken);
-
-        // Leases are held in the store's own memory here: only the entry writes fail, as when a disk fills up after the
-        // lease was taken (the lease tests of the store contract cover a store that refuses leases).
-        public ValueTask<StoreLease?> TryAcquireLeaseAsync(StoreKey key, string holder, TimeSpan duration, CancellationToken cancellationToken) =>
-            _inner.TryAcquireLeaseAsync(key, holder, duration, cancellationToken);
-
-        public ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken) =>
-            _inner.RenewLeaseAsync(lease, duration, cancellationToken);
-
-        public ValueTask ReleaseLeaseAsync(StoreLease lease, CancellationToken cancellationToken) => _inner.ReleaseLeaseAsync(lease, cancellationToken);
     }
 }

@@ -66,6 +66,13 @@ public sealed record RefreshOptions
     public int MaxSaveRetries { get; init; } = 2;
 
     /// <summary>
+    /// How long a process about to end waits for refreshed credentials the store has not taken yet (it was down,
+    /// read-only or full): a CLI command before it exits, the DI package's <c>McpAuthClients</c> when the host stops.
+    /// Their new refresh tokens exist only in memory, so ending sooner loses them. Default 30 seconds.
+    /// </summary>
+    public TimeSpan ExitSaveWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// How long a stored discovery record (the issuer and resource a server's credential is bound to) answers for the
     /// server before a refresh without asking it again: while younger, a refresh in a new process sends only the token
     /// request; when older, discovery runs again first (and a changed binding means a new login). Discovery also runs
@@ -88,7 +95,7 @@ public sealed record RefreshOptions
     internal void Validate()
     {
         if (Skew < TimeSpan.Zero || MaxTransientRetries < 0 || BaseBackoff < TimeSpan.Zero || MaxBackoff < BaseBackoff
-            || LockTimeout <= TimeSpan.Zero || DiscoveryMaxAge < TimeSpan.Zero || LeaseDuration <= TimeSpan.Zero || MaxSaveRetries < 0)
+            || LockTimeout <= TimeSpan.Zero || DiscoveryMaxAge < TimeSpan.Zero || LeaseDuration <= TimeSpan.Zero || MaxSaveRetries < 0 || ExitSaveWait < TimeSpan.Zero)
         {
             throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, nameof(RefreshOptions));
         }
