@@ -11,7 +11,7 @@ namespace McpAuth.Engine;
 public sealed class McpAuthHandler : DelegatingHandler
 {
     private readonly McpAuthClient _client;
-    private readonly Uri? _server;
+    private readonly ServerSession? _session;
     private readonly IAuthorizationInteraction? _interaction;
 
     /// <param name="client">The engine.</param>
@@ -24,11 +24,12 @@ public sealed class McpAuthHandler : DelegatingHandler
     public McpAuthHandler(McpAuthClient client, Uri? server = null, IAuthorizationInteraction? interaction = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
-        _server = server;
         _interaction = interaction;
         if (server is not null)
         {
-            client.SessionFor(server).Prefetch();
+            // Sessions live as long as their engine: resolved once here, not canonicalized again on every request.
+            _session = client.SessionFor(server);
+            _session.Prefetch();
         }
     }
 
@@ -36,9 +37,8 @@ public sealed class McpAuthHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var server = _server ?? new UriBuilder(request.RequestUri!) { Query = string.Empty, Fragment = string.Empty }.Uri;
+        var session = _session ?? _client.SessionFor(new UriBuilder(request.RequestUri!) { Query = string.Empty, Fragment = string.Empty }.Uri);
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        var session = _client.SessionFor(server);
         var token = await session.TryGetAccessTokenAsync(cancellationToken).ConfigureAwait(false);
         bool authorized = false, nonceRetried = false;
         var current = request;
