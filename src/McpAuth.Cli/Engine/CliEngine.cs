@@ -43,7 +43,6 @@ internal sealed class CliEngine : ICliEngine
     public async Task<CredentialView> LoginAsync(LoginOptions options, InteractiveAuthorization? interaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var memory = new LoginSettingsMemory(_cli.Home);
         var settings = SettingsFor(_cli, options);
         var client = Create(options.Profile, interaction?.RedirectUri ?? DefaultRedirectUri, settings, options.ClientMetadataUrl, options.Scope,
             interaction?.PendingFlows, new LoginExtras(options.ClientSecret, options.ClientKey, options.RegistrationToken, options.NewRegistration));
@@ -55,10 +54,7 @@ internal sealed class CliEngine : ICliEngine
         {
             await client.AuthorizeAsync(options.Server, new CliAuthorizationInteraction(interaction), cancellationToken).ConfigureAwait(false);
         }
-        if (!settings.IsEmpty)
-        {
-            memory.Remember(options.Server, options.Profile, settings);
-        }
+        RememberLogin(_cli, options, settings);
         return await StoredViewAsync(client, options.Server, cancellationToken).ConfigureAwait(false);
     }
 
@@ -240,6 +236,18 @@ internal sealed class CliEngine : ICliEngine
         : settings.ClientKeyEnv is { } variable && environment(variable) is { Length: > 0 } pem
             ? ClientKeySource.FromPem(pem, settings.ClientKeyAlgorithm, "--client-key-env")
             : null;
+
+    /// <summary>
+    /// Keeps the settings a login that succeeded needed, for every later engine for (server, profile): the one place a
+    /// login is remembered, whether `mcpauth login` or the proxy's login on a server's 401 ran it.
+    /// </summary>
+    internal static void RememberLogin(CliContext cli, LoginOptions options, LoginSettings settings)
+    {
+        if (!settings.IsEmpty)
+        {
+            new LoginSettingsMemory(cli.Home).Remember(options.Server, options.Profile, settings);
+        }
+    }
 
     /// <summary>A login's settings: what it was given over what the last login for (server, profile) remembered.</summary>
     internal static LoginSettings SettingsFor(CliContext cli, LoginOptions options)

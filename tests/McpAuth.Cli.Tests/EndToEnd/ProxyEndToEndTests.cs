@@ -48,4 +48,21 @@ public sealed class ProxyEndToEndTests : IAsyncLifetime
         // One authorization for both: the second waited on the first's login lock, then used its credential.
         Assert.Equal(1, _sandbox.AuthorizationServer.Stats.Get(SandboxCounters.Authorize));
     }
+
+    [Fact]
+    public async Task Login_flags_given_to_the_proxy_are_remembered_once_its_login_succeeds()
+    {
+        var run = await TypeScriptStdioClient.RunAsync(Home,
+            ["proxy", _sandbox.McpServerUrl.AbsoluteUri, "--authorize-param", "access_type=offline", "--audience", "api://sandbox"], ["whoami"], _environment);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+
+        var status = await new CliProcess(Home).RunAsync("status", "--json");
+
+        Assert.True(status.ExitCode == ExitCodes.Ok, status.Stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(status.Stdout);
+        var settings = json.RootElement.GetProperty("credentials")[0].GetProperty("login_settings");
+        Assert.Equal("offline", settings.GetProperty("authorize_parameters").GetProperty("access_type").GetString());
+        Assert.Equal("api://sandbox", settings.GetProperty("audience").GetString());
+        Assert.Equal(1, _sandbox.AuthorizationServer.Stats.Get(SandboxCounters.AuthorizeParameter("access_type")));
+    }
 }

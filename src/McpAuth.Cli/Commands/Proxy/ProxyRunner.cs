@@ -1,5 +1,8 @@
 using McpAuth.Cli.Callback;
+using McpAuth.Cli.Commands.Login;
+using McpAuth.Cli.Engine;
 using McpAuth.Cli.Output;
+using McpAuth.Engine.Events;
 using ModelContextProtocol.Server;
 
 namespace McpAuth.Cli.Commands.Proxy;
@@ -27,6 +30,8 @@ public sealed class ProxyRunner(CliContext cli, IBrowserLauncher browser)
         };
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var engine = LibraryEngine.Create(cli, options.Login);
+        using var events = engine.Client.Events.Subscribe();
+        var remembering = RememberLoginsAsync(events, options.Login, stopping.Token);
         var budget = new LoginBudget();
         RejectedTokenWatch? rejections = null;
         var interaction = new ProxyAuthorization(prose, browser, options.Login, budget, ct => StoredTokenAsync(options, ct),
@@ -44,6 +49,40 @@ public sealed class ProxyRunner(CliContext cli, IBrowserLauncher browser)
         {
             await stopping.CancelAsync().ConfigureAwait(false);
             await interaction.ReleaseLockAsync().ConfigureAwait(false);
+            await remembering.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The proxy takes login's flags (it may have to log in): once a login of this proxy succeeds, what they were is
+    /// remembered as `mcpauth login` remembers it, so `token` and later proxies use them. Events still queued when the
+    /// proxy stops are read too.
+    /// </summary>
+    private async Task RememberLoginsAsync(CredentialSubscription events, LoginOptions login, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await events.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                RememberIfAuthorized(events, login);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            RememberIfAuthorized(events, login);
+        }
+    }
+
+    private void RememberIfAuthorized(CredentialSubscription events, LoginOptions login)
+    {
+        var authorized = false;
+        while (events.Reader.TryRead(out var e))
+        {
+            authorized |= e.Kind == CredentialEventKind.Authorized;
+        }
+        if (authorized)
+        {
+            CliEngine.RememberLogin(cli, login, CliEngine.SettingsFor(cli, login));
         }
     }
 
