@@ -6,11 +6,12 @@ namespace McpAuth.StoreContract;
 /// <summary>
 /// An in-memory store whose entry writes fail with <see cref="McpAuthErrorCode.StoreUnavailable"/> while asked to (a
 /// disk that filled up, a database gone read-only after the refresh lease was taken): for the tests of what happens to
-/// a rotated refresh token the store cannot take.
+/// a rotated refresh token the store cannot take. Over an in-memory store, or over a real one (the file store under a
+/// full disk); reads, locks and leases are the inner store's.
 /// </summary>
-public sealed class FlakyWritesStore : ITokenStore
+public sealed class FlakyWritesStore(ITokenStore? inner = null) : ITokenStore
 {
-    private readonly InMemoryTokenStore _inner = new();
+    private readonly ITokenStore _inner = inner ?? new InMemoryTokenStore();
     private int _failNext;
     private int _failed;
 
@@ -18,7 +19,7 @@ public sealed class FlakyWritesStore : ITokenStore
 
     public int FailedWrites => Volatile.Read(ref _failed);
 
-    public string BackendName => "flaky";
+    public string BackendName => _inner.BackendName;
 
     public ValueTask WriteAsync(StoreKey key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
@@ -39,7 +40,7 @@ public sealed class FlakyWritesStore : ITokenStore
         {
             Interlocked.Decrement(ref _failNext);
             Interlocked.Increment(ref _failed);
-            throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, "write");
+            throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, "write", new IOException("No space left on device"));
         }
     }
 

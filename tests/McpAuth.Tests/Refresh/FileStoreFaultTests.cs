@@ -1,5 +1,6 @@
 using McpAuth.Engine.Refresh;
 using McpAuth.Storage;
+using McpAuth.StoreContract;
 using McpAuth.Tests.Storage;
 
 namespace McpAuth.Tests.Refresh;
@@ -18,12 +19,12 @@ public sealed class FileStoreFaultTests : IDisposable
     [Fact]
     public async Task A_disk_that_refuses_the_save_keeps_the_rotated_token_and_keeps_the_other_process_from_refreshing()
     {
-        var disk = new RefusingDisk(FileTokenStore.Open(new FileTokenStoreOptions { Home = _home.Path }));
+        var disk = new FlakyWritesStore(FileTokenStore.Open(new FileTokenStoreOptions { Home = _home.Path }));
         var f = new RefreshFixture(disk);
         await f.SaveAsync(f.Credential(TimeSpan.FromSeconds(-5)));
         var refresh = new CountingRefresh((_, _) =>
         {
-            disk.Refuse = true; // the disk fills up while the authorization server rotates the token
+            disk.FailNextWrites = int.MaxValue; // the disk fills up while the authorization server rotates the token
             return Task.FromResult(f.Tokens("at-2", "rt-2"));
         });
         var otherProcess = new RefreshCoordinator(new TokenVault(FileTokenStore.Open(new FileTokenStoreOptions { Home = _home.Path })),
@@ -39,7 +40,7 @@ public sealed class FileStoreFaultTests : IDisposable
         Assert.Equal((1, 0), (refresh.Calls, otherRefresh.Calls));
         Assert.Equal("rt-1", (await f.StoredAsync())!.Tokens.RefreshToken);
 
-        disk.Refuse = false;
+        disk.FailNextWrites = 0;
 
         Assert.True(await f.Coordinator.WaitForUnsavedAsync(TimeSpan.FromSeconds(10), None));
         Assert.Equal("rt-2", (await f.StoredAsync())!.Tokens.RefreshToken);
@@ -48,43 +49,4 @@ public sealed class FileStoreFaultTests : IDisposable
     }
 
     public void Dispose() => _home.Dispose();
-
-    /// <summary>The file store, with entry writes refused as a full or read-only disk refuses them (the lease file still works).</summary>
-    private sealed class RefusingDisk(FileTokenStore inner) : ITokenStore
-    {
-        public volatile bool Refuse;
-
-        public string BackendName => inner.BackendName;
-
-        public ValueTask WriteAsync(StoreKey key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken) =>
-            Refuse ? throw Full(key) : inner.WriteAsync(key, value, cancellationToken);
-
-        public ValueTask<long?> WriteIfVersionAsync(StoreKey key, ReadOnlyMemory<byte> value, long expectedVersion, StoreLease? lease,
-            CancellationToken cancellationToken) =>
-            Refuse ? throw Full(key) : inner.WriteIfVersionAsync(key, value, expectedVersion, lease, cancellationToken);
-
-        private static McpAuthException Full(StoreKey key) =>
-            new(McpAuthErrorCode.StoreUnavailable, key.ToString(), new IOException("No space left on device"));
-
-        public ValueTask<byte[]?> ReadAsync(StoreKey key, CancellationToken cancellationToken) => inner.ReadAsync(key, cancellationToken);
-
-        public ValueTask<VersionedEntry?> ReadVersionedAsync(StoreKey key, CancellationToken cancellationToken) =>
-            inner.ReadVersionedAsync(key, cancellationToken);
-
-        public ValueTask<bool> DeleteAsync(StoreKey key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
-
-        public ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken) =>
-            inner.ListAsync(kind, cancellationToken);
-
-        public ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken) =>
-            inner.LockAsync(key, timeout, cancellationToken);
-
-        public ValueTask<StoreLease?> TryAcquireLeaseAsync(StoreKey key, string holder, TimeSpan duration, CancellationToken cancellationToken) =>
-            inner.TryAcquireLeaseAsync(key, holder, duration, cancellationToken);
-
-        public ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken) =>
-            inner.RenewLeaseAsync(lease, duration, cancellationToken);
-
-        public ValueTask ReleaseLeaseAsync(StoreLease lease, CancellationToken cancellationToken) => inner.ReleaseLeaseAsync(lease, cancellationToken);
-    }
 }
