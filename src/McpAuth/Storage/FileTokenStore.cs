@@ -26,7 +26,7 @@ public sealed record FileTokenStoreOptions
 /// No keychain and no database are needed; the key lives in the OS secret store where one works, else in
 /// <c>{home}/store.key</c> (0600), and <see cref="KeyProtection"/> says which.
 /// </summary>
-public sealed class FileTokenStore : ITokenStore
+public sealed partial class FileTokenStore : ITokenStore
 {
     private const string EntryExtension = ".entry";
     private static readonly TimeSpan KeySetupTimeout = TimeSpan.FromSeconds(30);
@@ -49,14 +49,6 @@ public sealed class FileTokenStore : ITokenStore
         _leases = new FileLeases(Folder, time);
     }
 
-    /// <summary>The key and the cipher made from it.</summary>
-    private sealed class StoreKeyState(StoreKeyChoice choice)
-    {
-        public StoreKeyChoice Choice { get; } = choice;
-
-        public EntryCipher Cipher { get; } = new(choice.Key);
-    }
-
     /// <inheritdoc/>
     public string BackendName => "file";
 
@@ -65,41 +57,6 @@ public sealed class FileTokenStore : ITokenStore
 
     /// <summary>The folder holding the entries.</summary>
     public string Folder { get; }
-
-    /// <summary>Where the key lives: "os-keychain", "dpapi", "libsecret" or "key-file". Chooses the key of a new store.</summary>
-    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreKeyUnavailable"/>.</exception>
-    public string KeyProtection => Key.Choice.Protection;
-
-    /// <summary>Why a stronger key protection was skipped (e.g. "no D-Bus session bus"); null when none was.</summary>
-    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreKeyUnavailable"/>.</exception>
-    public string? KeyProtectionNote => Key.Choice.FallbackReason;
-
-    /// <summary>
-    /// The store key, loaded (for a new store: chosen and created) at the first need, the first entry read or written,
-    /// not at <see cref="Open"/>. Opening costs no key I/O then: an engine reads the store key on the thread that
-    /// reads its first credential ahead of the first request, and a new store's first login creates the key in the
-    /// background write of its first record, off the login's critical path. A failure is not kept: the next use tries again.
-    /// </summary>
-    private StoreKeyState Key => _key ?? LoadKey();
-
-    private StoreKeyState LoadKey()
-    {
-        lock (_keySetup)
-        {
-            if (_key is { } loaded)
-            {
-                return loaded;
-            }
-            var protectors = _protectors ?? DefaultProtectors(Home);
-            return _key = new StoreKeyState(StoreKeySelector.TryLoadRemembered(protectors, MarkerPath(Home)) ?? ChooseKey(protectors));
-        }
-    }
-
-    private StoreKeyChoice ChooseKey(IReadOnlyList<IKeyProtector> protectors)
-    {
-        EnsureFolders(); // the key's lock, file and marker live in the home
-        return ChooseKeyUnderLock(Home, protectors);
-    }
 
     /// <summary>
     /// Creates the home and the store folder (0700) when missing, before the store's first change, lock or key: not at
@@ -132,43 +89,6 @@ public sealed class FileTokenStore : ITokenStore
         var home = options?.Home is { } configured ? Path.GetFullPath(configured) : McpAuthHome.Resolve();
         return new FileTokenStore(home, options?.KeyProtectors, options?.TimeProvider ?? TimeProvider.System);
     }
-
-    // Choosing or creating the key is serialized across processes, so two first starts cannot create two keys.
-    private static StoreKeyChoice ChooseKeyUnderLock(string home, IReadOnlyList<IKeyProtector> protectors)
-    {
-        using (FileLock.Acquire(Path.Combine(home, "store.key.lock"), "store.key", KeySetupTimeout))
-        {
-            return StoreKeySelector.Choose(protectors, MarkerPath(home));
-        }
-    }
-
-    /// <summary>
-    /// The default protectors, as the store remembered its choice (<c>store.key-protection</c>): only the key file when
-    /// it chose the key file, only this platform's OS secret store when it chose that one, and both (the OS store first)
-    /// before it chose. The OS protector is not even constructed when the key file was chosen: it loads the MSAL
-    /// libraries, time a short-lived command (<c>mcpauth token</c>) should not spend. Read by the store at its first
-    /// need of the key, not at <see cref="Open"/>.
-    /// </summary>
-    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreKeyUnavailable"/> when the choice cannot be read.</exception>
-    public static IReadOnlyList<IKeyProtector> DefaultProtectors(string home)
-    {
-        var keyFile = new KeyFileProtector(Path.Combine(home, "store.key"));
-        var remembered = StoreKeySelector.ReadMarker(MarkerPath(home));
-        if (remembered == KeyProtectionNames.KeyFile)
-        {
-            return [keyFile];
-        }
-        var os = OsKeyProtector.ForCurrentPlatform(home);
-        return (os, remembered) switch
-        {
-            (null, _) => [keyFile],
-            (_, null) => [os, keyFile],
-            _ when os.Name == remembered => [os],
-            _ => [os, keyFile], // a choice this platform does not know: the selector says so (StoreKeyUnavailable)
-        };
-    }
-
-    private static string MarkerPath(string home) => Path.Combine(home, "store.key-protection");
 
     /// <summary>The file of one entry (whether or not it exists).</summary>
     public string EntryPath(StoreKey key) => Path.Combine(KindFolder(key.Kind), key.Id + EntryExtension);
@@ -281,32 +201,6 @@ public sealed class FileTokenStore : ITokenStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc/>
-    /// <remarks>A lease record file under <c>{store}/leases</c>, by the wall clock (or the options' time provider).</remarks>
-    public async ValueTask<StoreLease?> TryAcquireLeaseAsync(StoreKey key, string holder, TimeSpan duration,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(holder);
-        EnsureFolders();
-        return await _leases.GuardAsync(key, () => _leases.TryAcquire(key, holder, duration), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc/>
-    public async ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(lease);
-        EnsureFolders();
-        return await _leases.GuardAsync(lease.Key, () => _leases.Renew(lease, duration), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc/>
-    public async ValueTask ReleaseLeaseAsync(StoreLease lease, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(lease);
-        EnsureFolders();
-        await _leases.GuardAsync(lease.Key, () => _leases.Release(lease), cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>Readies the folders for a write of <paramref name="key"/> and seals <paramref name="value"/> for it.</summary>
     private byte[] SealForWrite(StoreKey key, ReadOnlySpan<byte> value)
     {
@@ -380,51 +274,6 @@ public sealed class FileTokenStore : ITokenStore
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, name, e);
-        }
-    }
-
-    /// <summary>
-    /// Excludes other threads (a gate per key, so waiting threads do not poll) and other processes (an OS lock on
-    /// <c>{home}/store/locks/{Kind}-{id}.lock</c>). Lock files are never deleted: deleting one would let two holders in.
-    /// </summary>
-    public async ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var name = key.ToString();
-        var gates = LazyInitializer.EnsureInitialized(ref _gates, () => new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal));
-        var gate = gates.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));
-        if (!await gate.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
-        {
-            throw new McpAuthException(McpAuthErrorCode.StoreLockTimeout, name);
-        }
-        try
-        {
-            EnsureFolders();
-            var locks = Path.Combine(Folder, "locks");
-            McpAuthHome.EnsurePrivateDirectory(locks);
-            var remaining = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(started);
-            var file = await FileLock.AcquireAsync(Path.Combine(locks, StoreEntryKinds.NameOf(key.Kind) + "-" + key.Id + ".lock"), name, remaining,
-                cancellationToken).ConfigureAwait(false);
-            return new Releaser(file, gate);
-        }
-        catch
-        {
-            gate.Release();
-            throw;
-        }
-    }
-
-    private sealed class Releaser(FileStream file, SemaphoreSlim gate) : IAsyncDisposable
-    {
-        private int _released;
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                await file.DisposeAsync().ConfigureAwait(false);
-                gate.Release();
-            }
         }
     }
 }
