@@ -6,6 +6,7 @@ using McpAuth.Cli.Tests;
 using McpAuth.IntegrationTests.Fixtures;
 using McpAuth.Protocol;
 using McpAuth.Storage;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -96,6 +97,31 @@ public sealed class DPoPSdkServerTests(DPoPSdkServers servers) : IClassFixture<D
     }
 
     [Fact]
+    public async Task Without_a_login_the_proxy_logs_in_on_the_servers_401_and_its_credential_is_dpop_bound()
+    {
+        var server = servers.Requiring.McpUrl;
+        using var user = new CliUser();
+        // Follows the authorization URL as a browser would, keeping cookies across oidc-provider's interaction redirects.
+        var browser = Path.Combine(user.Cli.Home, "browser.sh");
+        var jar = Path.Combine(user.Cli.Home, "cookies");
+        Directory.CreateDirectory(user.Cli.Home);
+        await File.WriteAllTextAsync(browser, $"#!/bin/sh\nexec curl -s -L -c '{jar}' -b '{jar}' -o /dev/null \"$1\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(browser, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var (tools, whoami, echo) = await ThroughProxyAsync(user, server, TimeSpan.Zero, browser);
+
+        Assert.Contains("echo", tools);
+        Assert.StartsWith("sub alice", whoami, StringComparison.Ordinal);
+        Assert.Equal("after the refresh", echo);
+        var stored = await StoredAsync(user);
+        Assert.Equal("DPoP", stored.Tokens.TokenType);
+        Assert.Equal(Thumbprint(stored), ConfirmationKey(stored.Tokens.AccessToken));
+    }
+
+    [Fact]
     public async Task Token_and_headers_refuse_a_dpop_bound_credential_with_exit_5_nothing_on_stdout_and_the_reason_on_stderr()
     {
         var server = servers.Requiring.McpUrl;
@@ -180,22 +206,46 @@ public sealed class DPoPSdkServerTests(DPoPSdkServers servers) : IClassFixture<D
         Assert.Equal(HttpStatusCode.OK, await InitializeAsync(new Uri(server), "Bearer", token, null));
     }
 
-    /// <summary>The C# SDK's stdio client through <c>mcpauth proxy</c>: tools/list, whoami, a pause, then echo.</summary>
-    private static async Task<(IReadOnlyList<string> Tools, string WhoAmI, string Echo)> ThroughProxyAsync(CliUser user, string server, TimeSpan pause)
+    /// <summary>
+    /// The C# SDK's stdio client through <c>mcpauth proxy</c>: tools/list, whoami, a pause, then echo. The proxy's
+    /// <paramref name="browser"/> ($BROWSER) completes a login; /bin/false fails one.
+    /// </summary>
+    private static async Task<(IReadOnlyList<string> Tools, string WhoAmI, string Echo)> ThroughProxyAsync(
+        CliUser user, string server, TimeSpan pause, string browser = "/bin/false")
     {
+        var stderr = new StringBuilder();
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
+            StandardErrorLines = line =>
+            {
+                lock (stderr)
+                {
+                    stderr.AppendLine(line);
+                }
+            },
             Command = CliProcess.ExecutablePath,
             Arguments = ["proxy", server],
-            EnvironmentVariables = new Dictionary<string, string?> { ["MCPAUTH_HOME"] = user.Cli.Home, ["BROWSER"] = "/bin/false" },
+            EnvironmentVariables = new Dictionary<string, string?> { ["MCPAUTH_HOME"] = user.Cli.Home, ["BROWSER"] = browser },
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await using var client = await McpClient.CreateAsync(transport, cancellationToken: timeout.Token);
-        var tools = await client.ListToolsAsync(cancellationToken: timeout.Token);
-        var whoami = await client.CallToolAsync("whoami", cancellationToken: timeout.Token);
-        await Task.Delay(pause, timeout.Token);
-        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "after the refresh" }, cancellationToken: timeout.Token);
-        return ([.. tools.Select(t => t.Name)], Text(whoami), Text(echo));
+        try
+        {
+            await using var client = await McpClient.CreateAsync(transport, cancellationToken: timeout.Token);
+            var tools = await client.ListToolsAsync(cancellationToken: timeout.Token);
+            var whoami = await client.CallToolAsync("whoami", cancellationToken: timeout.Token);
+            await Task.Delay(pause, timeout.Token);
+            var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "after the refresh" }, cancellationToken: timeout.Token);
+            return ([.. tools.Select(t => t.Name)], Text(whoami), Text(echo));
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException or McpException or IOException)
+        {
+            string said;
+            lock (stderr)
+            {
+                said = stderr.ToString();
+            }
+            throw new InvalidOperationException($"The proxy session failed; mcpauth proxy said:\n{said}", e);
+        }
     }
 
     private static string Text(CallToolResult result)
