@@ -10,6 +10,7 @@
 //   dotnet SdkServer.dll --port P --session-mode stateless|stateful --authorization-server openiddict|ISSUER-URL
 //       [--access-token-lifetime SECONDS] [--client-id ID --redirect-uri URI]   (OpenIddict's client; its secret comes
 //       from the environment variable SDKSERVER_CLIENT_SECRET, never the command line)
+//       [--dpop required]   (RFC 9728 dpop_bound_access_tokens_required: DPoP-bound tokens with a valid proof only)
 //
 // Prints one JSON line on stdout once it listens: {"mcp":"http://127.0.0.1:P/mcp","issuer":"..."}.
 // Exits when its stdin closes.

@@ -8,7 +8,10 @@ using ModelContextProtocol.Server;
 
 namespace McpAuth.Tests.SdkServer;
 
-/// <summary>The web application: the SDK's MCP endpoint, JWT validation, the SDK's RFC 9728 challenge and metadata.</summary>
+/// <summary>
+/// The web application: the SDK's MCP endpoint, JWT validation, the SDK's RFC 9728 challenge and metadata; with
+/// <c>--dpop required</c>, DPoP-bound tokens only (<see cref="DPoPBoundTokens"/>).
+/// </summary>
 internal static class SdkServerApp
 {
     public static WebApplication Build(SdkServerOptions options)
@@ -35,12 +38,18 @@ internal static class SdkServerApp
                     // OpenIddict publishes its discovery document at the OpenID Connect path of this origin.
                     jwt.MetadataAddress = options.Origin + "/.well-known/openid-configuration";
                 }
+                if (options.RequireDPoP)
+                {
+                    DPoPBoundTokens.Require(jwt, new DPoPProofValidator(TimeProvider.System));
+                }
             })
             .AddMcp(mcp => mcp.ResourceMetadata = new ProtectedResourceMetadata
             {
                 Resource = options.McpUrl,
                 AuthorizationServers = { options.Issuer },
                 ScopesSupported = ["mcp:read"],
+                DpopBoundAccessTokensRequired = options.RequireDPoP,
+                DpopSigningAlgValuesSupported = options.RequireDPoP ? ["ES256"] : null,
             });
         builder.Services.AddAuthorization();
 
@@ -56,6 +65,10 @@ internal static class SdkServerApp
         }
 
         var app = builder.Build();
+        if (options.RequireDPoP)
+        {
+            DPoPBoundTokens.AddChallenge(app);
+        }
         app.UseAuthentication();
         app.UseAuthorization();
         if (options.HostsOpenIddict)

@@ -20,6 +20,12 @@ internal sealed record SdkServerOptions
 
     public string? RedirectUri { get; init; }
 
+    /// <summary>
+    /// <c>--dpop required</c>: the RFC 9728 metadata says <c>dpop_bound_access_tokens_required</c> and the MCP endpoint
+    /// accepts only DPoP-bound tokens with a valid proof (<see cref="DPoPBoundTokens"/>).
+    /// </summary>
+    public bool RequireDPoP { get; init; }
+
     public string Origin => $"http://127.0.0.1:{Port}";
 
     public string McpUrl => Origin + "/mcp";
@@ -56,6 +62,12 @@ internal sealed record SdkServerOptions
                 : 300,
             ClientId = values.GetValueOrDefault("--client-id"),
             RedirectUri = values.GetValueOrDefault("--redirect-uri"),
+            RequireDPoP = values.GetValueOrDefault("--dpop") switch
+            {
+                null => false,
+                "required" => true,
+                _ => throw new ArgumentException("--dpop is required (or absent)."),
+            },
         };
     }
 }

@@ -3,6 +3,7 @@ using McpAuth.Cli.Commands;
 using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Commands.Logout;
+using McpAuth.Cli.Commands.Token;
 using McpAuth.Cli.Coordination;
 using LogoutOptions = McpAuth.Cli.Commands.Logout.LogoutOptions;
 using McpAuth.Cli.Output;
@@ -64,7 +65,7 @@ internal sealed class CliEngine : ICliEngine
         var client = Create(profile, settings: Remembered(url, profile));
         var token = await client.GetAccessTokenAsync(url, cancellationToken).ConfigureAwait(false);
         await SaveBeforeExitAsync(client, cancellationToken).ConfigureAwait(false);
-        return token.Value;
+        return token.IsDPoP ? throw TokenVerbCommand.DPoPRequired() : token.Value;
     }
 
     /// <summary>
@@ -217,10 +218,10 @@ internal sealed class CliEngine : ICliEngine
                 RegistrationAccessToken = login?.RegistrationToken is { } initial ? _ => ValueTask.FromResult(initial) : null,
             },
             Authorization = { Scope = scope },
-            // mcpauth hands its tokens out as Bearer (`token` prints one for scripts, `proxy` sends one): a DPoP-bound
-            // token (RFC 9449) is refused without a proof per request, so the CLI asks for unbound tokens. Applications
-            // that send requests through McpAuthHandler keep DPoP (DPoPMode.Auto), which adds the proofs.
-            Grant = { DPoP = DPoPMode.Disabled },
+            // `token` and `headers` hand tokens out as Bearer, and a DPoP-bound token (RFC 9449) is refused without a
+            // proof per request: bound tokens only for a resource that requires them, which the proxy's McpAuthHandler
+            // adds proofs for and `token`/`headers` refuse (TokenVerbCommand.DPoPRequired).
+            Grant = { DPoP = DPoPMode.WhenRequired },
         };
         settings.ApplyTo(options.Authorization);
         return options;

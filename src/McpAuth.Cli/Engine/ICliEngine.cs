@@ -26,7 +26,10 @@ public interface ICliEngine : IAsyncDisposable
     /// <param name="profile">The profile.</param>
     /// <param name="cancellationToken">Cancels a refresh.</param>
     /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.LoginRequired"/> when a login is needed.</exception>
-    /// <exception cref="CliException"><paramref name="server"/> is not an http or https URL.</exception>
+    /// <exception cref="CliException">
+    /// <paramref name="server"/> is not an http or https URL; or the credential is DPoP-bound (exit
+    /// <see cref="ExitCodes.DPoPRequired"/>): the server requires proofs that a bare token cannot carry.
+    /// </exception>
     Task<string> GetAccessTokenAsync(string server, string profile, CancellationToken cancellationToken);
 
     /// <summary>A stored credential for (server, profile) that is usable without a login, or null.</summary>

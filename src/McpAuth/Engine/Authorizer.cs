@@ -63,8 +63,9 @@ internal sealed class Authorizer(EngineServices services)
         {
             throw AuthorizationOptions.PkceNotSupported(discovery.Issuer);
         }
+        var dpop = services.Grants.NewDPoPKey(discovery); // decided before a client is registered
         var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
-        return services.CodeFlow.Begin(discovery, client, scope, Options.Client.RedirectUri, services.Grants.NewDPoPKey(discovery.AuthorizationServer));
+        return services.CodeFlow.Begin(discovery, client, scope, Options.Client.RedirectUri, dpop);
     }
 
     /// <summary>
@@ -100,11 +101,11 @@ internal sealed class Authorizer(EngineServices services)
         {
             throw new McpAuthException(McpAuthErrorCode.DeviceAuthorizationNotSupported, metadata.Issuer);
         }
+        var dpop = services.Grants.NewDPoPKey(discovery); // decided before the user is shown a code
         var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
         var device = await services.DeviceFlow.RequestAsync(metadata, client, scope, Options.Authorization.ResourceParameter(discovery.Resource), ct)
             .ConfigureAwait(false);
         await show(device, ct).ConfigureAwait(false);
-        var dpop = services.Grants.NewDPoPKey(metadata);
         var response = await services.DeviceFlow.PollAsync(metadata, client, device, dpop, ct).ConfigureAwait(false);
         return await SaveAsync(discovery, client, response, dpop, scope, DeviceAuthorization.GrantType, ct).ConfigureAwait(false);
     }
@@ -155,8 +156,8 @@ internal sealed class Authorizer(EngineServices services)
 
     private async Task<Authorized> ClientCredentialsAsync(DiscoveryResult discovery, string? scope, CancellationToken ct)
     {
+        var dpop = services.Grants.NewDPoPKey(discovery);
         var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
-        var dpop = services.Grants.NewDPoPKey(discovery.AuthorizationServer);
         var server = discovery.AuthorizationServer;
         var response = await services.Tokens.RequestAsync(server.TokenEndpoint, server.Issuer, client,
             TokenEndpointMessages.ClientCredentials(scope, Options.Authorization.ResourceParameter(discovery.Resource), Options.Authorization.Audience),
@@ -166,8 +167,8 @@ internal sealed class Authorizer(EngineServices services)
 
     private async Task<Authorized> AssertionGrantAsync(DiscoveryResult discovery, string? scope, CancellationToken ct)
     {
+        var dpop = services.Grants.NewDPoPKey(discovery);
         var client = await ResolveClientAsync(discovery, ct).ConfigureAwait(false);
-        var dpop = services.Grants.NewDPoPKey(discovery.AuthorizationServer);
         var jwtBearer = Options.Grant.Kind == McpAuthGrant.JwtBearer;
         var parameters = jwtBearer
             ? await services.Grants.WorkloadParametersAsync(scope, Options.Authorization.ResourceParameter(discovery.Resource), ct).ConfigureAwait(false)

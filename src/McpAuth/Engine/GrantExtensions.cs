@@ -38,11 +38,42 @@ internal sealed class GrantExtensions : IClientAssertionFactory
     public string Create(string clientId, string audience, DateTimeOffset now) =>
         PrivateKeyJwt.CreateClientAssertion(clientId, audience, _signingKey!, now);
 
-    /// <summary>A new key pair when DPoP is wanted and the server advertises ES256 (RFC 9449 §5.1); else null.</summary>
-    public IDPoPProofSigner? NewDPoPKey(AuthorizationServerMetadata server) =>
-        _options.Grant.DPoP == DPoPMode.Auto && server.DPoPSigningAlgValuesSupported?.Contains(DPoPAlgorithm, StringComparer.Ordinal) == true
-            ? new DPoPSigner(DPoPKey.Generate())
-            : null;
+    /// <summary>
+    /// The one decision whether a new credential is DPoP-bound (<see cref="DPoPMode"/>): a new key pair, or null for
+    /// bearer tokens. Bound when the resource requires it (RFC 9449 §5.2, <c>dpop_bound_access_tokens_required</c> in its
+    /// RFC 9728 metadata), or in <see cref="DPoPMode.Auto"/> when the authorization server advertises ES256 (§5.1).
+    /// </summary>
+    /// <exception cref="McpAuthException">
+    /// <see cref="McpAuthErrorCode.DPoPNotSupported"/>: the resource requires DPoP-bound tokens, and DPoP is disabled or
+    /// ES256 is not advertised by the authorization server (or not accepted by the resource, when it lists algorithms).
+    /// </exception>
+    public IDPoPProofSigner? NewDPoPKey(DiscoveryResult discovery)
+    {
+        var mode = _options.Grant.DPoP;
+        var advertised = ListsES256(discovery.AuthorizationServer.DPoPSigningAlgValuesSupported);
+        if (discovery.ResourceMetadata is not { DPoPBoundAccessTokensRequired: true } resource)
+        {
+            return mode == DPoPMode.Auto && advertised ? new DPoPSigner(DPoPKey.Generate()) : null;
+        }
+        if (mode == DPoPMode.Disabled)
+        {
+            throw DPoPNotSupported(discovery, $"{nameof(GrantOptions)}.{nameof(GrantOptions.DPoP)} is {nameof(DPoPMode.Disabled)}");
+        }
+        if (!advertised)
+        {
+            throw DPoPNotSupported(discovery, $"{DPoPAlgorithm} not in the dpop_signing_alg_values_supported of {discovery.Issuer}");
+        }
+        if (resource.DPoPSigningAlgValuesSupported is { } accepted && !ListsES256(accepted))
+        {
+            throw DPoPNotSupported(discovery, $"{DPoPAlgorithm} not in the resource's dpop_signing_alg_values_supported");
+        }
+        return new DPoPSigner(DPoPKey.Generate());
+    }
+
+    private static bool ListsES256(IReadOnlyList<string>? algorithms) => algorithms?.Contains(DPoPAlgorithm, StringComparer.Ordinal) == true;
+
+    private static McpAuthException DPoPNotSupported(DiscoveryResult discovery, string detail) =>
+        new(McpAuthErrorCode.DPoPNotSupported, detail) { Endpoint = discovery.ResourceMetadataUrl };
 
     /// <summary>The stored key of a DPoP-bound credential; null when it cannot be read (the credential then re-authorizes).</summary>
     public IDPoPProofSigner? DPoPKeyFromJwk(string jwk)

@@ -6,7 +6,11 @@ public sealed class GrantOptions
     /// <summary>The grant. Default <see cref="McpAuthGrant.AuthorizationCode"/> (with PKCE, through the user's browser).</summary>
     public McpAuthGrant Kind { get; set; } = McpAuthGrant.AuthorizationCode;
 
-    /// <summary>DPoP use (RFC 9449). Default <see cref="DPoPMode.Auto"/>.</summary>
+    /// <summary>
+    /// DPoP use (RFC 9449). Default <see cref="DPoPMode.Auto"/>; <see cref="DPoPMode.WhenRequired"/> binds only where the
+    /// resource requires it. A resource that requires DPoP-bound tokens gets them in every mode, or
+    /// <see cref="McpAuthErrorCode.DPoPNotSupported"/>.
+    /// </summary>
     public DPoPMode DPoP { get; set; } = DPoPMode.Auto;
 
     /// <summary>For <see cref="McpAuthGrant.JwtBearer"/>: provides the workload identity token (the assertion).</summary>

@@ -83,7 +83,10 @@ public sealed class McpAuthClient
     /// Starts an authorization code flow for <paramref name="server"/>: discovery, client identity, PKCE, state.
     /// Open the returned URL, then call <see cref="CompleteAuthorizationAsync"/> with the callback URL.
     /// </summary>
-    /// <exception cref="McpAuthException">Discovery, identity and configuration errors.</exception>
+    /// <exception cref="McpAuthException">
+    /// Discovery, identity and configuration errors; <see cref="McpAuthErrorCode.DPoPNotSupported"/> when the resource
+    /// requires DPoP-bound tokens that cannot be had (<see cref="GrantOptions.DPoP"/>).
+    /// </exception>
     public Task<AuthorizationStart> BeginAuthorizationAsync(Uri server, CancellationToken cancellationToken) =>
         SessionFor(server).BeginAuthorizationAsync(cancellationToken);
 
@@ -101,7 +104,11 @@ public sealed class McpAuthClient
     }
 
     /// <summary>Authorizes with the configured grant; for the code grant, through <paramref name="interaction"/>.</summary>
-    /// <exception cref="McpAuthException">Any step's typed error; <see cref="McpAuthErrorCode.InteractionRequired"/> without an interaction.</exception>
+    /// <exception cref="McpAuthException">
+    /// Any step's typed error; <see cref="McpAuthErrorCode.InteractionRequired"/> without an interaction;
+    /// <see cref="McpAuthErrorCode.DPoPNotSupported"/>, before any registration or interaction, when the resource
+    /// requires DPoP-bound tokens that cannot be had (<see cref="GrantOptions.DPoP"/>).
+    /// </exception>
     public Task<AccessToken> AuthorizeAsync(Uri server, IAuthorizationInteraction? interaction, CancellationToken cancellationToken) =>
         SessionFor(server).AuthorizeAsync(interaction, cancellationToken);
 
@@ -115,7 +122,7 @@ public sealed class McpAuthClient
     /// Authorizes with the device authorization grant (RFC 8628): discovery and client identity as for the code flow,
     /// a device code for the MCP server's resource (RFC 8707) and the selected scopes, <paramref name="show"/> tells the
     /// user where to go and which code to enter, then the token endpoint is polled until the user decides. The
-    /// credential is stored as for the code flow, DPoP-bound when the server supports DPoP (RFC 9449).
+    /// credential is stored as for the code flow, DPoP-bound as <see cref="GrantOptions.DPoP"/> decides (RFC 9449).
     /// </summary>
     /// <exception cref="McpAuthException">
     /// <see cref="McpAuthErrorCode.DeviceAuthorizationNotSupported"/> when the authorization server has no device

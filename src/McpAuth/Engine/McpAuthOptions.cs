@@ -18,13 +18,28 @@ public enum McpAuthGrant
     EnterpriseManaged,
 }
 
-/// <summary>Whether tokens are sender-constrained with DPoP (RFC 9449).</summary>
+/// <summary>
+/// Whether tokens are sender-constrained with DPoP (RFC 9449). Decided once per authorization, from what discovery found;
+/// a refresh keeps the credential's binding. In every mode, a resource whose RFC 9728 metadata says
+/// <c>dpop_bound_access_tokens_required</c> (RFC 9449 §5.2) gets DPoP-bound tokens or
+/// <see cref="McpAuthErrorCode.DPoPNotSupported"/> before any authorization starts: a bearer token it would refuse is
+/// never asked for.
+/// </summary>
 public enum DPoPMode
 {
     /// <summary>Use DPoP when the authorization server advertises <c>dpop_signing_alg_values_supported</c> with ES256.</summary>
     Auto,
-    /// <summary>Never use DPoP.</summary>
+    /// <summary>
+    /// Never use DPoP; authorizing for a resource that requires DPoP-bound tokens fails with
+    /// <see cref="McpAuthErrorCode.DPoPNotSupported"/>.
+    /// </summary>
     Disabled,
+    /// <summary>
+    /// Use DPoP only where the resource requires it (<c>dpop_bound_access_tokens_required</c> in its RFC 9728 metadata);
+    /// elsewhere bearer tokens, even when the authorization server supports DPoP. For hosts that also hand tokens to
+    /// code that cannot add proofs (the mcpauth CLI's <c>token</c> and <c>headers</c>).
+    /// </summary>
+    WhenRequired,
 }
 
 /// <summary>A client registered with the authorization server ahead of time (MCP authorization "Preregistration").</summary>

@@ -54,6 +54,12 @@ public enum McpAuthErrorCode
     InvalidChallenge = 305,
     /// <summary>The authorization server advertises no <c>device_authorization_endpoint</c> (RFC 8628 §4).</summary>
     DeviceAuthorizationNotSupported = 306,
+    /// <summary>
+    /// The resource requires DPoP-bound tokens (RFC 9449 §5.2, <c>dpop_bound_access_tokens_required</c> in its RFC 9728
+    /// metadata), but DPoP is disabled (<c>GrantOptions.DPoP</c>) or ES256, the algorithm McpAuth signs proofs with, is
+    /// not advertised by the authorization server (or not accepted by the resource).
+    /// </summary>
+    DPoPNotSupported = 307,
 
     // ---- Client identity ----
     /// <summary>No way to identify the client: no pre-registered id, no CIMD support, no registration endpoint.</summary>

@@ -16,10 +16,23 @@ public sealed class CommandErrorsTests
     [InlineData(McpAuthErrorCode.Cancelled, ExitCodes.Cancelled)]
     [InlineData(McpAuthErrorCode.TemporarilyUnavailable, ExitCodes.Error)]
     [InlineData(McpAuthErrorCode.StoreEntryCorrupt, ExitCodes.Error)]
+    [InlineData(McpAuthErrorCode.DPoPNotSupported, ExitCodes.Error)]
     public async Task Engine_failures_map_to_documented_exit_codes(McpAuthErrorCode code, int expected)
     {
         Assert.Equal(expected, await RunAsync(_ => throw new McpAuthException(code)));
         Assert.Contains(code.ToString(), _console.Err.ToString());
+        Assert.Equal("", _console.Out.ToString());
+    }
+
+    [Fact]
+    public async Task A_dpop_bound_credential_asked_for_as_a_bare_token_is_exit_5_naming_the_proxy_and_not_a_login()
+    {
+        Assert.Equal(ExitCodes.DPoPRequired, await RunAsync(_ => throw Cli.Commands.Token.TokenVerbCommand.DPoPRequired()));
+
+        var said = _console.Err.ToString();
+        Assert.StartsWith("mcpauth: this server requires DPoP-bound tokens", said, StringComparison.Ordinal);
+        Assert.Contains("mcpauth proxy", said, StringComparison.Ordinal);
+        Assert.DoesNotContain("mcpauth login", said, StringComparison.Ordinal);
         Assert.Equal("", _console.Out.ToString());
     }
 

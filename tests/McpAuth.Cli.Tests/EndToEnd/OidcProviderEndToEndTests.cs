@@ -79,7 +79,7 @@ public sealed class OidcProviderEndToEndTests : IAsyncLifetime
         var login = await _cli.RunAsync("login", server);
         Assert.True(login.ExitCode == ExitCodes.Ok, login.Stderr + _oidc.Log);
 
-        // oidc-provider offers DPoP, but mcpauth hands tokens to scripts and proxies as Bearer: it must not get them bound.
+        // oidc-provider offers DPoP, but this resource does not require it: mcpauth keeps bearer tokens (DPoPMode.WhenRequired).
         var stored = Assert.Single((await new McpAuth.Storage.TokenVault(McpAuth.Storage.FileTokenStore.Open(
             new McpAuth.Storage.FileTokenStoreOptions { Home = Path.Combine(_home.Path, "home") })).ListCredentialsAsync(default)).Credentials);
         Assert.Equal(("Bearer", null), (stored.Tokens.TokenType, stored.DPoPPrivateJwk));

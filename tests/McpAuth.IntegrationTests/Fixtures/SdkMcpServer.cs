@@ -11,9 +11,13 @@ namespace McpAuth.IntegrationTests.Fixtures;
 /// <param name="ClientId">OpenIddict's pre-registered confidential client.</param>
 /// <param name="ClientSecret">Its secret (passed in the environment, never on the command line).</param>
 /// <param name="RedirectUri">Its one registered redirect URI.</param>
+/// <param name="RequireDPoP">
+/// <c>--dpop required</c>: RFC 9728 <c>dpop_bound_access_tokens_required</c>, and only DPoP-bound tokens with a valid proof
+/// are accepted (tests/SdkServer/DPoPBoundTokens.cs).
+/// </param>
 public sealed record SdkServerSettings(
     string SessionMode, string AuthorizationServer, int AccessTokenLifetime = 300,
-    string? ClientId = null, string? ClientSecret = null, string? RedirectUri = null);
+    string? ClientId = null, string? ClientSecret = null, string? RedirectUri = null, bool RequireDPoP = false);
 
 /// <summary>
 /// The official MCP C# SDK server (ModelContextProtocol.AspNetCore 2.4.0, tests/SdkServer) on 127.0.0.1 on a free port:
@@ -104,6 +108,11 @@ public sealed class SdkMcpServer : IAsyncDisposable
             start.ArgumentList.Add(settings.ClientId);
             start.ArgumentList.Add("--redirect-uri");
             start.ArgumentList.Add(settings.RedirectUri);
+        }
+        if (settings.RequireDPoP)
+        {
+            start.ArgumentList.Add("--dpop");
+            start.ArgumentList.Add("required");
         }
         start.Environment["OIDC_SECRET_LEDGER"] = SuiteCapture.NewLedgerPath("openiddict"); // for the secret sweep
         if (settings.ClientSecret is not null)

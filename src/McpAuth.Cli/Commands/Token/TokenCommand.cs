@@ -26,6 +26,15 @@ public abstract class TokenVerbCommand : VerbCommand
         Add(_profile);
     }
 
+    /// <summary>
+    /// Why <c>token</c> and <c>headers</c> give nothing for a server that requires DPoP-bound tokens (RFC 9449 §5.2):
+    /// such a token is refused unless each request carries a fresh proof signed by the key mcpauth keeps.
+    /// </summary>
+    public static CliException DPoPRequired() => new(
+        "this server requires DPoP-bound tokens (RFC 9449): each request needs a fresh proof signed by a key mcpauth keeps, "
+        + "so a bare token would be refused. Use 'mcpauth proxy <server-url>' as the client's stdio server, or McpAuthHandler "
+        + "in a .NET application.", ExitCodes.DPoPRequired);
+
     public TokenOptions Parse(ParseResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
