@@ -51,6 +51,9 @@ public sealed record SandboxAuthorizationServerOptions
     /// </summary>
     public Func<string, string?>? JwtBearerAssertionValidator { get; init; }
 
+    /// <summary>Documented provider behaviours to emulate (docs/providers.md); none by default.</summary>
+    public SandboxQuirks Quirks { get; init; } = SandboxQuirks.None;
+
     /// <summary>The clock for every lifetime above.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -33,6 +33,11 @@ internal sealed class ClientRegistry
 /// </summary>
 internal static class RegistrationEndpointHandler
 {
+    public static Task HandleAsync(HttpContext context, SandboxAuthorizationServer server) =>
+        RegistrationAccess.Refusal(context.Request, server.Options.Quirks) is { } refusal
+            ? JsonResponses.OAuthErrorAsync(context, refusal)
+            : HandleAsync(context, server.ClientTable, server.Options.TimeProvider);
+
     public static async Task HandleAsync(HttpContext context, ClientRegistry clients, TimeProvider time)
     {
         if (context.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))

@@ -31,12 +31,15 @@ internal static class TokenEndpointHandler
             }
         }
         var outcome = Process(context.Request, form, grantType, server);
+        var quirks = server.Options.Quirks;
         if (outcome.Error is not null)
         {
-            await JsonResponses.OAuthErrorAsync(context, outcome.Error).ConfigureAwait(false);
+            await (ProviderTokenResponses.WriteError(context, outcome.Error, grantType, quirks)
+                ?? JsonResponses.OAuthErrorAsync(context, outcome.Error)).ConfigureAwait(false);
             return;
         }
-        await WriteTokensAsync(context, outcome.Tokens!).ConfigureAwait(false);
+        await (ProviderTokenResponses.WriteTokens(context, outcome.Tokens!, grantType, quirks)
+            ?? WriteTokensAsync(context, outcome.Tokens!)).ConfigureAwait(false);
     }
 
     private static TokenOutcome Process(HttpRequest request, FormRequest form, string? grantType, SandboxAuthorizationServer server)
@@ -45,7 +48,11 @@ internal static class TokenEndpointHandler
         {
             return OAuthError.InvalidRequest(duplicate + " sent more than once");
         }
-        var client = ClientAuthenticator.Authenticate(request, form, server.ClientTable, out var authError);
+        if (ProviderRequestRules.CheckToken(form, server.Options.Quirks) is { } quirkError)
+        {
+            return quirkError;
+        }
+        var client = ClientAuthenticator.Authenticate(request, form, server, out var authError);
         if (client is null)
         {
             return authError!;
