@@ -298,3 +298,26 @@ public sealed class LoopbackPortQuirkTests : SandboxTestBase
         OAuthTestClient.AuthorizeParameters(client, Pkce.Create(), "mcp:read", OAuth.Resource)
             .Select(p => p.Key == "redirect_uri" ? new KeyValuePair<string, string>(p.Key, redirectUri) : p).ToList();
 }
+
+/// <summary><see cref="SandboxAuthorizationServerOptions.SecretObserver"/>: every secret issued or received, for a secret ledger.</summary>
+public sealed class SecretObserverTests : SandboxTestBase
+{
+    private readonly System.Collections.Concurrent.ConcurrentBag<(string Kind, string Value)> _seen = [];
+
+    protected override SandboxOptions Options => new() { AuthorizationServer = new() { SecretObserver = (kind, value) => _seen.Add((kind, value)) } };
+
+    [Fact]
+    public async Task Codes_tokens_client_secrets_and_verifiers_are_observed()
+    {
+        var client = await OAuth.RegisterAsync(SandboxAuthMethods.ClientSecretPost);
+        var pkce = Pkce.Create();
+        var code = await OAuth.GetCodeAsync(client, pkce);
+        var tokens = await OAuth.ExchangeCodeAsync(client, code, pkce);
+
+        Assert.Contains(("client_secret", client.Secret!), _seen);
+        Assert.Contains(("authorization_code", code), _seen);
+        Assert.Contains(("code_verifier", pkce.Verifier), _seen);
+        Assert.Contains(("access_token", tokens.AccessToken), _seen);
+        Assert.Contains(("refresh_token", tokens.RefreshToken), _seen);
+    }
+}

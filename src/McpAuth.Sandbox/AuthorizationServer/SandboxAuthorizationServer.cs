@@ -19,6 +19,7 @@ public sealed class SandboxAuthorizationServer : IAsyncDisposable
     {
         Options = options;
         Tokens = new TokenTable(options);
+        ClientTable = new ClientRegistry(options.SecretObserver);
     }
 
     /// <summary>The issuer URL, e.g. <c>http://127.0.0.1:40123</c>; <see cref="IssuerIdentifier"/> is its exact string.</summary>
@@ -54,7 +55,7 @@ public sealed class SandboxAuthorizationServer : IAsyncDisposable
 
     internal SandboxAuthorizationServerOptions Options { get; }
 
-    internal ClientRegistry ClientTable { get; } = new();
+    internal ClientRegistry ClientTable { get; }
 
     internal TokenTable Tokens { get; }
 

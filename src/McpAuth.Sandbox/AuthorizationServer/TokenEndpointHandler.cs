@@ -21,6 +21,7 @@ internal static class TokenEndpointHandler
             await JsonResponses.OAuthErrorAsync(context, OAuthError.InvalidRequest("body must be application/x-www-form-urlencoded")).ConfigureAwait(false);
             return;
         }
+        ObserveReceivedSecrets(form, server.Options.SecretObserver);
         var grantType = form.Get("grant_type");
         if (grantType is not null)
         {
@@ -80,6 +81,18 @@ internal static class TokenEndpointHandler
             SandboxGrantTypes.RefreshToken => TokenGrantHandlers.RefreshToken(form, client, server),
             _ => TokenGrantHandlers.ClientCredentials(form, client, server),
         };
+    }
+
+    /// <summary>The secrets only the client knew until now: PKCE verifiers, client secrets sent in the body, assertions.</summary>
+    private static void ObserveReceivedSecrets(FormRequest form, Action<string, string>? observer)
+    {
+        foreach (var name in (string[])["code_verifier", "client_secret", "client_assertion"])
+        {
+            if (observer is not null && form.Get(name) is { } value)
+            {
+                observer(name, value);
+            }
+        }
     }
 
     private static Task WriteTokensAsync(HttpContext context, IssuedTokens tokens)

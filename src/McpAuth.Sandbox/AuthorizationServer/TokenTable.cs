@@ -19,6 +19,7 @@ internal sealed class TokenTable(SandboxAuthorizationServerOptions options)
     public string CreateCode(AuthorizationCodeEntry entry)
     {
         var code = NewValue("sac_");
+        options.SecretObserver?.Invoke("authorization_code", code);
         lock (_gate)
         {
             _codes[code] = entry with { ExpiresAt = Now + options.AuthorizationCodeLifetime };
@@ -73,6 +74,11 @@ internal sealed class TokenTable(SandboxAuthorizationServerOptions options)
         var now = Now;
         var accessToken = NewValue("sat_");
         var refreshToken = withRefreshToken ? NewValue("srt_") : null;
+        options.SecretObserver?.Invoke("access_token", accessToken);
+        if (refreshToken is not null)
+        {
+            options.SecretObserver?.Invoke("refresh_token", refreshToken);
+        }
         lock (_gate)
         {
             _tokens[accessToken] = new IssuedToken(TokenKind.Access, grant, accessScope, now, now + options.AccessTokenLifetime);

@@ -12,8 +12,9 @@ namespace McpAuth.Cli.Tests.EndToEnd.Providers;
 /// One provider emulation (a sandbox with that provider's <see cref="SandboxQuirks"/>) and the built <c>mcpauth</c>
 /// driven as a user would: <c>login</c> with the flags docs/providers.md gives (passed once), <c>token</c>, two
 /// refreshes, three concurrent <c>token</c> runs that make one refresh, <c>logout</c>. Every step asserts what the
-/// authorization server saw and that the MCP server accepts the token; the secrets handed to the CLI go to the
-/// secret sweep's ledger (the tokens it stored are recorded by <see cref="CliProcess"/> after every run).
+/// authorization server saw and that the MCP server accepts the token. The secret sweep's ledger gets every secret the
+/// emulation issued or received (<see cref="SandboxAuthorizationServerOptions.SecretObserver"/>), the secrets handed to
+/// the CLI (client secrets, initial access tokens, keys) and what the CLI stored (<see cref="CliProcess"/>, each run).
 /// </summary>
 internal sealed class ProviderScenario : IAsyncDisposable
 {
@@ -42,7 +43,9 @@ internal sealed class ProviderScenario : IAsyncDisposable
     public static async Task<ProviderScenario> StartAsync(SandboxOptions options)
     {
         var home = new TempHome();
-        var sandbox = await global::McpAuth.Sandbox.Sandbox.StartAsync(options);
+        // Every code, token, secret and assertion the emulation issues or receives goes to the secret sweep's ledger.
+        var sandbox = await global::McpAuth.Sandbox.Sandbox.StartAsync(
+            options with { AuthorizationServer = options.AuthorizationServer with { SecretObserver = SuiteCapture.RecordSecret } });
         var cli = new CliProcess(Path.Combine(home.Path, "home"));
         cli.Environment["BROWSER"] = await CurlBrowser.CreateAsync(home.Path);
         return new ProviderScenario(home, sandbox, cli);
