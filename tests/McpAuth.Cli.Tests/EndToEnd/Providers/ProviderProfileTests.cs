@@ -62,12 +62,12 @@ public sealed class ProviderProfileTests
                 },
             },
         });
-        world.AddClient("sandbox.apps.googleusercontent.com", Secret(), SandboxAuthMethods.ClientSecretBasic, "http://127.0.0.1/callback");
-        world.SetSecretEnv("GOOGLE_SECRET", "client_secret", world.Sandbox.AuthorizationServer.Clients.Single().ClientSecret!);
+        var client = world.AddClient("sandbox.apps.googleusercontent.com", Secret(), SandboxAuthMethods.ClientSecretBasic, "http://127.0.0.1/callback");
+        world.SetSecretEnv("GOOGLE_SECRET", "client_secret", client.ClientSecret!);
 
         await world.RunAsync(
             [
-                "--client-id", "sandbox.apps.googleusercontent.com", "--client-secret-env", "GOOGLE_SECRET",
+                "--client-id", client.ClientId, "--client-secret-env", "GOOGLE_SECRET",
                 "--authorize-param", "access_type=offline", "--authorize-param", "prompt=consent", "--trusted-issuer", world.Issuer,
             ],
             offersRevocation: true);
@@ -103,12 +103,11 @@ public sealed class ProviderProfileTests
                 Quirks = new SandboxQuirks { SlackResponses = true, NoRegistrationEndpoint = true, NoRevocationEndpoint = true, LoopbackRedirectAnyPort = true },
             },
         });
-        var client = world.AddClient("1234567890.0987654321", Secret(), SandboxAuthMethods.ClientSecretPost, "http://127.0.0.1/callback");
+        // Slack recommends HTTP Basic for the client id and secret (https://api.slack.com/methods/oauth.v2.access).
+        var client = world.AddClient("1234567890.0987654321", Secret(), SandboxAuthMethods.ClientSecretBasic, "http://127.0.0.1/callback");
         world.SetSecretEnv("SLACK_SECRET", "client_secret", client.ClientSecret!);
 
-        await world.RunAsync(
-            ["--client-id", client.ClientId, "--client-secret-env", "SLACK_SECRET", "--token-auth-method", SandboxAuthMethods.ClientSecretPost],
-            offersRevocation: false,
+        await world.RunAsync(["--client-id", client.ClientId, "--client-secret-env", "SLACK_SECRET"], offersRevocation: false,
             beforeLogout: () => DeadRefreshTokenMeansLoginAgainAsync(world, client.ClientId));
     }
 

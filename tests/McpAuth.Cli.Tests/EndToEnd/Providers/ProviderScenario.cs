@@ -65,8 +65,7 @@ internal sealed class ProviderScenario : IAsyncDisposable
         var client = new SandboxClient(
             clientId, secret, method, [redirectUri], [SandboxGrantTypes.AuthorizationCode, SandboxGrantTypes.RefreshToken],
             PublicKeyPem: publicKeyPem);
-        Sandbox.AuthorizationServer.AddClient(client);
-        SuiteCapture.RecordSecret("client_secret", secret);
+        Sandbox.AuthorizationServer.AddClient(client); // its secret reaches the ledger through the SecretObserver
         return client;
     }
 
