@@ -219,6 +219,18 @@ public sealed class ReuseGraceQuirkTests : SandboxTestBase
         Assert.Equal(HttpStatusCode.OK, reused.Status);
         Assert.Equal(HttpStatusCode.OK, next.Status);
     }
+
+    [Fact]
+    public async Task A_revoked_grant_is_not_revived_by_the_window()
+    {
+        var (client, tokens) = await OAuth.LoginAsync();
+        await OAuth.RefreshAsync(client, tokens.RefreshToken);
+        Sandbox.AuthorizationServer.RevokeClientGrants(client.ClientId);
+
+        var reused = await OAuth.RefreshAsync(client, tokens.RefreshToken);
+
+        Assert.Equal("invalid_grant", reused.Error);
+    }
 }
 
 /// <summary>Keycloak: <c>private_key_jwt</c> (RFC 7523 §2.2) checked against the client's public key, each <c>jti</c> once.</summary>

@@ -105,7 +105,7 @@ internal sealed class TokenTable(SandboxAuthorizationServerOptions options)
                 failure = OAuthError.InvalidGrant("refresh token unknown or issued to another client");
                 return null;
             }
-            if (token.Used && InReuseGrace(token))
+            if (token.Used && !token.Revoked && !token.Grant.Revoked && InReuseGrace(token))
             {
                 failure = check(token.Grant); // within the grace window: a new pair, the grant is kept
                 return failure is null ? token.Grant : null;
