@@ -35,7 +35,9 @@ public sealed class Sandbox : IAsyncDisposable
         var authorizationServer = await SandboxAuthorizationServer.StartAsync(options.AuthorizationServer, cancellationToken).ConfigureAwait(false);
         try
         {
-            var mcpOptions = options.McpServer with { AuthorizationServers = [authorizationServer.IssuerIdentifier] };
+            var issuer = authorizationServer.IssuerIdentifier
+                + (options.AuthorizationServer.Quirks.IssuerWithTrailingSlashInResourceMetadata ? "/" : "");
+            var mcpOptions = options.McpServer with { AuthorizationServers = [issuer] };
             var mcpServer = await SandboxMcpServer.StartAsync(mcpOptions, authorizationServer.TokenValidator, cancellationToken).ConfigureAwait(false);
             authorizationServer.AddResource(mcpServer.McpServerUrl.AbsoluteUri);
             return new Sandbox(authorizationServer, mcpServer);

@@ -51,6 +51,16 @@ public sealed record SandboxAuthorizationServerOptions
     /// </summary>
     public Func<string, string?>? JwtBearerAssertionValidator { get; init; }
 
+    /// <summary>
+    /// Called with (kind, value) for every secret the server issues or receives: authorization codes, access and
+    /// refresh tokens, client secrets, PKCE verifiers, client assertions. For a test suite's secret ledger (the sweep
+    /// checks that none of them shows up in logs); null for none.
+    /// </summary>
+    public Action<string, string>? SecretObserver { get; init; }
+
+    /// <summary>Documented provider behaviours to emulate (docs/providers.md); none by default.</summary>
+    public SandboxQuirks Quirks { get; init; } = SandboxQuirks.None;
+
     /// <summary>The clock for every lifetime above.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -27,7 +27,7 @@ internal static class AuthorizeEndpointHandler
         {
             return JsonResponses.OAuthErrorAsync(context, OAuthError.InvalidRequest("unknown client_id"));
         }
-        var redirectUri = ResolveRedirectUri(client, query.Get("redirect_uri"));
+        var redirectUri = ResolveRedirectUri(client, query.Get("redirect_uri"), server.Options.Quirks);
         if (redirectUri is null)
         {
             return JsonResponses.OAuthErrorAsync(context, OAuthError.InvalidRequest("redirect_uri does not match a registered one exactly"));
@@ -45,16 +45,19 @@ internal static class AuthorizeEndpointHandler
             query.Get("redirect_uri"),
             query.Get("code_challenge")!,
             scope.IsEmpty ? ScopeSet.Parse(server.Options.DefaultScope) : scope,
-            query.GetAll("resource").SingleOrDefault());
+            ProviderRequestRules.AuthorizedResource(query, server.Options.Quirks))
+        {
+            AllowsRefreshToken = ProviderRequestRules.AllowsRefreshToken(query, server.Options.Quirks),
+        };
         var code = server.Tokens.CreateCode(entry);
         return Redirect(context, redirectUri, server, state, ("code", code));
     }
 
     /// <summary>The registered URI the request names exactly, or the only registered one when it names none.</summary>
-    private static string? ResolveRedirectUri(SandboxClient client, string? requested) =>
+    private static string? ResolveRedirectUri(SandboxClient client, string? requested, SandboxQuirks quirks) =>
         requested is null
             ? client.RedirectUris.Count == 1 ? client.RedirectUris[0] : null
-            : client.RedirectUris.Contains(requested, StringComparer.Ordinal) ? requested : null;
+            : client.RedirectUris.Any(r => ProviderRequestRules.RedirectUriMatches(r, requested, quirks)) ? requested : null;
 
     private static OAuthError? Validate(FormRequest query, SandboxClient client, SandboxAuthorizationServer server)
     {
@@ -75,9 +78,10 @@ internal static class AuthorizeEndpointHandler
         {
             return OAuthError.UnauthorizedClient("client is not registered for authorization_code");
         }
-        return ValidatePkce(query)
+        return ProviderRequestRules.CheckAuthorize(query, server.Options.Quirks)
+            ?? ValidatePkce(query)
             ?? server.ValidateScope(query.Get("scope"))
-            ?? server.ValidateResources(query.GetAll("resource"));
+            ?? (server.Options.Quirks.AudienceInsteadOfResource ? null : server.ValidateResources(query.GetAll("resource")));
     }
 
     /// <summary>RFC 7636 §4.3: a 43-character base64url S256 challenge; <c>plain</c> and a missing method are refused.</summary>

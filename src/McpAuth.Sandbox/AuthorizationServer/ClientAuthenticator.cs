@@ -11,7 +11,7 @@ namespace McpAuth.Sandbox;
 /// </summary>
 internal static class ClientAuthenticator
 {
-    public static SandboxClient? Authenticate(HttpRequest request, FormRequest form, ClientRegistry clients, out OAuthError? error)
+    public static SandboxClient? Authenticate(HttpRequest request, FormRequest form, SandboxAuthorizationServer server, out OAuthError? error)
     {
         var presented = ReadPresented(request, form, out error);
         if (presented is null)
@@ -19,7 +19,7 @@ internal static class ClientAuthenticator
             return null;
         }
         var basic = presented.Method == SandboxAuthMethods.ClientSecretBasic;
-        var client = clients.Find(presented.ClientId);
+        var client = server.ClientTable.Find(presented.ClientId);
         if (client is null)
         {
             error = OAuthError.InvalidClient("unknown client", basic);
@@ -30,6 +30,11 @@ internal static class ClientAuthenticator
             error = OAuthError.InvalidClient(
                 $"client authenticated with {presented.Method} but is registered for {client.TokenEndpointAuthMethod}", basic);
             return null;
+        }
+        if (presented.Method == SandboxAuthMethods.PrivateKeyJwt)
+        {
+            error = ClientAssertionValidator.Validate(presented.Secret!, client, server);
+            return error is null ? client : null;
         }
         if (client.IsConfidential && !SecretsEqual(client.ClientSecret!, presented.Secret!))
         {
@@ -64,6 +69,10 @@ internal static class ClientAuthenticator
             }
             return DecodeBasic(authorization["Basic ".Length..].Trim(), out error);
         }
+        if (form.Get("client_assertion_type") is { } assertionType)
+        {
+            return ReadAssertion(assertionType, bodyId, bodySecret, form.Get("client_assertion"), out error);
+        }
         if (bodyId is null)
         {
             error = OAuthError.InvalidClient("no client authentication and no client_id", basic: false);
@@ -72,6 +81,17 @@ internal static class ClientAuthenticator
         return bodySecret is null
             ? new PresentedCredentials(SandboxAuthMethods.None, bodyId, null)
             : new PresentedCredentials(SandboxAuthMethods.ClientSecretPost, bodyId, bodySecret);
+    }
+
+    /// <summary>RFC 7523 §2.2: a JWT client assertion, alone (no secret) and with a <c>client_id</c> (as McpAuth sends it).</summary>
+    private static PresentedCredentials? ReadAssertion(string type, string? clientId, string? secret, string? assertion, out OAuthError? error)
+    {
+        error = type != ClientAssertionValidator.AssertionType ? OAuthError.InvalidClient("unsupported client_assertion_type", basic: false)
+            : assertion is null ? OAuthError.InvalidRequest("client_assertion is required")
+            : secret is not null ? OAuthError.InvalidRequest("more than one client authentication method (RFC 6749 §2.3)")
+            : clientId is null ? OAuthError.InvalidClient("client_id is required with a client assertion", basic: false)
+            : null;
+        return error is null ? new PresentedCredentials(SandboxAuthMethods.PrivateKeyJwt, clientId!, assertion) : null;
     }
 
     /// <summary>RFC 6749 §2.3.1: base64 of <c>urlencode(id):urlencode(secret)</c>.</summary>

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace McpAuth.Sandbox;
 
 /// <summary>The clients the authorization server knows, by <c>client_id</c>.</summary>
-internal sealed class ClientRegistry
+internal sealed class ClientRegistry(Action<string, string>? secretObserver = null)
 {
     private readonly ConcurrentDictionary<string, SandboxClient> _clients = new(StringComparer.Ordinal);
 
@@ -19,6 +19,10 @@ internal sealed class ClientRegistry
         if (!_clients.TryAdd(client.ClientId, client))
         {
             throw new InvalidOperationException("A client with this client_id is already registered.");
+        }
+        if (client.ClientSecret is not null)
+        {
+            secretObserver?.Invoke("client_secret", client.ClientSecret);
         }
     }
 
@@ -33,6 +37,11 @@ internal sealed class ClientRegistry
 /// </summary>
 internal static class RegistrationEndpointHandler
 {
+    public static Task HandleAsync(HttpContext context, SandboxAuthorizationServer server) =>
+        RegistrationAccess.Refusal(context.Request, server.Options.Quirks) is { } refusal
+            ? JsonResponses.OAuthErrorAsync(context, refusal)
+            : HandleAsync(context, server.ClientTable, server.Options.TimeProvider);
+
     public static async Task HandleAsync(HttpContext context, ClientRegistry clients, TimeProvider time)
     {
         if (context.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))

@@ -92,7 +92,7 @@ internal static class RevocationEndpoints
             await JsonResponses.OAuthErrorAsync(context, OAuthError.InvalidRequest(duplicate + " sent more than once")).ConfigureAwait(false);
             return (null, null);
         }
-        var client = ClientAuthenticator.Authenticate(context.Request, form, server.ClientTable, out var error);
+        var client = ClientAuthenticator.Authenticate(context.Request, form, server, out var error);
         if (client is null)
         {
             await JsonResponses.OAuthErrorAsync(context, error!).ConfigureAwait(false);

@@ -19,6 +19,7 @@ public sealed class SandboxAuthorizationServer : IAsyncDisposable
     {
         Options = options;
         Tokens = new TokenTable(options);
+        ClientTable = new ClientRegistry(options.SecretObserver);
     }
 
     /// <summary>The issuer URL, e.g. <c>http://127.0.0.1:40123</c>; <see cref="IssuerIdentifier"/> is its exact string.</summary>
@@ -54,9 +55,12 @@ public sealed class SandboxAuthorizationServer : IAsyncDisposable
 
     internal SandboxAuthorizationServerOptions Options { get; }
 
-    internal ClientRegistry ClientTable { get; } = new();
+    internal ClientRegistry ClientTable { get; }
 
     internal TokenTable Tokens { get; }
+
+    /// <summary>The <c>jti</c> of every client assertion accepted (RFC 7523 §3: a replayed one is refused).</summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<string, bool> SeenAssertionIds { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Starts a server on 127.0.0.1 with an OS-chosen port.</summary>
     public static async Task<SandboxAuthorizationServer> StartAsync(SandboxAuthorizationServerOptions? options = null, CancellationToken cancellationToken = default)
@@ -82,6 +86,12 @@ public sealed class SandboxAuthorizationServer : IAsyncDisposable
 
     /// <summary>Forgets a client, so its next request fails with <c>invalid_client</c> (to test re-registration).</summary>
     public bool RemoveClient(string clientId) => ClientTable.Remove(clientId);
+
+    /// <summary>
+    /// Revokes every grant of a client (its tokens stop working, its refresh tokens are refused), as a user removing
+    /// the app in the provider's settings would. Returns how many grants it revoked.
+    /// </summary>
+    public int RevokeClientGrants(string clientId) => Tokens.RevokeClient(clientId);
 
     /// <summary>
     /// Restricts RFC 8707 <c>resource</c> values to the ones added (<c>invalid_target</c> otherwise). With none
@@ -142,11 +152,14 @@ public sealed class SandboxAuthorizationServer : IAsyncDisposable
             return AuthorizationServerMetadata.WriteAsync(context, this);
         }
         var local = path.StartsWith(Options.IssuerPath, StringComparison.Ordinal) ? path[Options.IssuerPath.Length..] : null;
+        var quirks = Options.Quirks;
         (string Counter, Func<HttpContext, SandboxAuthorizationServer, Task> Handler)? route = (local, method) switch
         {
+            ("/register", "POST") when quirks.NoRegistrationEndpoint => null,
+            ("/revoke", "POST") when quirks.NoRevocationEndpoint => null,
             ("/authorize", "GET") => (SandboxCounters.Authorize, AuthorizeEndpointHandler.HandleAsync),
             ("/token", "POST") => (SandboxCounters.Token, TokenEndpointHandler.HandleAsync),
-            ("/register", "POST") => (SandboxCounters.Registration, (c, s) => RegistrationEndpointHandler.HandleAsync(c, s.ClientTable, s.Options.TimeProvider)),
+            ("/register", "POST") => (SandboxCounters.Registration, RegistrationEndpointHandler.HandleAsync),
             ("/revoke", "POST") => (SandboxCounters.Revocation, RevocationEndpoints.RevokeAsync),
             ("/introspect", "POST") => (SandboxCounters.Introspection, RevocationEndpoints.IntrospectAsync),
             _ => null,

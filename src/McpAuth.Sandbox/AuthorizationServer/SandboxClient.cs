@@ -8,6 +8,10 @@ namespace McpAuth.Sandbox;
 /// <param name="GrantTypes">The grant types the client may use.</param>
 /// <param name="Scope">The registered <c>scope</c> metadata, if any (informational).</param>
 /// <param name="ClientName">The registered <c>client_name</c>, if any.</param>
+/// <param name="PublicKeyPem">
+/// For <c>private_key_jwt</c> (RFC 7523 §2.2, with <see cref="SandboxQuirks.PrivateKeyJwt"/>): the PEM public key
+/// (RSA or P-256) its client assertions are checked with.
+/// </param>
 public sealed record SandboxClient(
     string ClientId,
     string? ClientSecret,
@@ -15,7 +19,8 @@ public sealed record SandboxClient(
     IReadOnlyList<string> RedirectUris,
     IReadOnlyList<string> GrantTypes,
     string? Scope = null,
-    string? ClientName = null)
+    string? ClientName = null,
+    string? PublicKeyPem = null)
 {
     public bool IsConfidential => TokenEndpointAuthMethod != SandboxAuthMethods.None;
 
@@ -28,6 +33,9 @@ public static class SandboxAuthMethods
     public const string None = "none";
     public const string ClientSecretBasic = "client_secret_basic";
     public const string ClientSecretPost = "client_secret_post";
+
+    /// <summary>RFC 7523 §2.2; only for clients added with a public key, and with <see cref="SandboxQuirks.PrivateKeyJwt"/>.</summary>
+    public const string PrivateKeyJwt = "private_key_jwt";
 
     internal static readonly string[] All = [None, ClientSecretBasic, ClientSecretPost];
 }

@@ -21,6 +21,7 @@ internal static class TokenEndpointHandler
             await JsonResponses.OAuthErrorAsync(context, OAuthError.InvalidRequest("body must be application/x-www-form-urlencoded")).ConfigureAwait(false);
             return;
         }
+        ObserveReceivedSecrets(form, server.Options.SecretObserver);
         var grantType = form.Get("grant_type");
         if (grantType is not null)
         {
@@ -31,12 +32,15 @@ internal static class TokenEndpointHandler
             }
         }
         var outcome = Process(context.Request, form, grantType, server);
+        var quirks = server.Options.Quirks;
         if (outcome.Error is not null)
         {
-            await JsonResponses.OAuthErrorAsync(context, outcome.Error).ConfigureAwait(false);
+            await (ProviderTokenResponses.WriteError(context, outcome.Error, grantType, quirks)
+                ?? JsonResponses.OAuthErrorAsync(context, outcome.Error)).ConfigureAwait(false);
             return;
         }
-        await WriteTokensAsync(context, outcome.Tokens!).ConfigureAwait(false);
+        await (ProviderTokenResponses.WriteTokens(context, outcome.Tokens!, grantType, quirks)
+            ?? WriteTokensAsync(context, outcome.Tokens!)).ConfigureAwait(false);
     }
 
     private static TokenOutcome Process(HttpRequest request, FormRequest form, string? grantType, SandboxAuthorizationServer server)
@@ -45,7 +49,11 @@ internal static class TokenEndpointHandler
         {
             return OAuthError.InvalidRequest(duplicate + " sent more than once");
         }
-        var client = ClientAuthenticator.Authenticate(request, form, server.ClientTable, out var authError);
+        if (ProviderRequestRules.CheckToken(form, server.Options.Quirks) is { } quirkError)
+        {
+            return quirkError;
+        }
+        var client = ClientAuthenticator.Authenticate(request, form, server, out var authError);
         if (client is null)
         {
             return authError!;
@@ -73,6 +81,18 @@ internal static class TokenEndpointHandler
             SandboxGrantTypes.RefreshToken => TokenGrantHandlers.RefreshToken(form, client, server),
             _ => TokenGrantHandlers.ClientCredentials(form, client, server),
         };
+    }
+
+    /// <summary>The secrets only the client knew until now: PKCE verifiers, client secrets sent in the body, assertions.</summary>
+    private static void ObserveReceivedSecrets(FormRequest form, Action<string, string>? observer)
+    {
+        foreach (var name in (string[])["code_verifier", "client_secret", "client_assertion"])
+        {
+            if (observer is not null && form.Get(name) is { } value)
+            {
+                observer(name, value);
+            }
+        }
     }
 
     private static Task WriteTokensAsync(HttpContext context, IssuedTokens tokens)

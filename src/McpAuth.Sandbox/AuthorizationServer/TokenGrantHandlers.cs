@@ -39,7 +39,7 @@ internal static class TokenGrantHandlers
             return resourceError;
         }
         var grant = server.Tokens.StartGrant(entry, resource);
-        return server.Tokens.Issue(grant, grant.Scope, IssuesRefreshToken(client, grant.Scope, server.Options));
+        return server.Tokens.Issue(grant, grant.Scope, entry.AllowsRefreshToken && IssuesRefreshToken(client, grant.Scope, server.Options));
     }
 
     /// <summary>RFC 6749 §6: rotation, scope never wider than granted, resource never changed.</summary>
@@ -51,13 +51,14 @@ internal static class TokenGrantHandlers
             return OAuthError.InvalidRequest("refresh_token is required");
         }
         var requested = ScopeSet.Parse(form.Get("scope"));
-        var resources = form.GetAll("resource");
+        var quirks = server.Options.Quirks;
+        var resources = quirks.AudienceInsteadOfResource ? [] : form.GetAll("resource");
         var grant = server.Tokens.UseRefreshToken(refreshToken, client.ClientId, g => CheckRefresh(g, requested, resources), out var failure);
         if (grant is null)
         {
             return failure!;
         }
-        return server.Tokens.Issue(grant, requested.IsEmpty ? grant.Scope : requested, withRefreshToken: true);
+        return server.Tokens.Issue(grant, requested.IsEmpty ? grant.Scope : requested, withRefreshToken: !quirks.NetSuiteResponses);
     }
 
     /// <summary>RFC 6749 §4.4: confidential clients only, no refresh token (§4.4.3).</summary>
@@ -121,6 +122,11 @@ internal static class TokenGrantHandlers
     /// </summary>
     private static string? ResolveResource(FormRequest form, string? authorized, SandboxAuthorizationServer server, out OAuthError? error)
     {
+        if (server.Options.Quirks.AudienceInsteadOfResource)
+        {
+            error = null;
+            return authorized; // Auth0 ignores resource: the audience was fixed by the authorization request
+        }
         var requested = form.GetAll("resource");
         error = authorized is not null
             ? requested.Count == 0 || (requested.Count == 1 && requested[0] == authorized) ? null : OAuthError.InvalidTarget("resource differs from the authorization request")

@@ -19,6 +19,7 @@ internal sealed class TokenTable(SandboxAuthorizationServerOptions options)
     public string CreateCode(AuthorizationCodeEntry entry)
     {
         var code = NewValue("sac_");
+        options.SecretObserver?.Invoke("authorization_code", code);
         lock (_gate)
         {
             _codes[code] = entry with { ExpiresAt = Now + options.AuthorizationCodeLifetime };
@@ -73,6 +74,11 @@ internal sealed class TokenTable(SandboxAuthorizationServerOptions options)
         var now = Now;
         var accessToken = NewValue("sat_");
         var refreshToken = withRefreshToken ? NewValue("srt_") : null;
+        options.SecretObserver?.Invoke("access_token", accessToken);
+        if (refreshToken is not null)
+        {
+            options.SecretObserver?.Invoke("refresh_token", refreshToken);
+        }
         lock (_gate)
         {
             _tokens[accessToken] = new IssuedToken(TokenKind.Access, grant, accessScope, now, now + options.AccessTokenLifetime);
@@ -99,6 +105,11 @@ internal sealed class TokenTable(SandboxAuthorizationServerOptions options)
                 failure = OAuthError.InvalidGrant("refresh token unknown or issued to another client");
                 return null;
             }
+            if (token.Used && !token.Revoked && !token.Grant.Revoked && InReuseGrace(token))
+            {
+                failure = check(token.Grant); // within the grace window: a new pair, the grant is kept
+                return failure is null ? token.Grant : null;
+            }
             if (token.Used)
             {
                 token.Grant.Revoke();
@@ -120,7 +131,11 @@ internal sealed class TokenTable(SandboxAuthorizationServerOptions options)
             {
                 return null;
             }
-            token.Used = true;
+            if (!options.Quirks.NetSuiteResponses) // NetSuite keeps its refresh token valid: no rotation
+            {
+                token.Used = true;
+                token.UsedAt = Now;
+            }
             return token.Grant;
         }
     }
@@ -150,6 +165,17 @@ internal sealed class TokenTable(SandboxAuthorizationServerOptions options)
         }
     }
 
+    /// <summary>Revokes every grant of <paramref name="clientId"/>, as a user removing the app at the provider would.</summary>
+    public int RevokeClient(string clientId)
+    {
+        lock (_gate)
+        {
+            var grants = _tokens.Values.Select(t => t.Grant).Where(g => g.ClientId == clientId && !g.Revoked).Distinct().ToList();
+            grants.ForEach(g => g.Revoke());
+            return grants.Count;
+        }
+    }
+
     /// <summary>The token when it is active (RFC 7662 §2.2): known, unexpired, not revoked, family not revoked, not yet rotated.</summary>
     public IssuedToken? FindActive(string value)
     {
@@ -167,6 +193,9 @@ internal sealed class TokenTable(SandboxAuthorizationServerOptions options)
             return _tokens.Values.Count(IsActive);
         }
     }
+
+    private bool InReuseGrace(IssuedToken token) =>
+        options.Quirks.RefreshTokenReuseGrace > TimeSpan.Zero && token.UsedAt is { } used && Now - used <= options.Quirks.RefreshTokenReuseGrace;
 
     private bool IsActive(IssuedToken token) =>
         !token.Revoked && !token.Grant.Revoked && !(token.Kind == TokenKind.Refresh && token.Used) && !(token.ExpiresAt <= Now);
@@ -223,6 +252,9 @@ internal sealed class IssuedToken(TokenKind kind, Grant grant, ScopeSet scope, D
 
     public bool Used { get; set; }
 
+    /// <summary>When it was rotated (for a reuse grace window).</summary>
+    public DateTimeOffset? UsedAt { get; set; }
+
     public bool Revoked { get; set; }
 }
 
@@ -236,6 +268,9 @@ internal sealed record AuthorizationCodeEntry(
     string? Resource)
 {
     public DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>False when a quirk withholds refresh tokens from this authorization (Google without offline access).</summary>
+    public bool AllowsRefreshToken { get; init; } = true;
 
     public bool Used { get; set; }
 

@@ -32,7 +32,7 @@ internal sealed class EngineServices
         PendingFlows = pendingFlows ?? PendingFlowRegistry.For(options, time);
         CodeFlow = new AuthorizationCodeFlow(PendingFlows, options, Tokens, time);
         DeviceFlow = new DeviceCodeFlow(Tokens, time);
-        Revocation = new TokenRevocation(http);
+        Revocation = new TokenRevocation(http, time, Grants.ClientAssertions);
         Lifecycle = new CredentialLifecycle(vault, time, options.Refresh, logger);
         Refresher = new CoordinatedTokenRefresher(Lifecycle.Refresh, Tokens, time, options.Authorization);
         Finder = new CredentialFinder(vault, options);

@@ -32,9 +32,11 @@ internal sealed record RevocationReport(bool RefreshTokenRevoked, bool AccessTok
 /// Revokes a credential's tokens (RFC 7009 §2.1): the refresh token first (most servers then revoke the whole grant),
 /// then the access token, authenticated as the revocation endpoint asks (RFC 8414 §2
 /// <c>revocation_endpoint_auth_methods_supported</c>, else the token endpoint method). A server that answers 401 to
-/// the client's authentication gets the request once more with the access token as a bearer credential.
+/// the client's authentication gets the request once more with the access token as a bearer credential. A
+/// <c>private_key_jwt</c> client signs a fresh assertion for each request (RFC 7523 §2.2, audience the issuer), as at
+/// the token endpoint.
 /// </summary>
-internal sealed class TokenRevocation(OAuthHttpClient http)
+internal sealed class TokenRevocation(OAuthHttpClient http, TimeProvider time, IClientAssertionFactory? assertions)
 {
     /// <summary>
     /// The method to authenticate at the revocation endpoint: the client's token endpoint method when the endpoint
@@ -61,20 +63,21 @@ internal sealed class TokenRevocation(OAuthHttpClient http)
             return new(false, false, RevocationOutcome.NotSupported, null);
         }
         var method = credential.RevocationEndpointAuthMethod ?? credential.TokenEndpointAuthMethod ?? client.TokenEndpointAuthMethod;
-        if (method is ClientAuthentication.PrivateKeyJwt || (method is not ClientAuthentication.None && client.ClientSecret is null))
+        if (!CanAuthenticate(method, client))
         {
             return new(false, false, RevocationOutcome.NoClientCredentials, null);
         }
+        var issuer = credential.Binding.Issuer;
         bool refreshRevoked = false;
         try
         {
             if (credential.Tokens.RefreshToken is { } refresh)
             {
-                await RevokeOneAsync(endpoint, method, client, refresh, Revocation.RefreshTokenHint, credential.Tokens.AccessToken, cancellationToken)
+                await RevokeOneAsync(endpoint, issuer, method, client, refresh, Revocation.RefreshTokenHint, credential.Tokens.AccessToken, cancellationToken)
                     .ConfigureAwait(false);
                 refreshRevoked = true;
             }
-            await RevokeOneAsync(endpoint, method, client, credential.Tokens.AccessToken, Revocation.AccessTokenHint, credential.Tokens.AccessToken,
+            await RevokeOneAsync(endpoint, issuer, method, client, credential.Tokens.AccessToken, Revocation.AccessTokenHint, credential.Tokens.AccessToken,
                 cancellationToken).ConfigureAwait(false);
             return new(refreshRevoked, true, RevocationOutcome.Revoked, null);
         }
@@ -88,11 +91,20 @@ internal sealed class TokenRevocation(OAuthHttpClient http)
         }
     }
 
+    /// <summary>Whether the client can authenticate with <paramref name="method"/>: a secret, a signing key, or nothing to prove.</summary>
+    private bool CanAuthenticate(string method, ClientIdentity client) => method switch
+    {
+        ClientAuthentication.None => true,
+        ClientAuthentication.PrivateKeyJwt => assertions is not null,
+        _ => client.ClientSecret is not null,
+    };
+
     private async Task RevokeOneAsync(
-        Uri endpoint, string method, ClientIdentity client, string token, string hint, string bearer, CancellationToken ct)
+        Uri endpoint, string issuer, string method, ClientIdentity client, string token, string hint, string bearer, CancellationToken ct)
     {
         var parameters = new List<KeyValuePair<string, string>>(Revocation.BuildParameters(token, hint));
-        var authorization = ClientAuthentication.Apply(method, client.ClientId, client.ClientSecret, parameters);
+        var assertion = method == ClientAuthentication.PrivateKeyJwt ? assertions!.Create(client.ClientId, issuer, time.GetUtcNow()) : null;
+        var authorization = ClientAuthentication.Apply(method, client.ClientId, client.ClientSecret, parameters, assertion);
         var response = await SendAsync(endpoint, parameters, authorization, ct).ConfigureAwait(false);
         if (response.StatusCode == 401)
         {

@@ -32,13 +32,49 @@ public class TokenRevocationTests
             return response;
         });
 
-        var report = await new TokenRevocation(new OAuthHttpClient(new HttpClient(http))).RevokeAsync(
+        var report = await new TokenRevocation(new OAuthHttpClient(new HttpClient(http)), TimeProvider.System, null).RevokeAsync(
             Credential(), new ClientIdentity("https://as.example.com", "c", null, "none", "dcr"), CancellationToken.None);
 
         Assert.Equal(new RevocationReport(true, true, RevocationOutcome.Revoked, null), report);
         Assert.Equal(
             [("rt-1", "refresh_token", "c"), ("at-1", "access_token", "c")],
             http.Requests.Select(r => r.Form()).Select(f => (f["token"], f["token_type_hint"], f["client_id"])));
+    }
+
+    /// <summary>
+    /// RFC 7523 §2.2 at the revocation endpoint (Keycloak): a private_key_jwt client sends a fresh assertion with each
+    /// request, its audience the issuer; without a key it cannot authenticate and revokes nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_private_key_jwt_client_signs_an_assertion_for_each_revocation_request()
+    {
+        var http = new FakeHttp().On("POST", Endpoint, _ => new HttpResponseMessage(System.Net.HttpStatusCode.OK));
+        var assertions = new CountingAssertions();
+        var client = new ClientIdentity("https://as.example.com", "c", null, "private_key_jwt", "pre-registered");
+        var credential = Credential() with { TokenEndpointAuthMethod = "private_key_jwt" };
+
+        var report = await new TokenRevocation(new OAuthHttpClient(new HttpClient(http)), TimeProvider.System, assertions)
+            .RevokeAsync(credential, client, CancellationToken.None);
+        var withoutKey = await new TokenRevocation(new OAuthHttpClient(new HttpClient(http)), TimeProvider.System, null)
+            .RevokeAsync(credential, client, CancellationToken.None);
+
+        Assert.Equal(RevocationOutcome.Revoked, report.Outcome);
+        Assert.Equal(["assertion-1", "assertion-2"], http.Requests.Select(r => r.Form()["client_assertion"]));
+        Assert.All(http.Requests, r => Assert.Equal("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", r.Form()["client_assertion_type"]));
+        Assert.Equal(["https://as.example.com", "https://as.example.com"], assertions.Audiences);
+        Assert.Equal(RevocationOutcome.NoClientCredentials, withoutKey.Outcome);
+        Assert.Equal(2, http.Requests.Count);
+    }
+
+    private sealed class CountingAssertions : IClientAssertionFactory
+    {
+        public List<string> Audiences { get; } = [];
+
+        public string Create(string clientId, string audience, DateTimeOffset now)
+        {
+            Audiences.Add(audience);
+            return "assertion-" + Audiences.Count;
+        }
     }
 
     private static StoredCredential Credential() => new()
