@@ -144,9 +144,9 @@ public sealed class ExtraTrustedCertificatesTests : IDisposable
 
         public async ValueTask DisposeAsync()
         {
-            await _stop.CancelAsync();
-            _listener.Stop();
+            await _stop.CancelAsync(); // ends the pending accept; the listener stops after it
             await _accepting;
+            _listener.Stop();
             _stop.Dispose();
         }
     }
