@@ -28,11 +28,12 @@ internal sealed class RemoteConnector(HttpClient http, ProxyOptions options, Tim
     {
         ArgumentNullException.ThrowIfNull(budget);
         var sockets = CliHttp.CreateHandler(environment);
-        if (HttpClient.DefaultProxy.GetProxy(server) is { } forward && forward != server)
+        if (server.Scheme == Uri.UriSchemeHttp && HttpClient.DefaultProxy.GetProxy(server) is { } forward && forward != server)
         {
-            // Through a forward proxy (HTTP(S)_PROXY), a connection is not reused: proxies such as tinyproxy close theirs
+            // Through a forward proxy (HTTP_PROXY), a connection is not reused: proxies such as tinyproxy close theirs
             // after each response without saying so, and a POST sent on the closing connection fails (ResponseEnded)
             // after the server may have run it, so it cannot be sent again. A new connection per request avoids it.
+            // An https:// server is reached through a CONNECT tunnel, which stays open as long as the TLS connection.
             sockets.PooledConnectionLifetime = TimeSpan.Zero;
         }
         rejections = new RejectedTokenWatch(new EndpointPolicyHandler(sockets));
