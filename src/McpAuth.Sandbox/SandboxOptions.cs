@@ -63,6 +63,12 @@ public sealed record SandboxAuthorizationServerOptions
 
     /// <summary>The clock for every lifetime above.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Serve HTTPS with this certificate (with its private key, valid for 127.0.0.1, e.g. issued by a test CA); null
+    /// (the default) for plain HTTP. For tests of custom CA bundles and of HTTPS through a forward proxy.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TlsCertificate { get; init; }
 }
 
 /// <summary>Options of <see cref="SandboxMcpServer"/>.</summary>
@@ -85,4 +91,10 @@ public sealed record SandboxMcpServerOptions
 
     /// <summary>Serve the counters as JSON at <c>GET /__stats</c>.</summary>
     public bool ExposeStatsEndpoint { get; init; }
+
+    /// <summary>
+    /// Serve HTTPS with this certificate (with its private key, valid for 127.0.0.1, e.g. issued by a test CA); null
+    /// (the default) for plain HTTP. For tests of custom CA bundles and of HTTPS through a forward proxy.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TlsCertificate { get; init; }
 }

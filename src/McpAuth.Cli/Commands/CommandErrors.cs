@@ -45,6 +45,10 @@ public static class CommandErrors
             var description = e.OAuthErrorDescription is null ? "" : $": {TerminalText.Sanitize(e.OAuthErrorDescription)}";
             await cli.Err.WriteLineAsync($"  server said {TerminalText.Sanitize(e.OAuthError, 64)}{description}").ConfigureAwait(false);
         }
+        if (e.Code == McpAuthErrorCode.TlsFailure)
+        {
+            await cli.Err.WriteLineAsync($"  {Engine.CliHttp.TlsHint}").ConfigureAwait(false);
+        }
         var code = ExitCodeFor(e);
         if (code == ExitCodes.LoginNeeded)
         {

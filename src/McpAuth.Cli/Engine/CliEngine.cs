@@ -30,11 +30,12 @@ internal sealed class CliEngine : ICliEngine
     private readonly CliContext _cli;
     private readonly FileTokenStore _store;
     private readonly TokenVault _vault;
-    private readonly HttpClient _http = new(OAuthHttpClient.CreateDefaultHandler());
+    private readonly HttpClient _http;
 
     public CliEngine(CliContext cli, FileTokenStore store)
     {
         _cli = cli;
+        _http = new HttpClient(CliHttp.CreateHandler(cli.Environment));
         _store = store;
         _vault = new TokenVault(store);
     }

@@ -71,7 +71,7 @@ public sealed class SandboxAuthorizationServer : IAsyncDisposable
             throw new ArgumentException("IssuerPath must start with '/' and not end with it.", nameof(options));
         }
         var server = new SandboxAuthorizationServer(options);
-        server._host = await LoopbackHost.StartAsync(server.HandleAsync, cancellationToken).ConfigureAwait(false);
+        server._host = await LoopbackHost.StartAsync(server.HandleAsync, options.TlsCertificate, cancellationToken).ConfigureAwait(false);
         server._issuer = server._host.BaseUrl.GetLeftPart(UriPartial.Authority) + options.IssuerPath;
         return server;
     }

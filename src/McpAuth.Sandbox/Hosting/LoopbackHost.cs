@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -9,8 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace McpAuth.Sandbox;
 
 /// <summary>
-/// One Kestrel server on 127.0.0.1 with an OS-chosen port, running one request delegate. No configuration files,
-/// no logging providers, no routing: the smallest host that starts fast.
+/// One Kestrel server on 127.0.0.1 with an OS-chosen port, running one request delegate, over HTTPS when given a
+/// certificate. No configuration files, no logging providers, no routing: the smallest host that starts fast.
 /// </summary>
 internal sealed class LoopbackHost : IAsyncDisposable
 {
@@ -22,16 +23,23 @@ internal sealed class LoopbackHost : IAsyncDisposable
         BaseUrl = baseUrl;
     }
 
-    /// <summary>The origin the server listens on, <c>http://127.0.0.1:PORT</c>, without a trailing slash.</summary>
+    /// <summary>The origin the server listens on, <c>http://127.0.0.1:PORT</c> (or https), without a trailing slash.</summary>
     public Uri BaseUrl { get; }
 
-    public static async Task<LoopbackHost> StartAsync(RequestDelegate handler, CancellationToken cancellationToken)
+    /// <summary>Starts the server on a free port; with <paramref name="certificate"/> (and its private key, valid for 127.0.0.1) over HTTPS.</summary>
+    public static async Task<LoopbackHost> StartAsync(RequestDelegate handler, X509Certificate2? certificate, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
         var app = builder.Build();
         app.Run(handler);
@@ -40,7 +48,7 @@ internal sealed class LoopbackHost : IAsyncDisposable
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
             var port = new Uri(addresses.Addresses.Single()).Port;
-            return new LoopbackHost(app, new Uri($"http://127.0.0.1:{port}"));
+            return new LoopbackHost(app, new Uri($"{(certificate is null ? "http" : "https")}://127.0.0.1:{port}"));
         }
         catch
         {

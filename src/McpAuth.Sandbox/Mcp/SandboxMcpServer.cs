@@ -37,7 +37,7 @@ public sealed class SandboxMcpServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(validator);
         var server = new SandboxMcpServer(options, validator);
-        server._host = await LoopbackHost.StartAsync(server.HandleAsync, cancellationToken).ConfigureAwait(false);
+        server._host = await LoopbackHost.StartAsync(server.HandleAsync, options.TlsCertificate, cancellationToken).ConfigureAwait(false);
         return server;
     }
 

@@ -24,6 +24,12 @@ public enum McpAuthErrorCode
     RedirectRefused = 105,
     /// <summary>An endpoint URL uses a scheme other than http or https.</summary>
     UnsupportedScheme = 106,
+    /// <summary>
+    /// The TLS handshake failed: most often the server's certificate is not trusted (issued by a private or corporate CA
+    /// that is not in the system's roots nor in <see cref="Http.OAuthHttpOptions.ExtraTrustedCertificates"/>), expired, or
+    /// for another host name.
+    /// </summary>
+    TlsFailure = 107,
 
     // ---- Response classification (protocol layer) ----
     /// <summary>The response is not a conforming OAuth response (wrong status, content type, not JSON, wrong shape).</summary>

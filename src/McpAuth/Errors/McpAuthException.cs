@@ -71,6 +71,7 @@ public class McpAuthException : Exception
         McpAuthErrorCode.TransportFailure => "The connection to the server failed.",
         McpAuthErrorCode.RedirectRefused => "The server answered with a redirect; OAuth requests do not follow redirects.",
         McpAuthErrorCode.UnsupportedScheme => "The URL scheme is not http or https.",
+        McpAuthErrorCode.TlsFailure => "The TLS handshake failed: the server's certificate is not trusted, has expired or names another host.",
         McpAuthErrorCode.InvalidResponse => "The server's response is not a conforming OAuth response.",
         McpAuthErrorCode.OAuthError => "The server returned an OAuth error.",
         McpAuthErrorCode.InvalidGrant => "The grant was rejected by the authorization server; a new login is needed.",

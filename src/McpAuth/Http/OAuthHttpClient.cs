@@ -28,8 +28,16 @@ public sealed class OAuthHttpClient
     /// <summary>The limits every request is sent with.</summary>
     public OAuthHttpOptions Options => _options;
 
-    /// <summary>A handler with redirects off, bounded headers, and a connect-time check of the resolved address.</summary>
-    /// <param name="options">Limits; defaults when null.</param>
+    /// <summary>
+    /// A handler with redirects off, bounded headers, a connect-time check of the resolved address, and the extra
+    /// certificate authorities of <see cref="OAuthHttpOptions.ExtraTrustedCertificates"/> trusted besides the system's.
+    /// </summary>
+    /// <remarks>
+    /// Through a forward proxy (HTTP_PROXY / HTTPS_PROXY, honoured as by any .NET HttpClient) the connect-time check sees
+    /// only the proxy's address, since the proxy resolves the target: <see cref="EndpointPolicy"/> on the request URL is
+    /// what still applies to the target then.
+    /// </remarks>
+    /// <param name="options">Limits and extra trusted certificate authorities; defaults when null.</param>
     /// <param name="resolveHost">
     /// Resolves a host name to the addresses to connect to; <see cref="Dns.GetHostAddressesAsync(string, CancellationToken)"/>
     /// when null. Whatever it answers is checked (a name that resolves to a link-local or cloud metadata address is refused
@@ -41,7 +49,7 @@ public sealed class OAuthHttpClient
     {
         var allowLinkLocal = options?.DangerouslyAllowLinkLocalAddresses ?? false;
         var resolve = resolveHost ?? Dns.GetHostAddressesAsync;
-        return new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             MaxResponseHeadersLength = 64, // KiB
@@ -70,11 +78,17 @@ public sealed class OAuthHttpClient
                 }
             },
         };
+        if (options?.ExtraTrustedCertificates is { Count: > 0 } extra)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = ExtraTrustedRoots.Validator(extra);
+        }
+        return handler;
     }
 
     /// <summary>Sends <paramref name="request"/> and reads the whole response under the limits.</summary>
     /// <exception cref="McpAuthException">
-    /// <see cref="McpAuthErrorCode.Timeout"/>, <see cref="McpAuthErrorCode.TransportFailure"/> (no connection, or a body
+    /// <see cref="McpAuthErrorCode.Timeout"/>, <see cref="McpAuthErrorCode.TlsFailure"/> (an untrusted certificate),
+    /// <see cref="McpAuthErrorCode.TransportFailure"/> (no connection, or a body
     /// cut short), <see cref="McpAuthErrorCode.RedirectRefused"/>, <see cref="McpAuthErrorCode.ResponseTooLarge"/>, or an
     /// endpoint policy error.
     /// </exception>
@@ -129,6 +143,10 @@ public sealed class OAuthHttpClient
         catch (HttpRequestException e) when (e.InnerException is McpAuthException inner)
         {
             throw new McpAuthException(inner.Code, inner.Message, e) { Endpoint = redacted };
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError)
+        {
+            throw new McpAuthException(McpAuthErrorCode.TlsFailure, redacted.ToString(), e) { Endpoint = redacted };
         }
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
         {

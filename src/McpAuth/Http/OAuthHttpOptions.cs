@@ -1,6 +1,11 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace McpAuth.Http;
 
-/// <summary>Limits applied to every request McpAuth sends to an authorization server or for discovery.</summary>
+/// <summary>
+/// Limits applied to every request McpAuth sends to an authorization server or for discovery, and the trust of the
+/// handler <see cref="OAuthHttpClient.CreateDefaultHandler"/> builds (also the sender of MCP requests in the CLI's proxy).
+/// </summary>
 public sealed class OAuthHttpOptions
 {
     /// <summary>Timeout of one request, from sending to the last byte of the body. Default 30 seconds.</summary>
@@ -14,4 +19,13 @@ public sealed class OAuthHttpOptions
     /// Only for test rigs that put an authorization server there on purpose.
     /// </summary>
     public bool DangerouslyAllowLinkLocalAddresses { get; set; }
+
+    /// <summary>
+    /// Certificate authorities trusted for HTTPS in addition to the system's roots (never instead of them): a private or
+    /// corporate CA, or the CA of a TLS-inspecting proxy. Empty by default. Applied by
+    /// <see cref="OAuthHttpClient.CreateDefaultHandler"/>: a server certificate the system does not trust is accepted only
+    /// when it chains to one of these (for server authentication, host name checked as always); the set is copied
+    /// when the handler is built. Load a PEM bundle with <see cref="X509Certificate2Collection.ImportFromPemFile"/>.
+    /// </summary>
+    public X509Certificate2Collection ExtraTrustedCertificates { get; } = [];
 }

@@ -37,6 +37,15 @@ public sealed class CommandErrorsTests
     }
 
     [Fact]
+    public async Task A_tls_failure_says_which_variable_adds_a_ca()
+    {
+        Assert.Equal(ExitCodes.Error, await RunAsync(_ => throw new McpAuthException(McpAuthErrorCode.TlsFailure, "https://mcp.example.com/")));
+
+        Assert.Contains("(TlsFailure: https://mcp.example.com/)", _console.Err.ToString());
+        Assert.Contains("set MCPAUTH_EXTRA_CA_CERTS to a PEM file", _console.Err.ToString());
+    }
+
+    [Fact]
     public async Task Server_text_is_stripped_of_terminal_escapes()
     {
         var error = new McpAuthException(McpAuthErrorCode.OAuthError) { OAuthError = "invalid_scope", OAuthErrorDescription = "bad\u001b[31m red" };

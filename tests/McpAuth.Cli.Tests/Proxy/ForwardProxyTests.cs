@@ -67,13 +67,17 @@ public sealed class ForwardProxyTests : IAsyncLifetime
     [Theory]
     [InlineData("http://169.254.169.254/mcp")]
     [InlineData("http://mcp.example.com/mcp")]
+    [InlineData("https://169.254.169.254/mcp")]
+    [InlineData("https://metadata.google.internal/mcp")]
     public async Task The_endpoint_policy_still_refuses_the_target_and_nothing_reaches_the_proxy(string target)
     {
+        // Through a proxy the connect-time address check sees only the proxy's address: the URL check refuses the target.
         var run = await TypeScriptStdioClient.RunAsync(Home, ["proxy", target, "--transport", "http-only"], [],
-            new Dictionary<string, string> { ["HTTP_PROXY"] = _proxy.Url.AbsoluteUri, ["NO_PROXY"] = "" });
+            new Dictionary<string, string> { ["HTTP_PROXY"] = _proxy.Url.AbsoluteUri, ["HTTPS_PROXY"] = _proxy.Url.AbsoluteUri, ["NO_PROXY"] = "" });
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("mcpauth proxy: initialize:", run.Stderr);
+        Assert.Contains(target.StartsWith("https", StringComparison.Ordinal) ? "(ForbiddenAddress" : "(", run.Stderr);
         Assert.Empty(_proxy.RequestLines);
     }
 }

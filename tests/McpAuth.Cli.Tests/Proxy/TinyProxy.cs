@@ -6,7 +6,9 @@ namespace McpAuth.Cli.Tests.Proxy;
 
 /// <summary>
 /// Debian's tinyproxy as a real HTTP forward proxy on 127.0.0.1 (a free port: tinyproxy cannot listen on port 0), with a
-/// generated configuration and its own log, which <see cref="RequestLines"/> reads. Stopped on dispose.
+/// generated configuration and its own log, which <see cref="RequestLines"/> reads. Stopped on dispose. The configuration
+/// has no ConnectPort line, so CONNECT (HTTPS_PROXY) is allowed to any port, the tests' HTTPS servers' free ports included
+/// (Debian's default configuration allows only 443 and 563).
 /// </summary>
 public sealed class TinyProxy : IAsyncDisposable
 {
@@ -23,7 +25,10 @@ public sealed class TinyProxy : IAsyncDisposable
     /// <summary>The proxy's URL, for HTTP_PROXY.</summary>
     public Uri Url { get; }
 
-    /// <summary>The requests tinyproxy forwarded, as it logged them ("POST http://127.0.0.1:1234/sse HTTP/1.1").</summary>
+    /// <summary>
+    /// The requests tinyproxy forwarded, as it logged them ("POST http://127.0.0.1:1234/sse HTTP/1.1", or for HTTPS the
+    /// tunnel "CONNECT 127.0.0.1:1234 HTTP/1.1").
+    /// </summary>
     public IReadOnlyList<string> RequestLines
     {
         get

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using McpAuth.Cli.Engine;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -190,11 +191,15 @@ internal sealed class McpBridge(ITransport client, Func<CancellationToken, Task<
         ArgumentNullException.ThrowIfNull(e);
         if (Find<McpAuthException>(e) is { } auth)
         {
-            return auth.Message;
+            return auth.Code == McpAuthErrorCode.TlsFailure ? $"{auth.Message} {CliHttp.TlsHint}" : auth.Message;
         }
         if (Find<CliException>(e) is { } cli)
         {
             return cli.Message;
+        }
+        if (Find<HttpRequestException>(e) is { HttpRequestError: HttpRequestError.SecureConnectionError })
+        {
+            return $"{McpAuthException.Describe(McpAuthErrorCode.TlsFailure)} ({McpAuthErrorCode.TlsFailure}) {CliHttp.TlsHint}";
         }
         if (Find<HttpRequestException>(e) is { } http)
         {

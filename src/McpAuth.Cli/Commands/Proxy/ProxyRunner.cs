@@ -37,7 +37,7 @@ public sealed class ProxyRunner(CliContext cli, IBrowserLauncher browser)
         var interaction = new ProxyAuthorization(prose, browser, options.Login, budget, ct => StoredTokenAsync(options, ct),
             () => rejections?.LastRejected, engine.PendingFlows, stopping.Token);
         budget.RequestDone = interaction.ReleaseLockAsync;
-        using var http = RemoteConnector.CreateHttpClient(engine.Client, options.Server, interaction, budget, out rejections);
+        using var http = RemoteConnector.CreateHttpClient(engine.Client, options.Server, cli.Environment, interaction, budget, out rejections);
         using var logs = StderrLog.CreateFactory(cli);
         var remote = new RemoteConnector(http, options, options.Login.Timeout + TimeSpan.FromSeconds(30), logs);
         await using var stdio = new StdioServerTransport("mcpauth-proxy", logs);

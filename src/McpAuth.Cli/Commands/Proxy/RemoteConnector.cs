@@ -1,3 +1,4 @@
+using McpAuth.Cli.Engine;
 using McpAuth.Engine;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
@@ -17,19 +18,22 @@ internal sealed class RemoteConnector(HttpClient http, ProxyOptions options, Tim
     /// watch of rejected tokens, the endpoint policy on the target URL, then the sender.
     /// </summary>
     /// <remarks>
-    /// The sender is McpAuth's (<c>OAuthHttpClient.CreateDefaultHandler</c>): no redirects followed with a credential,
-    /// the connect-time address check, and HTTP(S)_PROXY / NO_PROXY honoured as by any .NET HttpClient.
+    /// The sender is the CLI's (<see cref="CliHttp"/>, the same as for OAuth requests): no redirects followed with a
+    /// credential, the connect-time address check, HTTP(S)_PROXY / NO_PROXY honoured as by any .NET HttpClient, and the
+    /// extra certificate authorities of MCPAUTH_EXTRA_CA_CERTS.
     /// </remarks>
     public static HttpClient CreateHttpClient(
-        McpAuthClient engine, Uri server, IAuthorizationInteraction interaction, LoginBudget budget, out RejectedTokenWatch rejections)
+        McpAuthClient engine, Uri server, Func<string, string?> environment, IAuthorizationInteraction interaction, LoginBudget budget,
+        out RejectedTokenWatch rejections)
     {
         ArgumentNullException.ThrowIfNull(budget);
-        var sockets = Http.OAuthHttpClient.CreateDefaultHandler();
-        if (HttpClient.DefaultProxy.GetProxy(server) is { } forward && forward != server)
+        var sockets = CliHttp.CreateHandler(environment);
+        if (server.Scheme == Uri.UriSchemeHttp && HttpClient.DefaultProxy.GetProxy(server) is { } forward && forward != server)
         {
-            // Through a forward proxy (HTTP(S)_PROXY), a connection is not reused: proxies such as tinyproxy close theirs
+            // Through a forward proxy (HTTP_PROXY), a connection is not reused: proxies such as tinyproxy close theirs
             // after each response without saying so, and a POST sent on the closing connection fails (ResponseEnded)
             // after the server may have run it, so it cannot be sent again. A new connection per request avoids it.
+            // An https:// server is reached through a CONNECT tunnel, which stays open as long as the TLS connection.
             sockets.PooledConnectionLifetime = TimeSpan.Zero;
         }
         rejections = new RejectedTokenWatch(new EndpointPolicyHandler(sockets));

@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using McpAuth.Http;
+
+namespace McpAuth.Cli.Engine;
+
+/// <summary>
+/// The one place the CLI builds its HTTP sender, for OAuth requests (every verb) and MCP requests (the proxy) alike:
+/// McpAuth's handler (<see cref="OAuthHttpClient.CreateDefaultHandler"/>), HTTP(S)_PROXY / NO_PROXY honoured as by any
+/// .NET HttpClient, and the extra certificate authorities a PEM bundle names.
+/// </summary>
+/// <remarks>
+/// Which variable does what on Linux: <see cref="ExtraCaVariable"/> (or mcp-remote's <see cref="NodeExtraCaVariable"/>)
+/// adds certificate authorities to the system's roots; OpenSSL's SSL_CERT_FILE / SSL_CERT_DIR, which .NET reads too,
+/// replace the system's roots.
+/// </remarks>
+internal static class CliHttp
+{
+    /// <summary>A PEM file of certificate authorities trusted besides the system's roots.</summary>
+    public const string ExtraCaVariable = "MCPAUTH_EXTRA_CA_CERTS";
+
+    /// <summary>Node's name for the same (what mcp-remote users set); read when <see cref="ExtraCaVariable"/> is unset.</summary>
+    public const string NodeExtraCaVariable = "NODE_EXTRA_CA_CERTS";
+
+    /// <summary>What to do about a TLS failure, printed after the error.</summary>
+    public const string TlsHint =
+        $"If the server's certificate is issued by a private or corporate CA, set {ExtraCaVariable} to a PEM file of that CA "
+        + "(added to the system's trusted roots).";
+
+    /// <summary>McpAuth's handler with the extra certificate authorities the environment names.</summary>
+    /// <exception cref="CliException">The variable names a file that is missing or holds no PEM certificate.</exception>
+    public static SocketsHttpHandler CreateHandler(Func<string, string?> environment) =>
+        OAuthHttpClient.CreateDefaultHandler(Options(environment));
+
+    /// <inheritdoc cref="CreateHandler"/>
+    public static OAuthHttpOptions Options(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var options = new OAuthHttpOptions();
+        var (variable, path) = environment(ExtraCaVariable) is { Length: > 0 } own ? (ExtraCaVariable, own)
+            : environment(NodeExtraCaVariable) is { Length: > 0 } node ? (NodeExtraCaVariable, node)
+            : (null, null);
+        if (variable is null)
+        {
+            return options;
+        }
+        try
+        {
+            options.ExtraTrustedCertificates.ImportFromPemFile(path!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new CliException($"{variable}: cannot read the certificate authorities in {path} ({e.GetType().Name}).");
+        }
+        return options.ExtraTrustedCertificates.Count > 0
+            ? options
+            : throw new CliException($"{variable}: {path} holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
+    }
+}
