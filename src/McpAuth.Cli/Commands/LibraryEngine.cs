@@ -48,7 +48,7 @@ internal sealed class LibraryEngine : IDisposable
         // --no-resource also leaves resource out of the proxy's refreshes).
         var options = CliEngine.Options(login.Profile, redirect, CliEngine.SettingsFor(cli, login), login.ClientMetadataUrl, login.Scope,
             new CliEngine.LoginExtras(login.ClientSecret, login.ClientKey, login.RegistrationToken, login.NewRegistration), cli.Environment);
-        var http = new HttpClient(CliHttp.CreateHandler(cli.Environment));
+        var http = new HttpClient(CliHttp.CreateHandler(cli.Environment, cli.Err));
         var pendingFlows = new PendingFlowRegistry(cli.Time);
         var client = new McpAuthClient(options, new TokenVault(store), http, cli.Time, StderrLog.Create<McpAuthClient>(cli), pendingFlows: pendingFlows);
         return new LibraryEngine(client, redirect, http, pendingFlows);

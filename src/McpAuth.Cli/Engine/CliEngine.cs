@@ -35,7 +35,7 @@ internal sealed class CliEngine : ICliEngine
     public CliEngine(CliContext cli, FileTokenStore store)
     {
         _cli = cli;
-        _http = new HttpClient(CliHttp.CreateHandler(cli.Environment));
+        _http = new HttpClient(CliHttp.CreateHandler(cli.Environment, cli.Err));
         _store = store;
         _vault = new TokenVault(store);
     }

@@ -28,12 +28,20 @@ internal static class CliHttp
         + "(added to the system's trusted roots).";
 
     /// <summary>McpAuth's handler with the extra certificate authorities the environment names.</summary>
-    /// <exception cref="CliException">The variable names a file that is missing or holds no PEM certificate.</exception>
-    public static SocketsHttpHandler CreateHandler(Func<string, string?> environment) =>
-        OAuthHttpClient.CreateDefaultHandler(Options(environment));
+    /// <param name="environment">Reads an environment variable.</param>
+    /// <param name="warnings">
+    /// Where a <see cref="NodeExtraCaVariable"/> that cannot be used is reported; null to ignore it silently.
+    /// </param>
+    /// <exception cref="CliException">
+    /// <see cref="ExtraCaVariable"/> names a file that is missing or holds no PEM certificate. A broken
+    /// <see cref="NodeExtraCaVariable"/> is only warned about and ignored, as Node does: it may be set for Node programs,
+    /// and it must not stop mcpauth.
+    /// </exception>
+    public static SocketsHttpHandler CreateHandler(Func<string, string?> environment, TextWriter? warnings = null) =>
+        OAuthHttpClient.CreateDefaultHandler(Options(environment, warnings));
 
     /// <inheritdoc cref="CreateHandler"/>
-    public static OAuthHttpOptions Options(Func<string, string?> environment)
+    public static OAuthHttpOptions Options(Func<string, string?> environment, TextWriter? warnings = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var options = new OAuthHttpOptions();
@@ -44,16 +52,26 @@ internal static class CliHttp
         {
             return options;
         }
+        string? problem = null;
         try
         {
             options.ExtraTrustedCertificates.ImportFromPemFile(path!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
         {
-            throw new CliException($"{variable}: cannot read the certificate authorities in {path} ({e.GetType().Name}).");
+            problem = $"{variable}: cannot read the certificate authorities in {path} ({e.GetType().Name}).";
         }
-        return options.ExtraTrustedCertificates.Count > 0
-            ? options
-            : throw new CliException($"{variable}: {path} holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
+        problem ??= options.ExtraTrustedCertificates.Count == 0 ? $"{variable}: {path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)." : null;
+        if (problem is null)
+        {
+            return options;
+        }
+        if (variable == ExtraCaVariable)
+        {
+            throw new CliException(problem);
+        }
+        warnings?.WriteLine($"mcpauth: warning: {problem} Ignored, as Node ignores it; set {ExtraCaVariable} for mcpauth.");
+        options.ExtraTrustedCertificates.Clear();
+        return options;
     }
 }

@@ -58,6 +58,19 @@ public sealed class CliHttpTests : IDisposable
     }
 
     [Fact]
+    public void A_broken_node_variable_is_warned_about_and_ignored_as_node_does()
+    {
+        var missing = Path.Combine(_home.Path, "nope.pem");
+        var warnings = new StringWriter();
+
+        var options = CliHttp.Options(name => name == "NODE_EXTRA_CA_CERTS" ? missing : null, warnings);
+
+        Assert.Empty(options.ExtraTrustedCertificates);
+        Assert.Contains($"NODE_EXTRA_CA_CERTS: cannot read the certificate authorities in {missing}", warnings.ToString());
+        Assert.Contains("set MCPAUTH_EXTRA_CA_CERTS", warnings.ToString());
+    }
+
+    [Fact]
     public void The_tls_hint_names_the_variable()
     {
         Assert.Contains("MCPAUTH_EXTRA_CA_CERTS", CliHttp.TlsHint);
