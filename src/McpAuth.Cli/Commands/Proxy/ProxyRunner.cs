@@ -26,7 +26,7 @@ public sealed class ProxyRunner(CliContext cli, IBrowserLauncher browser)
             Time = cli.Time,
         };
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var engine = LibraryEngine.Create(cli, options.Login);
+        await using var engine = LibraryEngine.Create(cli, options.Login);
         var budget = new LoginBudget();
         RejectedTokenWatch? rejections = null;
         var interaction = new ProxyAuthorization(prose, browser, options.Login, budget, ct => StoredTokenAsync(options, ct),
@@ -53,7 +53,7 @@ public sealed class ProxyRunner(CliContext cli, IBrowserLauncher browser)
     /// </summary>
     private async Task<string?> StoredTokenAsync(ProxyOptions options, CancellationToken cancellationToken)
     {
-        using var peek = LibraryEngine.Create(cli, options.Login);
+        await using var peek = LibraryEngine.Create(cli, options.Login);
         try
         {
             return (await peek.Client.GetAccessTokenAsync(options.Server, cancellationToken).ConfigureAwait(false)).Value;
