@@ -23,6 +23,25 @@ public sealed class PostgresFleetTests(PostgresServer postgres) : IDisposable
         await fleet.LoginThenRefreshOnceBetweenTwoMachinesAsync();
     }
 
+    [Fact]
+    public async Task Proxy_and_headers_on_another_machine_use_the_credential_a_login_stored()
+    {
+        await using var fleet = await PostgresFleet.StartAsync(postgres);
+        var a = await fleet.MachineAsync("a");
+        var b = await fleet.MachineAsync("b");
+        Assert.Equal(ExitCodes.Ok, (await a.RunAsync("login", fleet.Server)).ExitCode);
+
+        var headers = await b.RunAsync("headers", fleet.Server);
+        var proxy = await Proxy.TypeScriptStdioClient.RunAsync(b.Home, ["proxy", fleet.Server], ["whoami"],
+            b.Environment.Where(v => v.Value is not null).ToDictionary(v => v.Key, v => v.Value!));
+
+        Assert.True(headers.ExitCode == ExitCodes.Ok, headers.Stderr);
+        Assert.StartsWith("{\"Authorization\":\"Bearer ", headers.Stdout, StringComparison.Ordinal);
+        Assert.True(proxy.ExitCode == 0, proxy.Stderr);
+        Assert.Contains("sandbox-user", Assert.Single(proxy.CallTexts));
+        Assert.Equal(1, fleet.Sandbox.AuthorizationServer.Stats.Get(McpAuth.Sandbox.SandboxCounters.Authorize));
+    }
+
     private CliProcess Cli(params (string Name, string Value)[] variables)
     {
         var cli = new CliProcess(Path.Combine(_home.Path, "home"));
