@@ -208,8 +208,16 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
         {
             throw new McpAuthException(McpAuthErrorCode.InvalidConfiguration, "Multiplexing");
         }
-        return options.DataSource is { } given ? (given, false) : (NpgsqlDataSource.Create(builder), true);
+        return options.DataSource is { } given ? (given, false) : (Build(builder), true);
     }
+
+    /// <summary>
+    /// A data source with only the types the store's tables use (text, bytea, bigint, integer, timestamptz, interval) and
+    /// TLS and Kerberos/GSS for the connection: the slim builder leaves Npgsql's other type mappings (JSON, arrays,
+    /// ranges, geometry, full-text search...) out of a trimmed or NativeAOT program, such as the native mcpauth.
+    /// </summary>
+    private static NpgsqlDataSource Build(NpgsqlConnectionStringBuilder connection) =>
+        new NpgsqlSlimDataSourceBuilder(connection.ConnectionString).EnableTransportSecurity().EnableIntegratedSecurity().Build();
 
     private NpgsqlCommand EntryCommand(string sql, StoreKey key)
     {

@@ -12,21 +12,23 @@ namespace McpAuth.Cli.Commands;
 
 /// <summary>
 /// The one place the verbs that drive the library directly (<c>proxy</c>, <c>import --from mcp-remote</c>) build
-/// their engine, from public library API only: the file store under the McpAuth home and one
+/// their engine, from public library API only: the store the environment chooses (<see cref="CliStore"/>) and one
 /// <see cref="McpAuthClient"/> for the life of the command (for the proxy: one credential cache and one discovery per
 /// server, however many messages pass), with the redirect URI its logins use. Nothing here touches the network or
 /// binds a port.
 /// </summary>
-internal sealed class LibraryEngine : IDisposable
+internal sealed class LibraryEngine : IAsyncDisposable
 {
     private readonly HttpClient _oauthHttp;
+    private readonly CliStore _store;
 
-    private LibraryEngine(McpAuthClient client, Uri redirectUri, HttpClient oauthHttp, PendingFlowRegistry pendingFlows)
+    private LibraryEngine(McpAuthClient client, Uri redirectUri, HttpClient oauthHttp, PendingFlowRegistry pendingFlows, CliStore store)
     {
         Client = client;
         PendingFlows = pendingFlows;
         RedirectUri = redirectUri;
         _oauthHttp = oauthHttp;
+        _store = store;
     }
 
     public McpAuthClient Client { get; }
@@ -43,15 +45,15 @@ internal sealed class LibraryEngine : IDisposable
         ArgumentNullException.ThrowIfNull(cli);
         ArgumentNullException.ThrowIfNull(login);
         var redirect = redirectUri ?? ChooseRedirectUri(cli.Home, login);
-        var store = FileTokenStore.Open(new FileTokenStoreOptions { Home = cli.Home });
+        var store = CliStore.Open(cli);
         // The same options every CLI engine gets, with the settings the last login for this server remembered (Entra's
         // --no-resource also leaves resource out of the proxy's refreshes).
         var options = CliEngine.Options(login.Profile, redirect, CliEngine.SettingsFor(cli, login), login.ClientMetadataUrl, login.Scope,
             new CliEngine.LoginExtras(login.ClientSecret, login.ClientKey, login.RegistrationToken, login.NewRegistration), cli.Environment);
         var http = new HttpClient(CliHttp.CreateHandler(cli.Environment, cli.Err));
         var pendingFlows = new PendingFlowRegistry(cli.Time);
-        var client = new McpAuthClient(options, new TokenVault(store), http, cli.Time, StderrLog.Create<McpAuthClient>(cli), pendingFlows: pendingFlows);
-        return new LibraryEngine(client, redirect, http, pendingFlows);
+        var client = new McpAuthClient(options, new TokenVault(store.Store), http, cli.Time, StderrLog.Create<McpAuthClient>(cli), pendingFlows: pendingFlows);
+        return new LibraryEngine(client, redirect, http, pendingFlows, store);
     }
 
     /// <summary>
@@ -81,5 +83,9 @@ internal sealed class LibraryEngine : IDisposable
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    public void Dispose() => _oauthHttp.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        _oauthHttp.Dispose();
+        await _store.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -10,15 +10,14 @@ using McpAuth.Cli.Output;
 using McpAuth.Engine;
 using McpAuth.Http;
 using McpAuth.Storage;
-using McpAuth.Storage.Keys;
 using EngineLogoutOptions = McpAuth.Engine.LogoutOptions;
 
 namespace McpAuth.Cli.Engine;
 
 /// <summary>
 /// The CLI's verbs on the library's public engine, like any other host: one <see cref="McpAuthClient"/> per profile
-/// (and, for a login, per redirect URI) over the file store under the McpAuth home. Finding, refreshing, saving and
-/// releasing credentials are the engine's; this class only turns its results into the CLI's views.
+/// (and, for a login, per redirect URI) over the store the environment chooses (<see cref="CliStore"/>). Finding,
+/// refreshing, saving and releasing credentials are the engine's; this class only turns its results into the CLI's views.
 /// </summary>
 internal sealed class CliEngine : ICliEngine
 {
@@ -28,19 +27,19 @@ internal sealed class CliEngine : ICliEngine
     /// </summary>
     private static readonly Uri DefaultRedirectUri = new("http://127.0.0.1/callback");
     private readonly CliContext _cli;
-    private readonly FileTokenStore _store;
+    private readonly CliStore _store;
     private readonly TokenVault _vault;
     private readonly HttpClient _http;
 
-    public CliEngine(CliContext cli, FileTokenStore store)
+    public CliEngine(CliContext cli, CliStore store)
     {
         _cli = cli;
         _http = new HttpClient(CliHttp.CreateHandler(cli.Environment, cli.Err));
         _store = store;
-        _vault = new TokenVault(store);
+        _vault = new TokenVault(store.Store);
     }
 
-    public StorageInfo Storage => new(_store.BackendName, _store.KeyProtection, _store.KeyProtection != KeyProtectionNames.KeyFile);
+    public StorageInfo Storage => _store.Describe();
 
     public async Task<CredentialView> LoginAsync(LoginOptions options, InteractiveAuthorization? interaction, CancellationToken cancellationToken)
     {
@@ -276,9 +275,9 @@ internal sealed class CliEngine : ICliEngine
         public override string ToString() => "LoginExtras { *** }";
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _http.Dispose();
-        return ValueTask.CompletedTask;
+        await _store.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,17 +1,8 @@
-using McpAuth.Storage;
-
 namespace McpAuth.Cli.Engine;
 
-/// <summary>Creates the engine for this process: the file store under the McpAuth home and the engine over it.</summary>
+/// <summary>Creates the engine for this process: the store the environment chooses (<see cref="CliStore.Open"/>) and the engine over it.</summary>
 internal static class EngineFactory
 {
-    /// <summary>
-    /// The file store loads only the key protector it remembered choosing, at its first need of the key (see
-    /// <see cref="FileTokenStore.DefaultProtectors"/>): a store on the key file never loads the OS secret store's libraries.
-    /// </summary>
-    public static ICliEngine Create(CliContext cli)
-    {
-        var store = FileTokenStore.Open(new FileTokenStoreOptions { Home = cli.Home });
-        return new CliEngine(cli, store);
-    }
+    /// <exception cref="McpAuthException">A store variable is missing or wrong; the message names it.</exception>
+    public static ICliEngine Create(CliContext cli) => new CliEngine(cli, CliStore.Open(cli));
 }

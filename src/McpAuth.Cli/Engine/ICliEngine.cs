@@ -47,9 +47,16 @@ public interface ICliEngine : IAsyncDisposable
 
 /// <summary>The storage backend and where its key lives.</summary>
 /// <param name="Backend">"file", "postgresql", "memory".</param>
-/// <param name="KeyProtection">"os-keychain", "dpapi", "libsecret", "key-file" or "none".</param>
+/// <param name="KeyProtection">"os-keychain", "dpapi", "libsecret", "key-file", "envelope-key" (PostgreSQL) or "none".</param>
 /// <param name="KeyInSecretStore">True when the store key is held by the OS secret store.</param>
-public sealed record StorageInfo(string Backend, string KeyProtection, bool KeyInSecretStore);
+public sealed record StorageInfo(string Backend, string KeyProtection, bool KeyInSecretStore)
+{
+    /// <summary>
+    /// Where a shared store is (PostgreSQL: user@host:port/database and schema, never the password or the connection
+    /// string); null for the file store, which is in the McpAuth home.
+    /// </summary>
+    public string? Location { get; init; }
+}
 
 /// <summary>One credential as the CLI shows it. Holds tokens: mask them unless asked.</summary>
 public sealed record CredentialView

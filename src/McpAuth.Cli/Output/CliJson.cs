@@ -17,12 +17,13 @@ public sealed record CredentialJson(
         return new(view.Server, view.Profile, view.Issuer, view.ClientId, view.Scope, view.State.ToString(), view.ExpiresAt,
             view.ExpiresAt is { } e ? (long)(e - now).TotalSeconds : null,
             showToken ? view.AccessToken : TokenMask.Mask(view.AccessToken), view.RefreshToken is not null, view.NeedsAttention(now),
-            new StorageJson(storage.Backend, storage.KeyProtection, storage.KeyInSecretStore),
+            new StorageJson(storage.Backend, storage.KeyProtection, storage.KeyInSecretStore, storage.Location),
             view.Settings.IsEmpty ? null : view.Settings);
     }
 }
 
-public sealed record StorageJson(string Backend, string KeyProtection, bool KeyInSecretStore);
+/// <summary>The store of a credential; <see cref="Location"/> only for a shared store (PostgreSQL), never with a password.</summary>
+public sealed record StorageJson(string Backend, string KeyProtection, bool KeyInSecretStore, string? Location = null);
 
 public sealed record StatusJson(IReadOnlyList<CredentialJson> Credentials, int UnreadableEntries, bool NeedsAttention);
 

@@ -8,9 +8,12 @@ namespace McpAuth.Cli.Tests.EndToEnd;
 /// </summary>
 internal static class DueTokens
 {
-    public static async Task MakeDueAsync(string home)
+    public static Task MakeDueAsync(string home) => MakeDueAsync(FileTokenStore.Open(new FileTokenStoreOptions { Home = home }));
+
+    /// <summary>The same in any store (a PostgreSQL store that several CLIs share).</summary>
+    public static async Task MakeDueAsync(ITokenStore store)
     {
-        var vault = new TokenVault(FileTokenStore.Open(new FileTokenStoreOptions { Home = home }));
+        var vault = new TokenVault(store);
         var now = DateTimeOffset.UtcNow;
         foreach (var credential in (await vault.ListCredentialsAsync(default)).Credentials)
         {

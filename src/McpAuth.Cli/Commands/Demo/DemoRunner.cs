@@ -46,7 +46,8 @@ public sealed class DemoRunner(CliContext cli)
         Out = TextWriter.Null,
         Err = cli.Err,
         In = TextReader.Null,
-        Environment = name => name == "MCPAUTH_HOME" ? home : name is "BROWSER" or "MCPAUTH_BROWSER" ? null : cli.Environment(name),
+        Environment = name => name == "MCPAUTH_HOME" ? home
+            : name is "BROWSER" or "MCPAUTH_BROWSER" || Engine.StoreSettings.Variables.Contains(name) ? null : cli.Environment(name),
         IsInteractive = false,
         UseColor = cli.UseColor,
         Time = clock,

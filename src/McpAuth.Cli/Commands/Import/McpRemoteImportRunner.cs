@@ -45,7 +45,7 @@ public sealed class McpRemoteImportRunner(CliContext cli)
         var url = CommonOptions.ParseServerUrl(server.Url);
         try
         {
-            using var engine = LibraryEngine.Create(cli, new LoginOptions { Server = url, Profile = profile }, found.RedirectUri);
+            await using var engine = LibraryEngine.Create(cli, new LoginOptions { Server = url, Profile = profile }, found.RedirectUri);
             var credential = await engine.Client.ImportAsync(url, new ImportedTokens(found.AccessToken, found.ClientId)
             {
                 RefreshToken = found.RefreshToken,

@@ -10,23 +10,14 @@ namespace McpAuth.Cli.Commands.Login;
 /// </summary>
 public static class ClientKeySource
 {
-    private const UnixFileMode GroupOrOthers =
-        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-
     /// <summary>The key in <paramref name="path"/>, with its algorithm.</summary>
     /// <exception cref="CliException">The file is missing, readable by others, or not a PKCS#8 RSA or EC private key.</exception>
     public static ClientKeyOptions FromFile(string path, string? algorithm)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
+        if (Engine.OwnerOnlyFile.Refusal(path, "--client-key-file") is { } refusal)
         {
-            throw new CliException($"--client-key-file: {path} does not exist.");
-        }
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & GroupOrOthers) != 0)
-        {
-            throw new CliException(
-                $"--client-key-file: {path} can be read or written by other users; make it private with chmod 600 {path}.");
+            throw new CliException(refusal);
         }
         return FromPem(File.ReadAllText(path), algorithm, "--client-key-file");
     }

@@ -29,7 +29,7 @@ public sealed class ProxyRunner(CliContext cli, IBrowserLauncher browser)
             Time = cli.Time,
         };
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var engine = LibraryEngine.Create(cli, options.Login);
+        await using var engine = LibraryEngine.Create(cli, options.Login);
         using var events = engine.Client.Events.Subscribe();
         var remembering = RememberLoginsAsync(events, options.Login, stopping.Token);
         var budget = new LoginBudget();
@@ -92,7 +92,7 @@ public sealed class ProxyRunner(CliContext cli, IBrowserLauncher browser)
     /// </summary>
     private async Task<string?> StoredTokenAsync(ProxyOptions options, CancellationToken cancellationToken)
     {
-        using var peek = LibraryEngine.Create(cli, options.Login);
+        await using var peek = LibraryEngine.Create(cli, options.Login);
         try
         {
             return (await peek.Client.GetAccessTokenAsync(options.Server, cancellationToken).ConfigureAwait(false)).Value;

@@ -42,10 +42,12 @@ public sealed class StatusRunner(CliContext cli, Func<ICliEngine> engine)
     {
         if (shown.Count == 0)
         {
-            await cli.Err.WriteLineAsync("No credentials stored. Run: mcpauth login <server-url>").ConfigureAwait(false);
+            var where = storage.Location is null ? "" : $" in {storage.Backend} at {storage.Location}";
+            await cli.Err.WriteLineAsync($"No credentials stored{where}. Run: mcpauth login <server-url>").ConfigureAwait(false);
             return;
         }
-        var storageText = $"{storage.Backend} (key: {storage.KeyProtection}{(storage.KeyInSecretStore ? ", OS secret store" : ", not in OS secret store")})";
+        var location = storage.Location is null ? "" : $" at {storage.Location}";
+        var storageText = $"{storage.Backend}{location} (key: {storage.KeyProtection}{(storage.KeyInSecretStore ? ", OS secret store" : ", not in OS secret store")})";
         var rows = new List<string[]> { new[] { "SERVER", "PROFILE", "ISSUER", "CLIENT", "SCOPES", "STATE", "EXPIRES", "TOKEN" } };
         rows.AddRange(shown.Select(c => new[]
         {
