@@ -116,6 +116,14 @@ internal sealed class Authorizer(EngineServices services)
     /// </summary>
     public async Task<Authorized> ImportAsync(DiscoveryResult discovery, ImportedTokens tokens, string profile, CancellationToken ct)
     {
+        if (discovery.ResourceMetadata is { DPoPBoundAccessTokensRequired: true })
+        {
+            // Tokens from elsewhere come without the private key they may be bound to: stored, they would be refused.
+            throw new McpAuthException(McpAuthErrorCode.DPoPNotSupported, "imported tokens are not bound to a key McpAuth holds; authorize instead")
+            {
+                Endpoint = discovery.ResourceMetadataUrl,
+            };
+        }
         var client = await ImportedClientAsync(discovery.AuthorizationServer, tokens, ct).ConfigureAwait(false);
         var credential = await services.Lifecycle.SaveAuthorizationAsync(new StoredCredential
         {

@@ -62,8 +62,9 @@ public enum McpAuthErrorCode
     DeviceAuthorizationNotSupported = 306,
     /// <summary>
     /// The resource requires DPoP-bound tokens (RFC 9449 §5.2, <c>dpop_bound_access_tokens_required</c> in its RFC 9728
-    /// metadata), but DPoP is disabled (<c>GrantOptions.DPoP</c>) or ES256, the algorithm McpAuth signs proofs with, is
-    /// not advertised by the authorization server (or not accepted by the resource).
+    /// metadata), but DPoP is disabled (<c>GrantOptions.DPoP</c>), ES256, the algorithm McpAuth signs proofs with, is
+    /// not advertised by the authorization server (or not accepted by the resource), or the tokens are imported ones,
+    /// bound to no key McpAuth holds.
     /// </summary>
     DPoPNotSupported = 307,
 

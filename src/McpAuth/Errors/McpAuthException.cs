@@ -85,7 +85,7 @@ public class McpAuthException : Exception
         McpAuthErrorCode.PkceNotSupported => "The authorization server does not advertise PKCE with S256.",
         McpAuthErrorCode.DeviceAuthorizationNotSupported => "The authorization server does not support the device authorization grant.",
         McpAuthErrorCode.DPoPNotSupported =>
-            "The resource requires DPoP-bound tokens, but DPoP is disabled or the authorization server does not support ES256 DPoP proofs.",
+            "The resource requires DPoP-bound tokens, which cannot be had here: DPoP is disabled, the authorization server does not support ES256 DPoP proofs, or the tokens were imported (bound to no key McpAuth holds).",
         McpAuthErrorCode.InvalidChallenge => "The WWW-Authenticate header is malformed.",
         McpAuthErrorCode.NoClientIdentity => "No client identity is available: no client id, no metadata document support, no registration endpoint.",
         McpAuthErrorCode.RegistrationFailed => "Dynamic client registration failed.",

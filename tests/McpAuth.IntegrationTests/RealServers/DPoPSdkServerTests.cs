@@ -145,6 +145,22 @@ public sealed class DPoPSdkServerTests(DPoPSdkServers servers) : IClassFixture<D
     }
 
     [Fact]
+    public async Task Importing_tokens_for_a_resource_that_requires_dpop_is_refused_and_stores_nothing()
+    {
+        var server = servers.Requiring.McpUrl;
+        using var user = new CliUser();
+
+        var import = await user.Cli.RunAsync(["import", server, "--access-token", "-", "--client-id", "from-another-tool"], stdin: "imported-access-token\n");
+
+        Assert.Equal(1, import.ExitCode);
+        Assert.Contains("DPoPNotSupported", import.Stderr, StringComparison.Ordinal);
+        Assert.Contains("imported", CliProcess.WithoutLogLines(import.Stderr), StringComparison.Ordinal);
+        Assert.DoesNotContain("imported-access-token", import.Stderr, StringComparison.Ordinal);
+        var status = await user.StatusAsync();
+        Assert.Equal(0, System.Text.Json.JsonDocument.Parse(status.Stdout).RootElement.GetProperty("credentials").GetArrayLength());
+    }
+
+    [Fact]
     public async Task The_server_accepts_only_a_fresh_proof_of_the_bound_key_for_this_request_and_refuses_the_bearer_scheme()
     {
         var server = new Uri(servers.Requiring.McpUrl);
