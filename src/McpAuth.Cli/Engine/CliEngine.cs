@@ -179,6 +179,7 @@ internal sealed class CliEngine : ICliEngine
             Server = b.Resource, Profile = b.Profile, Issuer = b.Issuer, ClientId = b.ClientId,
             Scope = credential.Tokens.Scope, State = client.StateOf(credential), ExpiresAt = credential.Tokens.ExpiresAt,
             AccessToken = credential.Tokens.AccessToken, RefreshToken = credential.Tokens.RefreshToken,
+            DPoPBound = credential.DPoPPrivateJwk is not null,
             Settings = Uri.TryCreate(b.Resource, UriKind.Absolute, out var server)
                 ? Remembered(server, b.Profile) with { CallbackPort = new CallbackPortMemory(_cli.Home).Recall(server, b.Profile) }
                 : LoginSettings.Empty,

@@ -70,6 +70,8 @@ public sealed record CredentialView
     public DateTimeOffset? ExpiresAt { get; init; }
     public required string AccessToken { get; init; }
     public string? RefreshToken { get; init; }
+    /// <summary>The tokens are DPoP-bound (RFC 9449) to a key kept with the credential: only the proxy can use them.</summary>
+    public bool DPoPBound { get; init; }
     /// <summary>The provider settings remembered from the login (nothing secret); empty when none.</summary>
     public Commands.Login.LoginSettings Settings { get; init; } = Commands.Login.LoginSettings.Empty;
 

@@ -8,7 +8,7 @@ namespace McpAuth.Cli.Output;
 public sealed record CredentialJson(
     string Server, string Profile, string Issuer, string ClientId, string? Scope, string State, DateTimeOffset? ExpiresAt,
     long? ExpiresInSeconds, string AccessToken, bool HasRefreshToken, bool NeedsAttention, StorageJson Storage,
-    Commands.Login.LoginSettings? LoginSettings = null)
+    Commands.Login.LoginSettings? LoginSettings = null, [property: JsonPropertyName("dpop_bound")] bool DPoPBound = false)
 {
     public static CredentialJson From(CredentialView view, StorageInfo storage, DateTimeOffset now, bool showToken)
     {
@@ -18,7 +18,7 @@ public sealed record CredentialJson(
             view.ExpiresAt is { } e ? (long)(e - now).TotalSeconds : null,
             showToken ? view.AccessToken : TokenMask.Mask(view.AccessToken), view.RefreshToken is not null, view.NeedsAttention(now),
             new StorageJson(storage.Backend, storage.KeyProtection, storage.KeyInSecretStore, storage.Location),
-            view.Settings.IsEmpty ? null : view.Settings);
+            view.Settings.IsEmpty ? null : view.Settings, view.DPoPBound);
     }
 }
 

@@ -78,6 +78,7 @@ public sealed class DPoPSdkServerTests(DPoPSdkServers servers) : IClassFixture<D
         Assert.True(login.ExitCode == 0, $"{login.Stderr}\n{servers.Oidc.Log}\n{servers.Requiring.Log}");
         var bound = await StoredAsync(user);
         Assert.Equal("DPoP", bound.Tokens.TokenType);
+        Assert.True(DPoPBoundInStatus(await user.StatusAsync()));
         Assert.Equal(Thumbprint(bound), ConfirmationKey(bound.Tokens.AccessToken));
         var refreshesBefore = (await servers.Oidc.StatsAsync()).TokenRequests("refresh_token");
         var logBefore = servers.Requiring.Log.Length; // the fixture's server is shared: read only this session's refusals
@@ -220,6 +221,13 @@ public sealed class DPoPSdkServerTests(DPoPSdkServers servers) : IClassFixture<D
         Assert.Equal(0, headers.ExitCode);
         Assert.Equal($"{{\"Authorization\":\"Bearer {token}\"}}\n", headers.Stdout);
         Assert.Equal(HttpStatusCode.OK, await InitializeAsync(new Uri(server), "Bearer", token, null));
+        Assert.False(DPoPBoundInStatus(await user.StatusAsync()));
+    }
+
+    private static bool DPoPBoundInStatus(CliRun status)
+    {
+        using var json = JsonDocument.Parse(status.Stdout);
+        return Assert.Single(json.RootElement.GetProperty("credentials").EnumerateArray()).GetProperty("dpop_bound").GetBoolean();
     }
 
     /// <summary>

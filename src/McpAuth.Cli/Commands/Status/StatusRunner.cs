@@ -52,7 +52,7 @@ public sealed class StatusRunner(CliContext cli, Func<ICliEngine> engine)
         rows.AddRange(shown.Select(c => new[]
         {
             c.Server, c.Profile, c.Issuer, c.ClientId, string.IsNullOrEmpty(c.Scope) ? "-" : c.Scope, StateText(c, now),
-            c.ExpiresAt is { } e ? RelativeTime.Format(e, now) : "never", showToken ? c.AccessToken : TokenMask.Mask(c.AccessToken),
+            c.ExpiresAt is { } e ? RelativeTime.Format(e, now) : "never", (showToken ? c.AccessToken : TokenMask.Mask(c.AccessToken)) + (c.DPoPBound ? " (DPoP-bound)" : ""),
         }));
         var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
         foreach (var row in rows)
