@@ -8,7 +8,7 @@ namespace McpAuth.Cli.Engine;
 /// <summary>
 /// The PostgreSQL store for a fleet of CLIs (CI runners, several machines with one service account): refresh leases in
 /// the database, so the machines refresh a credential once between them. Only this class names Npgsql: a process on
-/// the file store never runs its code. Opened at the first store operation (<see cref="OpenOnFirstUseStore"/>).
+/// the file store never runs its code. Opened at the first store operation (<see cref="DeferredTokenStore"/>).
 /// </summary>
 internal static class PostgresCliStore
 {
@@ -19,7 +19,7 @@ internal static class PostgresCliStore
 
     public static CliStore Open(CliContext cli, PostgresStoreSettings settings)
     {
-        var store = new OpenOnFirstUseStore(BackendName, cancellationToken => OpenAsync(cli, settings, cancellationToken));
+        var store = new DeferredTokenStore(BackendName, cancellationToken => OpenAsync(cli, settings, cancellationToken));
         return new CliStore(store, () => new StorageInfo(BackendName, KeyProtection, KeyInSecretStore: false) { Location = Describe(settings) });
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 
 namespace McpAuth.IntegrationTests.Fixtures;
@@ -15,9 +14,8 @@ namespace McpAuth.IntegrationTests.Fixtures;
 public sealed class CloudflareWorkerServer : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private readonly StringBuilder _log = new();
     private readonly HttpClient _http = new();
-    private Process? _process;
+    private ReadyLineProcess? _process;
     private Uri? _origin;
 
     /// <summary>The Worker's origin, which is also the issuer: <c>http://127.0.0.1:PORT</c> (no trailing slash).</summary>
@@ -28,16 +26,7 @@ public sealed class CloudflareWorkerServer : IAsyncLifetime, IAsyncDisposable
     public string McpUrl => Origin + "/mcp";
 
     /// <summary>What workerd and the launcher wrote on stderr so far.</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _process?.Log ?? string.Empty;
 
     /// <summary>How long the start took, until the Worker listened.</summary>
     public TimeSpan StartupTime { get; private set; }
@@ -46,37 +35,15 @@ public sealed class CloudflareWorkerServer : IAsyncLifetime, IAsyncDisposable
     public async Task InitializeAsync()
     {
         var clock = Stopwatch.StartNew();
-        var start = new ProcessStartInfo(TestTools.NodeBinary)
-        {
-            WorkingDirectory = TestTools.JsDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = ReadyLineProcess.StartInfo(TestTools.NodeBinary, TestTools.JsDirectory);
         start.ArgumentList.Add(Path.Combine(TestTools.JsDirectory, "cloudflare-server.mjs"));
         start.Environment["OIDC_SECRET_LEDGER"] = SuiteCapture.NewLedgerPath("cloudflare-worker");
-        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Node.");
-        _process.ErrorDataReceived += (_, e) => AppendLog(e.Data);
-        _process.BeginErrorReadLine();
-
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        string? line;
-        try
+        var (process, ready) = await ReadyLineProcess.StartAsync(start, "cloudflare-server.mjs", StartTimeout, TimeSpan.FromSeconds(3));
+        _process = process;
+        using (ready)
         {
-            line = await _process.StandardOutput.ReadLineAsync(timeout.Token);
+            _origin = new Uri(ready.RootElement.GetProperty("origin").GetString()!);
         }
-        catch (OperationCanceledException)
-        {
-            throw new InvalidOperationException($"cloudflare-server.mjs did not start within {StartTimeout}:\n{Log}");
-        }
-        if (line is null || !line.StartsWith('{'))
-        {
-            await Task.WhenAny(_process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(2)));
-            throw new InvalidOperationException($"cloudflare-server.mjs failed to start ({line}):\n{Log}");
-        }
-        using var ready = JsonDocument.Parse(line);
-        _origin = new Uri(ready.RootElement.GetProperty("origin").GetString()!);
         StartupTime = clock.Elapsed;
     }
 
@@ -111,38 +78,11 @@ public sealed class CloudflareWorkerServer : IAsyncLifetime, IAsyncDisposable
     public async Task DisposeAsync()
     {
         _http.Dispose();
-        if (_process is null)
+        if (_process is not null)
         {
-            return;
-        }
-        try
-        {
-            _process.StandardInput.Close();
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-            await _process.WaitForExitAsync(wait.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        finally
-        {
-            _process.Dispose();
-            _process = null;
+            await _process.DisposeAsync();
         }
     }
 
     ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
-
-    private void AppendLog(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
-    }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 
 namespace McpAuth.IntegrationTests.Fixtures;
@@ -17,9 +16,8 @@ public class OidcProviderServer : IAsyncLifetime, IAsyncDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly OidcServerConfig _config;
-    private readonly StringBuilder _log = new();
     private readonly HttpClient _http = new();
-    private Process? _process;
+    private ReadyLineProcess? _process;
     private Uri? _issuer;
 
     /// <summary>A server with the default configuration (auto interaction).</summary>
@@ -45,16 +43,7 @@ public class OidcProviderServer : IAsyncLifetime, IAsyncDisposable
     public TimeSpan StartupTime { get; private set; }
 
     /// <summary>What the server wrote on stderr so far (JSON lines: grant.error events, warnings).</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _process?.Log ?? string.Empty;
 
     /// <summary>Starts a server with the given configuration (dispose it to stop it).</summary>
     public static async Task<OidcProviderServer> StartAsync(OidcServerConfig config, CancellationToken cancellationToken = default)
@@ -101,25 +90,9 @@ public class OidcProviderServer : IAsyncLifetime, IAsyncDisposable
     public async Task DisposeAsync()
     {
         _http.Dispose();
-        if (_process is null)
+        if (_process is not null)
         {
-            return;
-        }
-
-        try
-        {
-            _process.StandardInput.Close();
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await _process.WaitForExitAsync(wait.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        finally
-        {
-            _process.Dispose();
-            _process = null;
+            await _process.DisposeAsync();
         }
     }
 
@@ -132,63 +105,18 @@ public class OidcProviderServer : IAsyncLifetime, IAsyncDisposable
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var start = new ProcessStartInfo(TestTools.NodeBinary)
-        {
-            WorkingDirectory = TestTools.JsDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = ReadyLineProcess.StartInfo(TestTools.NodeBinary, TestTools.JsDirectory);
         start.ArgumentList.Add(Path.Combine(TestTools.JsDirectory, "oidc-server.mjs"));
         start.ArgumentList.Add(_config.ToJson());
         start.Environment["OIDC_SECRET_LEDGER"] = SuiteCapture.NewLedgerPath("oidc-provider"); // for the secret sweep
-
-        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Node.");
-        _process.ErrorDataReceived += (_, e) => AppendLog(e.Data);
-        _process.BeginErrorReadLine();
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(StartTimeout);
-        var line = await ReadReadyLineAsync(_process, timeout.Token);
-        using var ready = JsonDocument.Parse(line);
-        IssuerIdentifier = ready.RootElement.GetProperty("issuer").GetString()!;
+        var (process, ready) = await ReadyLineProcess.StartAsync(start, "oidc-server.mjs", StartTimeout, TimeSpan.FromSeconds(2), cancellationToken);
+        _process = process;
+        using (ready)
+        {
+            IssuerIdentifier = ready.RootElement.GetProperty("issuer").GetString()!;
+        }
         _issuer = new Uri(IssuerIdentifier);
         StartupTime = clock.Elapsed;
-    }
-
-    private async Task<string> ReadReadyLineAsync(Process process, CancellationToken cancellationToken)
-    {
-        string? line;
-        try
-        {
-            line = await process.StandardOutput.ReadLineAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new InvalidOperationException($"oidc-server.mjs did not start within {StartTimeout}:\n{Log}");
-        }
-
-        if (line is null || !line.StartsWith('{'))
-        {
-            await Task.WhenAny(process.WaitForExitAsync(CancellationToken.None), Task.Delay(TimeSpan.FromSeconds(2)));
-            throw new InvalidOperationException($"oidc-server.mjs failed to start ({line}):\n{Log}");
-        }
-
-        return line;
-    }
-
-    private void AppendLog(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
     }
 }
 

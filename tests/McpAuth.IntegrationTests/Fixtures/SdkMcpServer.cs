@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 
 namespace McpAuth.IntegrationTests.Fixtures;
@@ -27,8 +26,7 @@ public sealed record SdkServerSettings(
 public sealed class SdkMcpServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
-    private readonly StringBuilder _log = new();
-    private Process? _process;
+    private ReadyLineProcess? _process;
 
     private SdkMcpServer()
     {
@@ -41,16 +39,7 @@ public sealed class SdkMcpServer : IAsyncDisposable
     public string Issuer { get; private set; } = string.Empty;
 
     /// <summary>What the server wrote on stderr.</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _process?.Log ?? string.Empty;
 
     /// <summary>tests/SdkServer's built assembly, in the configuration the tests were built in.</summary>
     public static string AssemblyPath
@@ -84,13 +73,7 @@ public sealed class SdkMcpServer : IAsyncDisposable
 
     private async Task StartCoreAsync(SdkServerSettings settings)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = ReadyLineProcess.StartInfo("dotnet");
         var port = TestTools.FreeLoopbackPort();
         string[] args =
         [
@@ -120,62 +103,18 @@ public sealed class SdkMcpServer : IAsyncDisposable
             start.Environment["SDKSERVER_CLIENT_SECRET"] = settings.ClientSecret;
             SuiteCapture.RecordSecret("client_secret", settings.ClientSecret);
         }
-        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginErrorReadLine();
-
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        string? line;
-        try
-        {
-            line = await _process.StandardOutput.ReadLineAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new InvalidOperationException($"SdkServer did not start within {StartTimeout}:\n{Log}");
-        }
-        if (line is null || !line.StartsWith('{'))
-        {
-            await Task.WhenAny(_process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(2)));
-            throw new InvalidOperationException($"SdkServer failed to start ({line}):\n{Log}");
-        }
-        using var ready = JsonDocument.Parse(line);
+        var (process, ready) = await ReadyLineProcess.StartAsync(start, "SdkServer", StartTimeout, TimeSpan.FromSeconds(5));
+        _process = process;
+        using var _ = ready;
         McpUrl = ready.RootElement.GetProperty("mcp").GetString()!;
         Issuer = ready.RootElement.GetProperty("issuer").GetString()!;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is null)
+        if (_process is not null)
         {
-            return;
-        }
-        try
-        {
-            _process.StandardInput.Close();
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _process.WaitForExitAsync(wait.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        finally
-        {
-            _process.Dispose();
-            _process = null;
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_log)
-        {
-            _log.AppendLine(line);
+            await _process.DisposeAsync();
         }
     }
 }
