@@ -16,7 +16,7 @@ namespace McpAuth.Extensions.DependencyInjection;
 /// (the host stopping), it waits for refreshed credentials the store has not taken yet, so their rotated refresh tokens
 /// are not lost with the process.
 /// </summary>
-public sealed class McpAuthClients : IAsyncDisposable
+public sealed class McpAuthClients : IAsyncDisposable, IDisposable
 {
     private readonly IServiceProvider _services;
     private readonly IOptionsMonitor<McpAuthOptions> _options;
@@ -100,6 +100,12 @@ public sealed class McpAuthClients : IAsyncDisposable
         var token = await ForProfile(profile).CompleteAuthorizationAsync(callbackUrl, cancellationToken).ConfigureAwait(false);
         return (profile, token);
     }
+
+    /// <summary>
+    /// As <see cref="DisposeAsync"/>, blocking, for a container disposed synchronously; returns at once when every
+    /// refreshed credential is saved.
+    /// </summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>
     /// Waits, up to each engine's <see cref="Engine.Refresh.RefreshOptions.ExitSaveWait"/>, for the refreshed credentials
