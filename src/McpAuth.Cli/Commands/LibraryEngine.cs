@@ -3,32 +3,27 @@ using System.Net.Sockets;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Coordination;
 using McpAuth.Cli.Engine;
-using McpAuth.Cli.Output;
 using McpAuth.Engine;
-using McpAuth.Http;
-using McpAuth.Storage;
 
 namespace McpAuth.Cli.Commands;
 
 /// <summary>
-/// The one place the verbs that drive the library directly (<c>proxy</c>, <c>import --from mcp-remote</c>) build
-/// their engine, from public library API only: the store the environment chooses (<see cref="CliStore"/>) and one
+/// The engine of the verbs that drive the library directly (<c>proxy</c>, <c>import --from mcp-remote</c>): one
 /// <see cref="McpAuthClient"/> for the life of the command (for the proxy: one credential cache and one discovery per
-/// server, however many messages pass), with the redirect URI its logins use. Nothing here touches the network or
-/// binds a port.
+/// server, however many messages pass), made by <see cref="CliEngine.ForLogin(LoginOptions, Uri, PendingFlowRegistry?)"/>
+/// like every CLI engine (the store the environment chooses, the CLI's sender and options), with the redirect URI its
+/// logins use. Nothing here touches the network or binds a port.
 /// </summary>
 internal sealed class LibraryEngine : IAsyncDisposable
 {
-    private readonly HttpClient _oauthHttp;
-    private readonly CliStore _store;
+    private readonly CliEngine _engine;
 
-    private LibraryEngine(McpAuthClient client, Uri redirectUri, HttpClient oauthHttp, PendingFlowRegistry pendingFlows, CliStore store)
+    private LibraryEngine(CliEngine engine, McpAuthClient client, Uri redirectUri, PendingFlowRegistry pendingFlows)
     {
+        _engine = engine;
         Client = client;
         PendingFlows = pendingFlows;
         RedirectUri = redirectUri;
-        _oauthHttp = oauthHttp;
-        _store = store;
     }
 
     public McpAuthClient Client { get; }
@@ -45,15 +40,9 @@ internal sealed class LibraryEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(cli);
         ArgumentNullException.ThrowIfNull(login);
         var redirect = redirectUri ?? ChooseRedirectUri(cli.Home, login);
-        var store = CliStore.Open(cli);
-        // The same options every CLI engine gets, with the settings the last login for this server remembered (Entra's
-        // --no-resource also leaves resource out of the proxy's refreshes).
-        var options = CliEngine.Options(login.Profile, redirect, CliEngine.SettingsFor(cli, login), login.ClientMetadataUrl, login.Scope,
-            new CliEngine.LoginExtras(login.ClientSecret, login.ClientKey, login.RegistrationToken, login.NewRegistration), cli.Environment);
-        var http = new HttpClient(CliHttp.CreateHandler(cli.Environment, cli.Err));
+        var engine = new CliEngine(cli, CliStore.Open(cli));
         var pendingFlows = new PendingFlowRegistry(cli.Time);
-        var client = new McpAuthClient(options, new TokenVault(store.Store), http, cli.Time, StderrLog.Create<McpAuthClient>(cli), pendingFlows: pendingFlows);
-        return new LibraryEngine(client, redirect, http, pendingFlows, store);
+        return new LibraryEngine(engine, engine.ForLogin(login, redirect, pendingFlows), redirect, pendingFlows);
     }
 
     /// <summary>
@@ -83,9 +72,5 @@ internal sealed class LibraryEngine : IAsyncDisposable
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _oauthHttp.Dispose();
-        await _store.DisposeAsync().ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _engine.DisposeAsync();
 }

@@ -45,8 +45,7 @@ internal sealed class CliEngine : ICliEngine
     {
         ArgumentNullException.ThrowIfNull(options);
         var settings = SettingsFor(_cli, options);
-        var client = Create(options.Profile, interaction?.RedirectUri ?? DefaultRedirectUri, settings, options.ClientMetadataUrl, options.Scope,
-            interaction?.PendingFlows, new LoginExtras(options.ClientSecret, options.ClientKey, options.RegistrationToken, options.NewRegistration));
+        var client = ForLogin(options, settings, interaction?.RedirectUri ?? DefaultRedirectUri, interaction?.PendingFlows);
         if (interaction is null)
         {
             await DeviceLogin.RunAsync(_cli, client, options.Server, cancellationToken).ConfigureAwait(false);
@@ -189,6 +188,18 @@ internal sealed class CliEngine : ICliEngine
     /// <summary>The settings the last login for (server, profile) needed, applied to every engine for that server.</summary>
     private LoginSettings Remembered(Uri server, string profile) => new LoginSettingsMemory(_cli.Home).Recall(server, profile);
 
+    /// <summary>
+    /// The engine a login for <paramref name="options"/> runs on, for `mcpauth login` and for the verbs that may log in
+    /// (the proxy): its flags over what the last login for the server remembered, and what only a login has (secrets,
+    /// a forced registration).
+    /// </summary>
+    internal McpAuthClient ForLogin(LoginOptions options, Uri redirectUri, PendingFlowRegistry? pendingFlows) =>
+        ForLogin(options, SettingsFor(_cli, options), redirectUri, pendingFlows);
+
+    private McpAuthClient ForLogin(LoginOptions options, LoginSettings settings, Uri redirectUri, PendingFlowRegistry? pendingFlows) =>
+        Create(options.Profile, redirectUri, settings, options.ClientMetadataUrl, options.Scope, pendingFlows,
+            new LoginExtras(options.ClientSecret, options.ClientKey, options.RegistrationToken, options.NewRegistration));
+
     private McpAuthClient Create(
         string profile, Uri? redirectUri = null, LoginSettings? settings = null, Uri? clientMetadataUrl = null, string? scope = null,
         PendingFlowRegistry? pendingFlows = null, LoginExtras? login = null) =>
@@ -196,7 +207,7 @@ internal sealed class CliEngine : ICliEngine
             _vault, _http, _cli.Time, StderrLog.Create<McpAuthClient>(_cli), pendingFlows: pendingFlows);
 
     /// <summary>
-    /// The one place the CLI's engine options are made (the verbs here and the proxy's engine, <see cref="Commands.LibraryEngine"/>).
+    /// The one place the CLI's engine options are made (the verbs here, and through <see cref="ForLogin(LoginOptions, Uri, PendingFlowRegistry?)"/> the proxy's engine).
     /// <paramref name="settings"/> (given or remembered) set the authorization options and the client;
     /// <paramref name="login"/> holds what only a login has (secrets, the forced registration).
     /// </summary>
