@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using McpAuth.Http;
 
 namespace McpAuth.Cli.Engine;
@@ -33,7 +31,7 @@ internal static class CliHttp
     /// Where a <see cref="NodeExtraCaVariable"/> that cannot be used is reported; null to ignore it silently.
     /// </param>
     /// <exception cref="CliException">
-    /// <see cref="ExtraCaVariable"/> names a file that is missing or holds no PEM certificate. A broken
+    /// <see cref="ExtraCaVariable"/> names a file that does not exist. A missing
     /// <see cref="NodeExtraCaVariable"/> is only warned about and ignored, as Node does: it may be set for Node programs,
     /// and it must not stop mcpauth.
     /// </exception>
@@ -52,18 +50,12 @@ internal static class CliHttp
         {
             return options;
         }
-        string? problem = null;
-        try
-        {
-            options.ExtraTrustedCertificates.ImportFromPemFile(path!);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            problem = $"{variable}: cannot read the certificate authorities in {path} ({e.GetType().Name}).";
-        }
-        problem ??= options.ExtraTrustedCertificates.Count == 0 ? $"{variable}: {path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)." : null;
+        // Only the file's presence is checked here: its certificates are read at the first handshake the system's roots
+        // do not validate (OAuthHttpOptions.ExtraTrustedCertificatesFile), so a command that sends nothing pays nothing.
+        var problem = File.Exists(path) ? null : $"{variable}: {path} does not exist.";
         if (problem is null)
         {
+            options.ExtraTrustedCertificatesFile = path;
             return options;
         }
         if (variable == ExtraCaVariable)
@@ -71,7 +63,6 @@ internal static class CliHttp
             throw new CliException(problem);
         }
         warnings?.WriteLine($"mcpauth: warning: {problem} Ignored, as Node ignores it; set {ExtraCaVariable} for mcpauth.");
-        options.ExtraTrustedCertificates.Clear();
         return options;
     }
 }

@@ -12,12 +12,33 @@ internal static class ExtraTrustedRoots
 {
     private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1"; // RFC 5280 §4.2.1.12 id-kp-serverAuth
 
-    /// <summary>A validation callback over a copy of <paramref name="authorities"/>.</summary>
-    public static RemoteCertificateValidationCallback Validator(X509Certificate2Collection authorities)
+    /// <summary>
+    /// A validation callback over a copy of <paramref name="authorities"/> and the certificates of
+    /// <paramref name="pemFile"/>, which is read once, at the first chain the system does not trust.
+    /// </summary>
+    public static RemoteCertificateValidationCallback Validator(X509Certificate2Collection authorities, string? pemFile)
     {
-        var roots = new X509Certificate2Collection(authorities);
+        var given = new X509Certificate2Collection(authorities);
+        var roots = new Lazy<X509Certificate2Collection>(() => WithBundle(given, pemFile), LazyThreadSafetyMode.ExecutionAndPublication);
         return (_, certificate, presented, errors) => errors == SslPolicyErrors.None
-            || (errors == SslPolicyErrors.RemoteCertificateChainErrors && certificate is X509Certificate2 leaf && ChainsTo(roots, leaf, presented));
+            || (errors == SslPolicyErrors.RemoteCertificateChainErrors && certificate is X509Certificate2 leaf && ChainsTo(roots.Value, leaf, presented));
+    }
+
+    private static X509Certificate2Collection WithBundle(X509Certificate2Collection given, string? pemFile)
+    {
+        var roots = new X509Certificate2Collection(given);
+        if (pemFile is not null)
+        {
+            try
+            {
+                roots.ImportFromPemFile(pemFile);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                // Nothing more is trusted; the handshake fails as it would without the bundle (TlsFailure).
+            }
+        }
+        return roots;
     }
 
     /// <summary>True when <paramref name="leaf"/> builds a valid chain to one of <paramref name="roots"/>.</summary>

@@ -78,9 +78,10 @@ public sealed class OAuthHttpClient
                 }
             },
         };
-        if (options?.ExtraTrustedCertificates is { Count: > 0 } extra)
+        if (options is not null && (options.ExtraTrustedCertificates.Count > 0 || options.ExtraTrustedCertificatesFile is not null))
         {
-            handler.SslOptions.RemoteCertificateValidationCallback = ExtraTrustedRoots.Validator(extra);
+            handler.SslOptions.RemoteCertificateValidationCallback =
+                ExtraTrustedRoots.Validator(options.ExtraTrustedCertificates, options.ExtraTrustedCertificatesFile);
         }
         return handler;
     }

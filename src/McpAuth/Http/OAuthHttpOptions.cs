@@ -28,4 +28,14 @@ public sealed class OAuthHttpOptions
     /// when the handler is built. Load a PEM bundle with <see cref="X509Certificate2Collection.ImportFromPemFile"/>.
     /// </summary>
     public X509Certificate2Collection ExtraTrustedCertificates { get; } = [];
+
+    /// <summary>
+    /// A PEM bundle of more certificate authorities trusted like <see cref="ExtraTrustedCertificates"/>, read at the first
+    /// TLS handshake whose chain the system's roots do not validate, not when the handler is built: a bundle may hold a
+    /// whole system store (users point <c>NODE_EXTRA_CA_CERTS</c> at one), tens of milliseconds to parse that a command
+    /// sending no request, or only to servers the system trusts, must not pay (measured on the native
+    /// <c>mcpauth token</c>: 44 against 18 ms of CPU with the system bundle parsed up front). A file that cannot be read
+    /// then adds nothing, and the handshake fails as without it. Null by default.
+    /// </summary>
+    public string? ExtraTrustedCertificatesFile { get; set; }
 }

@@ -21,8 +21,8 @@ public sealed class CliHttpTests : IDisposable
     [Fact]
     public void Without_a_variable_nothing_is_added()
     {
-        Assert.Empty(CliHttp.Options(_ => null).ExtraTrustedCertificates);
-        Assert.Empty(CliHttp.Options(_ => "").ExtraTrustedCertificates);
+        Assert.Null(CliHttp.Options(_ => null).ExtraTrustedCertificatesFile);
+        Assert.Null(CliHttp.Options(_ => "").ExtraTrustedCertificatesFile);
     }
 
     [Fact]
@@ -33,18 +33,19 @@ public sealed class CliHttpTests : IDisposable
 
         var options = CliHttp.Options(name => name switch { "MCPAUTH_EXTRA_CA_CERTS" => own, "NODE_EXTRA_CA_CERTS" => node, _ => null });
 
-        Assert.Equal(_first.Root.Thumbprint, Assert.Single(options.ExtraTrustedCertificates).Thumbprint);
+        Assert.Equal(own, options.ExtraTrustedCertificatesFile);
     }
 
     [Fact]
-    public void Node_extra_ca_certs_is_read_when_the_own_variable_is_unset_and_every_certificate_of_the_bundle_is_taken()
+    public void Node_extra_ca_certs_is_used_when_the_own_variable_is_unset_and_its_bundle_is_not_parsed_before_a_handshake_needs_it()
     {
         var bundle = Path.Combine(_home.Path, "bundle.pem");
         File.WriteAllText(bundle, _first.Root.ExportCertificatePem() + "\n" + _second.Root.ExportCertificatePem() + "\n");
 
         var options = CliHttp.Options(name => name == "NODE_EXTRA_CA_CERTS" ? bundle : null);
 
-        Assert.Equal(2, options.ExtraTrustedCertificates.Count);
+        Assert.Equal(bundle, options.ExtraTrustedCertificatesFile);
+        Assert.Empty(options.ExtraTrustedCertificates);
     }
 
     [Fact]
@@ -54,7 +55,7 @@ public sealed class CliHttpTests : IDisposable
 
         var e = Assert.Throws<CliException>(() => CliHttp.Options(name => name == "MCPAUTH_EXTRA_CA_CERTS" ? missing : null));
 
-        Assert.StartsWith($"MCPAUTH_EXTRA_CA_CERTS: cannot read the certificate authorities in {missing}", e.Message);
+        Assert.Equal($"MCPAUTH_EXTRA_CA_CERTS: {missing} does not exist.", e.Message);
     }
 
     [Fact]
@@ -65,8 +66,8 @@ public sealed class CliHttpTests : IDisposable
 
         var options = CliHttp.Options(name => name == "NODE_EXTRA_CA_CERTS" ? missing : null, warnings);
 
-        Assert.Empty(options.ExtraTrustedCertificates);
-        Assert.Contains($"NODE_EXTRA_CA_CERTS: cannot read the certificate authorities in {missing}", warnings.ToString());
+        Assert.Null(options.ExtraTrustedCertificatesFile);
+        Assert.Contains($"NODE_EXTRA_CA_CERTS: {missing} does not exist.", warnings.ToString());
         Assert.Contains("set MCPAUTH_EXTRA_CA_CERTS", warnings.ToString());
     }
 

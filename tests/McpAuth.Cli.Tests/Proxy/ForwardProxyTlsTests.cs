@@ -111,16 +111,26 @@ public sealed class ForwardProxyTlsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_ca_variable_naming_a_file_without_a_certificate_is_refused_with_its_name()
+    public async Task A_ca_variable_naming_a_missing_file_is_refused_with_its_name_and_one_without_a_certificate_trusts_nothing_more()
     {
+        var missing = Path.Combine(_home.Path, "missing.pem");
         var empty = Path.Combine(_home.Path, "empty.pem");
         await File.WriteAllTextAsync(empty, "not a certificate\n");
         var cli = new CliProcess(Home);
-        cli.Environment["NODE_EXTRA_CA_CERTS"] = empty;
+        foreach (var (name, value) in Environment(null))
+        {
+            cli.Environment[name] = value;
+        }
 
-        var login = await cli.RunAsync("login", McpUrl.AbsoluteUri);
+        cli.Environment["MCPAUTH_EXTRA_CA_CERTS"] = missing;
+        var refused = await cli.RunAsync("login", McpUrl.AbsoluteUri);
+        cli.Environment["MCPAUTH_EXTRA_CA_CERTS"] = empty;
+        var untrusted = await cli.RunAsync("login", McpUrl.AbsoluteUri);
 
-        Assert.Equal(ExitCodes.Error, login.ExitCode);
-        Assert.Contains($"NODE_EXTRA_CA_CERTS: {empty} holds no PEM certificate", login.Stderr);
+        Assert.Equal(ExitCodes.Error, refused.ExitCode);
+        Assert.Contains($"MCPAUTH_EXTRA_CA_CERTS: {missing} does not exist.", refused.Stderr);
+        Assert.Equal(ExitCodes.Error, untrusted.ExitCode);
+        Assert.Contains("(TlsFailure: https://127.0.0.1:", untrusted.Stderr);
+        Assert.Contains("set MCPAUTH_EXTRA_CA_CERTS to a PEM file", untrusted.Stderr);
     }
 }

@@ -85,6 +85,46 @@ public sealed class ExtraTrustedCertificatesTests : IDisposable
         Assert.Equal(200, response.StatusCode);
     }
 
+    [Fact]
+    public async Task A_bundle_file_is_read_at_the_first_handshake_the_system_does_not_trust_not_when_the_handler_is_built()
+    {
+        await using var server = TlsServer.Start(_ca.ServerCertificate);
+        var bundle = Path.Combine(Path.GetTempPath(), $"mcpauth-ca-{Guid.NewGuid():N}.pem");
+        var options = new OAuthHttpOptions { ExtraTrustedCertificatesFile = bundle };
+        using var http = new HttpClient(OAuthHttpClient.CreateDefaultHandler(options));
+        try
+        {
+            // Written after the handler was built: only a read at the handshake can find the CA.
+            await File.WriteAllTextAsync(bundle, _ca.Root.ExportCertificatePem());
+
+            var response = await new OAuthHttpClient(http, options).SendAsync(new HttpRequestMessage(HttpMethod.Get, server.Url), default);
+
+            Assert.Equal(200, response.StatusCode);
+        }
+        finally
+        {
+            File.Delete(bundle);
+        }
+    }
+
+    [Fact]
+    public async Task A_bundle_file_without_a_certificate_trusts_nothing_more()
+    {
+        await using var server = TlsServer.Start(_ca.ServerCertificate);
+        var bundle = Path.Combine(Path.GetTempPath(), $"mcpauth-ca-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(bundle, "not a certificate\n");
+        try
+        {
+            var e = await Assert.ThrowsAsync<McpAuthException>(() => SendAsync(new OAuthHttpOptions { ExtraTrustedCertificatesFile = bundle }, server.Url));
+
+            Assert.Equal(McpAuthErrorCode.TlsFailure, e.Code);
+        }
+        finally
+        {
+            File.Delete(bundle);
+        }
+    }
+
     private static async Task<OAuthResponse> SendAsync(OAuthHttpOptions options, Uri url)
     {
         using var http = new HttpClient(OAuthHttpClient.CreateDefaultHandler(options));
