@@ -40,7 +40,7 @@ internal sealed class LibraryEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(cli);
         ArgumentNullException.ThrowIfNull(login);
         var redirect = redirectUri ?? ChooseRedirectUri(cli.Home, login);
-        var engine = new CliEngine(cli, CliStore.Open(cli));
+        var engine = EngineFactory.Create(cli);
         var pendingFlows = new PendingFlowRegistry(cli.Time);
         return new LibraryEngine(engine, engine.ForLogin(login, redirect, pendingFlows), redirect, pendingFlows);
     }

@@ -4,5 +4,5 @@ namespace McpAuth.Cli.Engine;
 internal static class EngineFactory
 {
     /// <exception cref="McpAuthException">A store variable is missing or wrong; the message names it.</exception>
-    public static ICliEngine Create(CliContext cli) => new CliEngine(cli, CliStore.Open(cli));
+    public static CliEngine Create(CliContext cli) => new(cli, CliStore.Open(cli));
 }
