@@ -97,33 +97,12 @@ public sealed class FaultFleet(ReplicaSettings settings, FaultTiming timing) : I
         return replica;
     }
 
-    private ProcessStartInfo StartInfo()
+    private ProcessStartInfo StartInfo() => ReplicaProcesses.StartInfo(settings, new Dictionary<string, string>
     {
-        var dotnet = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-        var start = new ProcessStartInfo(dotnet)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                [GatewayProgram.ConnectionVariable] = settings.ConnectionString,
-                [GatewayProgram.SchemaVariable] = settings.Schema,
-                [GatewayProgram.KeyVariable] = Convert.ToBase64String(settings.Key),
-                [GatewayProgram.IssuerVariable] = settings.Issuer,
-                [GatewayProgram.ClientIdVariable] = settings.ClientId,
-                [GatewayProgram.CountVariable] = $"{settings.Credentials}",
-                [GatewayProgram.ConcurrencyVariable] = $"{settings.Concurrency}",
-                [FaultReplicaProgram.SkewVariable] = $"{timing.SkewMs}",
-                [FaultReplicaProgram.LeaseVariable] = $"{timing.LeaseMs}",
-                [FaultReplicaProgram.LockTimeoutVariable] = $"{timing.LockTimeoutMs}",
-            },
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(typeof(FaultReplicaProgram).Assembly.Location);
-        start.ArgumentList.Add("fault-replica");
-        return start;
-    }
+        [FaultReplicaProgram.SkewVariable] = $"{timing.SkewMs}",
+        [FaultReplicaProgram.LeaseVariable] = $"{timing.LeaseMs}",
+        [FaultReplicaProgram.LockTimeoutVariable] = $"{timing.LockTimeoutMs}",
+    }, "fault-replica");
 
     private sealed class Replica(Process process)
     {

@@ -53,7 +53,14 @@ public static class ReplicaProcesses
     /// <summary>Starts a replica that takes the refresh lease (60 s) of credential <paramref name="id"/>, says "leased N" and hangs.</summary>
     public static Process StartLeaseHolder(ReplicaSettings settings, string id) => Process.Start(StartInfo(settings, "hold-lease", id))!;
 
-    private static ProcessStartInfo StartInfo(ReplicaSettings settings, params string[] command)
+    private static ProcessStartInfo StartInfo(ReplicaSettings settings, params string[] command) =>
+        StartInfo(settings, new Dictionary<string, string>(), command.Length == 0 ? ["gateway"] : command);
+
+    /// <summary>
+    /// A replica process of this assembly (<c>dotnet exec</c> it with <paramref name="command"/>), told the shared
+    /// database and credentials, and <paramref name="environment"/> besides (the fault replicas' refresh timing).
+    /// </summary>
+    public static ProcessStartInfo StartInfo(ReplicaSettings settings, IReadOnlyDictionary<string, string> environment, params string[] command)
     {
         var dotnet = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
         var start = new ProcessStartInfo(dotnet)
@@ -72,7 +79,11 @@ public static class ReplicaProcesses
                 [GatewayProgram.ConcurrencyVariable] = $"{settings.Concurrency}",
             },
         };
-        foreach (var argument in new[] { "exec", typeof(GatewayProgram).Assembly.Location }.Concat(command.Length == 0 ? ["gateway"] : command))
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+        foreach (var argument in new[] { "exec", typeof(GatewayProgram).Assembly.Location }.Concat(command))
         {
             start.ArgumentList.Add(argument);
         }
