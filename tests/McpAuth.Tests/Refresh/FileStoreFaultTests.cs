@@ -20,13 +20,8 @@ public sealed class FileStoreFaultTests : IDisposable
     public async Task A_disk_that_refuses_the_save_keeps_the_rotated_token_and_keeps_the_other_process_from_refreshing()
     {
         var disk = new FlakyWritesStore(FileTokenStore.Open(new FileTokenStoreOptions { Home = _home.Path }));
-        var f = new RefreshFixture(disk);
-        await f.SaveAsync(f.Credential(TimeSpan.FromSeconds(-5)));
-        var refresh = new CountingRefresh((_, _) =>
-        {
-            disk.FailNextWrites = int.MaxValue; // the disk fills up while the authorization server rotates the token
-            return Task.FromResult(f.Tokens("at-2", "rt-2"));
-        });
+        // The disk fills up while the authorization server rotates the token.
+        var (f, refresh) = await RotatedSaveTests.OutageAtSaveAsync(disk, failedWrites: int.MaxValue);
         var otherProcess = new RefreshCoordinator(new TokenVault(FileTokenStore.Open(new FileTokenStoreOptions { Home = _home.Path })),
             f.Time, RefreshFixture.FastOptions with { LockTimeout = TimeSpan.FromMilliseconds(300) });
         var otherRefresh = new CountingRefresh((_, _) => Task.FromResult(f.Tokens("at-replayed", "rt-replayed")));

@@ -18,13 +18,7 @@ public sealed class RotatedSaveTests
     public async Task A_store_outage_while_saving_the_rotated_token_is_retried_under_the_lease()
     {
         var store = new FlakyWritesStore();
-        var f = new RefreshFixture(store);
-        await f.SaveAsync(f.Credential(TimeSpan.FromSeconds(-5)));
-        var refresh = new CountingRefresh((_, _) =>
-        {
-            store.FailNextWrites = 2; // the outage hits exactly the save of the rotated credential
-            return Task.FromResult(f.Tokens("at-2", "rt-2"));
-        });
+        var (f, refresh) = await OutageAtSaveAsync(store, failedWrites: 2); // the outage hits exactly the save of the rotated credential
 
         var credential = await f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None);
 
@@ -39,13 +33,7 @@ public sealed class RotatedSaveTests
     public async Task A_lasting_outage_serves_the_rotated_token_from_memory_and_saves_it_when_the_store_is_back()
     {
         var store = new FlakyWritesStore();
-        var f = new RefreshFixture(store);
-        await f.SaveAsync(f.Credential(TimeSpan.FromSeconds(-5)));
-        var refresh = new CountingRefresh((_, _) =>
-        {
-            store.FailNextWrites = int.MaxValue;
-            return Task.FromResult(f.Tokens("at-2", "rt-2"));
-        });
+        var (f, refresh) = await OutageAtSaveAsync(store, failedWrites: int.MaxValue);
 
         var first = await f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None);
         var again = await f.Coordinator.RefreshAfterRejectionAsync(RefreshFixture.Binding, "at-1", refresh.Callback, None);
@@ -69,13 +57,7 @@ public sealed class RotatedSaveTests
     public async Task While_a_rotated_token_is_unsaved_no_other_process_refreshes_the_credential()
     {
         var store = new FlakyWritesStore();
-        var f = new RefreshFixture(store);
-        await f.SaveAsync(f.Credential(TimeSpan.FromSeconds(-5)));
-        var refresh = new CountingRefresh((_, _) =>
-        {
-            store.FailNextWrites = int.MaxValue;
-            return Task.FromResult(f.Tokens("at-2", "rt-2"));
-        });
+        var (f, refresh) = await OutageAtSaveAsync(store, failedWrites: int.MaxValue);
         await f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None);
         var other = new RefreshCoordinator(new TokenVault(store), f.Time,
             RefreshFixture.FastOptions with { LockTimeout = TimeSpan.FromMilliseconds(300) });
@@ -98,13 +80,7 @@ public sealed class RotatedSaveTests
     public async Task An_unsaved_token_that_expired_asks_its_callers_to_try_again_not_to_log_in()
     {
         var store = new FlakyWritesStore();
-        var f = new RefreshFixture(store);
-        await f.SaveAsync(f.Credential(TimeSpan.FromSeconds(-5)));
-        var refresh = new CountingRefresh((_, _) =>
-        {
-            store.FailNextWrites = int.MaxValue;
-            return Task.FromResult(f.Tokens("at-2", "rt-2", TimeSpan.FromMinutes(5)));
-        });
+        var (f, refresh) = await OutageAtSaveAsync(store, failedWrites: int.MaxValue, lifetime: TimeSpan.FromMinutes(5));
         await f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None);
         f.Time.Advance(TimeSpan.FromMinutes(6));
 
@@ -116,5 +92,22 @@ public sealed class RotatedSaveTests
         Assert.Equal(1, refresh.Calls);
         store.FailNextWrites = 0;
         Assert.True(await f.Coordinator.WaitForUnsavedAsync(TimeSpan.FromSeconds(10), None));
+    }
+
+    /// <summary>
+    /// A credential due for refresh in <paramref name="store"/>, and a refresh that rotates it to at-2 / rt-2 while the
+    /// store starts refusing <paramref name="failedWrites"/> writes: the outage hits the save of the rotated token.
+    /// </summary>
+    internal static async Task<(RefreshFixture Fixture, CountingRefresh Refresh)> OutageAtSaveAsync(
+        FlakyWritesStore store, int failedWrites, TimeSpan? lifetime = null)
+    {
+        var f = new RefreshFixture(store);
+        await f.SaveAsync(f.Credential(TimeSpan.FromSeconds(-5)));
+        var refresh = new CountingRefresh((_, _) =>
+        {
+            store.FailNextWrites = failedWrites;
+            return Task.FromResult(f.Tokens("at-2", "rt-2", lifetime));
+        });
+        return (f, refresh);
     }
 }
