@@ -11,15 +11,8 @@ namespace McpAuth.Cli.Commands.Headers;
 /// </summary>
 public sealed class HeadersRunner(CliContext cli, Func<ICliEngine> engine)
 {
-    public async Task<int> RunAsync(TokenOptions options, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        await using var core = engine();
-        var token = await core.GetAccessTokenAsync(options.Server, options.Profile, cancellationToken).ConfigureAwait(false);
-        await cli.Out.WriteAsync(Format(token) + "\n").ConfigureAwait(false);
-        await cli.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return ExitCodes.Ok;
-    }
+    public Task<int> RunAsync(TokenOptions options, CancellationToken cancellationToken) =>
+        new TokenRunner(cli, engine, Format).RunAsync(options, cancellationToken);
 
     /// <summary>The headers object for a bearer token, as compact JSON.</summary>
     public static string Format(string accessToken)
