@@ -13,14 +13,7 @@ public static class McpRemote
     /// <summary>Runs mcp-remote-client for <paramref name="serverUrl"/> with <paramref name="arguments"/> until it exits.</summary>
     public static async Task<string> LogInAsync(string configDirectory, string serverUrl, params string[] arguments)
     {
-        var info = new ProcessStartInfo(TestTools.NodeBinary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = TestTools.JsDirectory,
-        };
+        var info = ReadyLineProcess.StartInfo(TestTools.NodeBinary, TestTools.JsDirectory);
         info.ArgumentList.Add(TestTools.NodeModule("mcp-remote/dist/client.js"));
         info.ArgumentList.Add(serverUrl);
         foreach (var argument in arguments)

@@ -28,14 +28,7 @@ public static class TypeScriptStdioClient
         string home, IReadOnlyList<string> proxyArgs, IReadOnlyList<string> calls, IReadOnlyDictionary<string, string>? environment = null,
         TimeSpan? pauseBetweenCalls = null, TimeSpan? timeout = null)
     {
-        var info = new ProcessStartInfo(TestTools.NodeBinary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = TestTools.JsDirectory,
-        };
+        var info = ReadyLineProcess.StartInfo(TestTools.NodeBinary, TestTools.JsDirectory);
         info.ArgumentList.Add(Path.Combine(TestTools.JsDirectory, "mcp-stdio-client.mjs"));
         foreach (var call in calls)
         {

@@ -34,7 +34,10 @@ public sealed class ReadyLineProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>A start for <paramref name="fileName"/> with stdin, stdout and stderr redirected; add arguments and variables to it.</summary>
+    /// <summary>
+    /// A start for <paramref name="fileName"/> with stdin, stdout and stderr redirected; add arguments and variables to it.
+    /// Also for the Node programs the tests drive (the TypeScript stdio client, mcp-remote).
+    /// </summary>
     public static ProcessStartInfo StartInfo(string fileName, string? workingDirectory = null) => new(fileName)
     {
         WorkingDirectory = workingDirectory ?? string.Empty,
