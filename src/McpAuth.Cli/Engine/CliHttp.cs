@@ -52,7 +52,7 @@ internal static class CliHttp
         }
         // Only the file's presence is checked here: its certificates are read at the first handshake the system's roots
         // do not validate (OAuthHttpOptions.ExtraTrustedCertificatesFile), so a command that sends nothing pays nothing.
-        var problem = File.Exists(path) ? null : $"{variable}: {path} does not exist.";
+        var problem = File.Exists(path) ? null : $"{variable}: {path} does not exist; set it to a PEM file of the certificate authorities to trust, or unset it.";
         if (problem is null)
         {
             options.ExtraTrustedCertificatesFile = path;

@@ -55,7 +55,7 @@ public sealed class CliHttpTests : IDisposable
 
         var e = Assert.Throws<CliException>(() => CliHttp.Options(name => name == "MCPAUTH_EXTRA_CA_CERTS" ? missing : null));
 
-        Assert.Equal($"MCPAUTH_EXTRA_CA_CERTS: {missing} does not exist.", e.Message);
+        Assert.Equal($"MCPAUTH_EXTRA_CA_CERTS: {missing} does not exist; set it to a PEM file of the certificate authorities to trust, or unset it.", e.Message);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class CliHttpTests : IDisposable
         var options = CliHttp.Options(name => name == "NODE_EXTRA_CA_CERTS" ? missing : null, warnings);
 
         Assert.Null(options.ExtraTrustedCertificatesFile);
-        Assert.Contains($"NODE_EXTRA_CA_CERTS: {missing} does not exist.", warnings.ToString());
+        Assert.Contains($"NODE_EXTRA_CA_CERTS: {missing} does not exist; set it to a PEM file", warnings.ToString());
         Assert.Contains("set MCPAUTH_EXTRA_CA_CERTS", warnings.ToString());
     }
 

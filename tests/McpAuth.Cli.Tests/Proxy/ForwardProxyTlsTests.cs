@@ -128,7 +128,7 @@ public sealed class ForwardProxyTlsTests : IAsyncLifetime
         var untrusted = await cli.RunAsync("login", McpUrl.AbsoluteUri);
 
         Assert.Equal(ExitCodes.Error, refused.ExitCode);
-        Assert.Contains($"MCPAUTH_EXTRA_CA_CERTS: {missing} does not exist.", refused.Stderr);
+        Assert.Contains($"MCPAUTH_EXTRA_CA_CERTS: {missing} does not exist; set it to a PEM file of the certificate authorities to trust, or unset it.", refused.Stderr);
         Assert.Equal(ExitCodes.Error, untrusted.ExitCode);
         Assert.Contains("(TlsFailure: https://127.0.0.1:", untrusted.Stderr);
         Assert.Contains("set MCPAUTH_EXTRA_CA_CERTS to a PEM file", untrusted.Stderr);
