@@ -13,9 +13,15 @@ public sealed class FlakyWritesStore(ITokenStore? inner = null) : ITokenStore
 {
     private readonly ITokenStore _inner = inner ?? new InMemoryTokenStore();
     private int _failNext;
+    private int _failNextRenewals;
     private int _failed;
 
     public int FailNextWrites { set => Volatile.Write(ref _failNext, value); }
+
+    /// <summary>Lease renewals to refuse with <see cref="McpAuthErrorCode.StoreUnavailable"/> (a database outage seen by the lease holder).</summary>
+    public int FailNextRenewals { set => Volatile.Write(ref _failNextRenewals, value); }
+
+    public int FailedRenewals { get; private set; }
 
     public int FailedWrites => Volatile.Read(ref _failed);
 
@@ -57,13 +63,21 @@ public sealed class FlakyWritesStore(ITokenStore? inner = null) : ITokenStore
     public ValueTask<IAsyncDisposable> LockAsync(StoreKey key, TimeSpan timeout, CancellationToken cancellationToken) =>
         _inner.LockAsync(key, timeout, cancellationToken);
 
-    // Leases are held in the store's own memory here: only the entry writes fail, as when a disk fills up after the
-    // lease was taken (the lease tests of the store contract cover a store that refuses leases).
+    // Leases are held in the store's own memory here: only the entry writes (and, when asked, renewals) fail, as when a
+    // disk fills up after the lease was taken (the lease tests of the store contract cover a store that refuses leases).
     public ValueTask<StoreLease?> TryAcquireLeaseAsync(StoreKey key, string holder, TimeSpan duration, CancellationToken cancellationToken) =>
         _inner.TryAcquireLeaseAsync(key, holder, duration, cancellationToken);
 
-    public ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken) =>
-        _inner.RenewLeaseAsync(lease, duration, cancellationToken);
+    public ValueTask<StoreLease?> RenewLeaseAsync(StoreLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Decrement(ref _failNextRenewals) >= 0)
+        {
+            FailedRenewals++;
+            throw new McpAuthException(McpAuthErrorCode.StoreUnavailable, "lease", new IOException("Connection refused"));
+        }
+        Volatile.Write(ref _failNextRenewals, 0);
+        return _inner.RenewLeaseAsync(lease, duration, cancellationToken);
+    }
 
     public ValueTask ReleaseLeaseAsync(StoreLease lease, CancellationToken cancellationToken) => _inner.ReleaseLeaseAsync(lease, cancellationToken);
 }

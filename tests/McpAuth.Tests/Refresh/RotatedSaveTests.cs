@@ -94,14 +94,39 @@ public sealed class RotatedSaveTests
         Assert.True(await f.Coordinator.WaitForUnsavedAsync(TimeSpan.FromSeconds(10), None));
     }
 
+    [Fact]
+    public async Task An_outage_shorter_than_the_lease_keeps_it_with_the_holder_of_an_unsaved_token()
+    {
+        // A 1.5 s lease is renewed every 0.5 s. Two renewals fail (the database is down); the holder must renew as soon
+        // as the store is back, not a third of the lease later: at 1.5 s the lease would have run out with the rotated
+        // token unsaved, and the next process to take it would replay the spent refresh token (CI saw exactly that
+        // once with a 6 s lease and a 2 s PostgreSQL outage).
+        var store = new FlakyWritesStore();
+        var lease = TimeSpan.FromMilliseconds(1500);
+        var (f, refresh) = await OutageAtSaveAsync(store, failedWrites: int.MaxValue,
+            options: RefreshFixture.FastOptions with { LeaseDuration = lease });
+        await f.Coordinator.GetValidAsync(RefreshFixture.Binding, refresh.Callback, None);
+        store.FailNextRenewals = 2;
+
+        await Task.Delay(lease + TimeSpan.FromMilliseconds(300));
+        var taken = await store.TryAcquireLeaseAsync(StoreKeys.RefreshLock(RefreshFixture.Binding), "another-process", lease, None);
+
+        Assert.Null(taken);
+        Assert.Equal(2, store.FailedRenewals);
+        Assert.Equal(1, f.Coordinator.UnsavedCount);
+        store.FailNextWrites = 0;
+        Assert.True(await f.Coordinator.WaitForUnsavedAsync(TimeSpan.FromSeconds(10), None));
+        Assert.Equal("rt-2", (await f.StoredAsync())!.Tokens.RefreshToken);
+    }
+
     /// <summary>
     /// A credential due for refresh in <paramref name="store"/>, and a refresh that rotates it to at-2 / rt-2 while the
     /// store starts refusing <paramref name="failedWrites"/> writes: the outage hits the save of the rotated token.
     /// </summary>
     internal static async Task<(RefreshFixture Fixture, CountingRefresh Refresh)> OutageAtSaveAsync(
-        FlakyWritesStore store, int failedWrites, TimeSpan? lifetime = null)
+        FlakyWritesStore store, int failedWrites, TimeSpan? lifetime = null, RefreshOptions? options = null)
     {
-        var f = new RefreshFixture(store);
+        var f = new RefreshFixture(store, options);
         await f.SaveAsync(f.Credential(TimeSpan.FromSeconds(-5)));
         var refresh = new CountingRefresh((_, _) =>
         {

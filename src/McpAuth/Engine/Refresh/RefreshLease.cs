@@ -6,8 +6,9 @@ namespace McpAuth.Engine.Refresh;
 /// <summary>
 /// This process's hold on the refresh lease of one credential (<see cref="ITokenStore.TryAcquireLeaseAsync"/>): renewed
 /// every third of its duration while held, so a slow authorization server never lets it lapse while the store can be
-/// reached, and released on dispose unless handed over to a background save (<see cref="HandOver"/>). When the store
-/// cannot be reached the lease is not renewed and runs out by itself; a holder whose process died keeps it until then.
+/// reached, and released on dispose unless handed over to a background save (<see cref="HandOver"/>). While the store
+/// cannot be reached the lease is renewed again every <see cref="RetryPause"/>, so it survives any outage shorter than
+/// about two thirds of its duration; a longer outage, or a holder whose process died, lets it run out by itself.
 /// </summary>
 internal sealed class RefreshLease : IAsyncDisposable
 {
@@ -74,15 +75,17 @@ internal sealed class RefreshLease : IAsyncDisposable
     private async Task RenewAsync()
     {
         var token = _stop.Token;
+        var pause = _duration / 3;
         while (!Lost)
         {
             // The real clock: the lease expires by the store's clock, whatever clock the engine was given.
-            await Task.Delay(_duration / 3, TimeProvider.System, token).ConfigureAwait(false);
+            await Task.Delay(pause, TimeProvider.System, token).ConfigureAwait(false);
             try
             {
                 if (await _store.RenewLeaseAsync(Current, _duration, token).ConfigureAwait(false) is { } renewed)
                 {
                     Volatile.Write(ref _current, renewed);
+                    pause = _duration / 3;
                 }
                 else
                 {
@@ -91,8 +94,18 @@ internal sealed class RefreshLease : IAsyncDisposable
             }
             catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreUnavailable)
             {
-                // Tried again at the next tick; the lease still runs to its expiry.
+                // The lease still runs to its expiry: try again soon, so that it is renewed as soon as the store is back
+                // rather than a third of its duration later (a database restart also leaves dead pooled connections
+                // to get through first). Waiting the full third let a 2-second outage expire a 6-second lease while
+                // its holder had a rotated token still to save, and another replica replayed the old one.
+                pause = RetryPause(_duration);
             }
         }
     }
+
+    /// <summary>The pause before renewing again after a failed renewal: a twentieth of the lease, at most a quarter second.</summary>
+    internal static TimeSpan RetryPause(TimeSpan duration) =>
+        duration / 20 < MaxRetryPause ? duration / 20 : MaxRetryPause;
+
+    private static readonly TimeSpan MaxRetryPause = TimeSpan.FromMilliseconds(250);
 }
