@@ -47,7 +47,12 @@ internal sealed class KeyedEntryCipher : IEntryCipher
     {
         if (keyId is null || !_byKeyId.TryGetValue(keyId, out var cipher))
         {
-            throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString());
+            throw new McpAuthException(McpAuthErrorCode.StoreEntryCorrupt, key.ToString())
+            {
+                Hint = $"It was sealed under envelope key {keyId ?? "(none)"}, which this store was not given. If the key was changed, "
+                    + "give the old one as a previous key (PostgresTokenStoreOptions.PreviousEnvelopeKeys; for mcpauth, "
+                    + "MCPAUTH_STORE_PREVIOUS_KEYS).",
+            };
         }
         try
         {

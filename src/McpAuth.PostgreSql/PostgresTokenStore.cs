@@ -146,6 +146,45 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
         return deleted > 0;
     }
 
+    /// <summary>
+    /// Key rotation's last step: re-seals under the current envelope key every entry sealed under another one (given in
+    /// <see cref="PostgresTokenStoreOptions.PreviousEnvelopeKeys"/>). Each rewrite is a compare-and-set on the entry's
+    /// version, so a write that lands meanwhile (sealed under the current key itself) wins. Once it reports none left,
+    /// the previous keys can be dropped. An entry that no given key opens is left as it is and counted.
+    /// </summary>
+    /// <returns>How many entries were re-sealed, and how many are still sealed under a key this store was not given.</returns>
+    /// <exception cref="McpAuthException"><see cref="McpAuthErrorCode.StoreUnavailable"/>.</exception>
+    public async Task<(int Resealed, int Unreadable)> ResealAsync(CancellationToken cancellationToken)
+    {
+        if (_cipher.KeyId is not { } current)
+        {
+            return (0, 0);
+        }
+        var command = _dataSource.CreateCommand($"SELECT kind, id FROM {_schema.Entries} WHERE key_id IS DISTINCT FROM @current");
+        command.Parameters.Add(new("current", current));
+        var stale = await _commands.RunAsync(command, "list", ReadAnyKeysAsync, cancellationToken).ConfigureAwait(false);
+        var (resealed, unreadable) = (0, 0);
+        foreach (var key in stale)
+        {
+            VersionedEntry? entry;
+            try
+            {
+                entry = await ReadVersionedAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (McpAuthException e) when (e.Code == McpAuthErrorCode.StoreEntryCorrupt)
+            {
+                unreadable++;
+                continue;
+            }
+            if (entry is not null && await WriteIfVersionAsync(key, entry.Value, entry.Version, lease: null, cancellationToken)
+                    .ConfigureAwait(false) is not null)
+            {
+                resealed++;
+            }
+        }
+        return (resealed, unreadable);
+    }
+
     /// <summary>Lists one kind through the (kind, id) primary key index: no payload is read or decrypted.</summary>
     public async ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken)
     {
@@ -249,6 +288,24 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 keys.Add(new StoreKey(kind, reader.GetString(0)));
+            }
+        }
+        return keys;
+    }
+
+    /// <summary>Entry keys of every kind this version knows (rows of a kind added by a newer version are skipped).</summary>
+    private static async Task<IReadOnlyList<StoreKey>> ReadAnyKeysAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var keys = new List<StoreKey>();
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (StoreEntryKinds.TryParse(reader.GetString(0), out var kind))
+                {
+                    keys.Add(new StoreKey(kind, reader.GetString(1)));
+                }
             }
         }
         return keys;

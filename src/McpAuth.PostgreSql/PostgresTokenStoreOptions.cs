@@ -42,9 +42,18 @@ public sealed record PostgresTokenStoreOptions
 
     /// <summary>
     /// Earlier envelope keys by key id, for key rotation: entries sealed under them stay readable and are sealed under
-    /// the current key the next time they are written.
+    /// the current key the next time they are written, or at once by <see cref="PostgresTokenStore.ResealAsync"/>.
+    /// A key's id is the <see cref="KeyId"/> it was used with, by default <see cref="DefaultKeyId"/>.
     /// </summary>
     public IReadOnlyDictionary<string, byte[]>? PreviousEnvelopeKeys { get; init; }
+
+    /// <summary>The id a key gets when <see cref="KeyId"/> is not set: a fingerprint (not a secret) of the key.</summary>
+    /// <param name="key">A 32-byte envelope key.</param>
+    public static string DefaultKeyId(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return EnvelopeKeys.Fingerprint(key);
+    }
 
     /// <summary>
     /// Stores entries unencrypted when no envelope key is given. Anyone who can read the database can then read every

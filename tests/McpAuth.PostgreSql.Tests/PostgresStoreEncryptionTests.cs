@@ -107,6 +107,35 @@ public sealed class PostgresStoreEncryptionTests(PostgresServer server) : StoreT
     }
 
     [Fact]
+    public async Task Reseal_moves_every_entry_to_the_current_key_and_leaves_one_no_key_opens()
+    {
+        var old = await CreateStoreAsync();
+        await old.WriteAsync(First, "one"u8.ToArray(), CancellationToken.None);
+        await old.WriteAsync(Second, "two"u8.ToArray(), CancellationToken.None);
+        var stranger = await CreateStoreAsync(Options(NewKey()));
+        var third = new StoreKey(StoreEntryKind.Registration, "third");
+        await stranger.WriteAsync(third, "three"u8.ToArray(), CancellationToken.None);
+        var newKey = NewKey();
+        var rotated = await CreateStoreAsync(Options(newKey) with
+        {
+            PreviousEnvelopeKeys = new Dictionary<string, byte[]> { [PostgresTokenStoreOptions.DefaultKeyId(Key)] = Key },
+        });
+
+        var first = await rotated.ResealAsync(CancellationToken.None);
+        var again = await rotated.ResealAsync(CancellationToken.None);
+        var newOnly = await CreateStoreAsync(Options(newKey));
+        var unknown = await Assert.ThrowsAsync<McpAuthException>(() => newOnly.ReadAsync(third, CancellationToken.None).AsTask());
+
+        Assert.Equal((2, 1), first);
+        Assert.Equal((0, 1), again);
+        Assert.Equal("one"u8.ToArray(), await newOnly.ReadAsync(First, CancellationToken.None));
+        Assert.Equal("two"u8.ToArray(), await newOnly.ReadAsync(Second, CancellationToken.None));
+        Assert.Equal(McpAuthErrorCode.StoreEntryCorrupt, unknown.Code);
+        Assert.Contains("previous key", unknown.Message, StringComparison.Ordinal);
+        Assert.Equal("three"u8.ToArray(), await stranger.ReadAsync(third, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Store_refuses_to_start_without_an_envelope_key()
     {
         var error = await Assert.ThrowsAsync<McpAuthException>(() => CreateStoreAsync(Options() with { EnvelopeKey = null }));

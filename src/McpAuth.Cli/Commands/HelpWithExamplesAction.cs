@@ -24,7 +24,8 @@ internal sealed class HelpWithExamplesAction(HelpAction standard) : SynchronousC
         output.WriteLine();
         output.WriteLine("Environment:\n  MCPAUTH_HOME  where credentials and locks are kept (default ~/.config/mcpauth)\n  NO_COLOR      disables color\n"
             + "  MCPAUTH_STORE=postgres  credentials in PostgreSQL, shared by several machines: MCPAUTH_POSTGRES_CONNECTION(_FILE),\n"
-            + "                          MCPAUTH_STORE_KEY(_FILE), MCPAUTH_POSTGRES_SCHEMA (see the README)");
+            + "                          MCPAUTH_STORE_KEY(_FILE), MCPAUTH_STORE_PREVIOUS_KEYS(_FILE) (key rotation),\n"
+            + "                          MCPAUTH_POSTGRES_SCHEMA (see the README)");
         return result;
     }
 

@@ -30,15 +30,40 @@ internal static class PostgresCliStore
             ConnectionString = settings.ConnectionString,
             Schema = settings.Schema,
             EnvelopeKey = settings.EnvelopeKey,
+            PreviousEnvelopeKeys = settings.PreviousKeys.ToDictionary(PostgresTokenStoreOptions.DefaultKeyId, k => k, StringComparer.Ordinal),
             LoggerFactory = StderrLog.CreateFactory(cli),
         };
         try
         {
-            return await PostgresTokenStore.CreateAsync(options, cancellationToken).ConfigureAwait(false);
+            var store = await PostgresTokenStore.CreateAsync(options, cancellationToken).ConfigureAwait(false);
+            if (settings.PreviousKeys.Count > 0)
+            {
+                await ResealAsync(cli, store, cancellationToken).ConfigureAwait(false);
+            }
+            return store;
         }
         catch (McpAuthException e) when (HintFor(e, settings) is { } hint)
         {
             throw new McpAuthException(e.Code, e.Detail, e) { Hint = hint };
+        }
+    }
+
+    /// <summary>
+    /// During a key rotation (previous keys given), the first command of each machine re-seals what is still under an old
+    /// key, so the fleet converges on the new key without a separate step; it says so when it re-sealed something.
+    /// </summary>
+    private static async Task ResealAsync(CliContext cli, PostgresTokenStore store, CancellationToken cancellationToken)
+    {
+        var (resealed, unreadable) = await store.ResealAsync(cancellationToken).ConfigureAwait(false);
+        if (resealed > 0)
+        {
+            await cli.Err.WriteLineAsync($"mcpauth: re-sealed {resealed} store entries under the new envelope key ({StoreSettings.Key}). "
+                + $"Unset {StoreSettings.PreviousKeys} once every machine has the new key.").ConfigureAwait(false);
+        }
+        if (unreadable > 0)
+        {
+            await cli.Err.WriteLineAsync($"mcpauth: {unreadable} store entries are sealed under a key that is neither {StoreSettings.Key} "
+                + $"nor in {StoreSettings.PreviousKeys}.").ConfigureAwait(false);
         }
     }
 

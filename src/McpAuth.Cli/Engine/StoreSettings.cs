@@ -10,6 +10,9 @@ namespace McpAuth.Cli.Engine;
 /// can read: an Npgsql connection string.</item>
 /// <item><c>MCPAUTH_STORE_KEY</c>, or <c>MCPAUTH_STORE_KEY_FILE</c> (owner-only): the store's envelope key, 32 bytes
 /// in base64, the same on every machine that shares the database.</item>
+/// <item><c>MCPAUTH_STORE_PREVIOUS_KEYS</c>, or <c>MCPAUTH_STORE_PREVIOUS_KEYS_FILE</c> (owner-only): during a key
+/// rotation, the earlier envelope keys (base64, separated by spaces, commas or new lines). Entries sealed under them stay
+/// readable and are re-sealed under the current key.</item>
 /// <item><c>MCPAUTH_POSTGRES_SCHEMA</c>: the schema of McpAuth's tables (default <c>mcpauth</c>).</item>
 /// </list>
 /// </summary>
@@ -20,12 +23,14 @@ internal static class StoreSettings
     public const string ConnectionFile = Connection + FileSuffix;
     public const string Key = "MCPAUTH_STORE_KEY";
     public const string KeyFile = Key + FileSuffix;
+    public const string PreviousKeys = "MCPAUTH_STORE_PREVIOUS_KEYS";
+    public const string PreviousKeysFile = PreviousKeys + FileSuffix;
     public const string Schema = "MCPAUTH_POSTGRES_SCHEMA";
     private const string FileSuffix = "_FILE";
     private const int KeySize = 32;
 
     /// <summary>Every variable that chooses or configures the store (the demo hides them: it always uses a file store of its own).</summary>
-    public static readonly string[] Variables = [Store, Connection, ConnectionFile, Key, KeyFile, Schema];
+    public static readonly string[] Variables = [Store, Connection, ConnectionFile, Key, KeyFile, PreviousKeys, PreviousKeysFile, Schema];
 
     /// <summary>The PostgreSQL store's settings, or null when the file store is chosen.</summary>
     /// <exception cref="McpAuthException">
@@ -50,8 +55,11 @@ internal static class StoreSettings
                 + $"set {Key}, or {KeyFile} to a file only you can read (chmod 600). Make one with: openssl rand -base64 32",
         };
         var schema = environment(Schema);
+        var previous = Secret(environment, PreviousKeys) is { } keys
+            ? keys.Value.Split([' ', ',', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(k => DecodeKey((k, keys.Source))).ToArray()
+            : [];
         return new PostgresStoreSettings(connection.Value, string.IsNullOrEmpty(schema) ? "mcpauth" : schema, DecodeKey(key),
-            connection.Source, key.Source);
+            connection.Source, key.Source) { PreviousKeys = previous };
     }
 
     private static bool WantsPostgres(Func<string, string?> environment) => environment(Store) switch
@@ -111,5 +119,8 @@ internal static class StoreSettings
 internal sealed record PostgresStoreSettings(
     string ConnectionString, string Schema, byte[] EnvelopeKey, string ConnectionSource, string KeySource)
 {
+    /// <summary>Earlier envelope keys (key rotation), from <see cref="StoreSettings.PreviousKeys"/>.</summary>
+    public IReadOnlyList<byte[]> PreviousKeys { get; init; } = [];
+
     public override string ToString() => $"PostgresStoreSettings {{ Schema = {Schema}, from {ConnectionSource} and {KeySource} }}";
 }

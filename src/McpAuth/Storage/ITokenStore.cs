@@ -38,6 +38,21 @@ public static class StoreEntryKinds
         StoreEntryKind.IdentityToken => nameof(StoreEntryKind.IdentityToken),
         _ => kind.ToString(),
     };
+
+    /// <summary>The kind named <paramref name="name"/> (as <see cref="NameOf"/> spells it); false for a name this version does not know.</summary>
+    public static bool TryParse(string name, out StoreEntryKind kind)
+    {
+        foreach (var candidate in All)
+        {
+            if (string.Equals(NameOf(candidate), name, StringComparison.Ordinal))
+            {
+                kind = candidate;
+                return true;
+            }
+        }
+        kind = default;
+        return false;
+    }
 }
 
 /// <summary>The address of one entry. <see cref="Id"/> is a canonical string built by the typed vault layer.</summary>

@@ -42,6 +42,54 @@ public sealed class PostgresFleetTests(PostgresServer postgres) : IDisposable
         Assert.Equal(1, fleet.Sandbox.AuthorizationServer.Stats.Get(McpAuth.Sandbox.SandboxCounters.Authorize));
     }
 
+    [Fact]
+    public async Task A_new_envelope_key_reads_and_reseals_the_old_entries_given_MCPAUTH_STORE_PREVIOUS_KEYS()
+    {
+        await using var fleet = await PostgresFleet.StartAsync(postgres);
+        var a = await fleet.MachineAsync("a");
+        Assert.Equal(ExitCodes.Ok, (await a.RunAsync("login", fleet.Server)).ExitCode);
+        var newKey = NewKey();
+        McpAuth.IntegrationTests.Fixtures.SuiteCapture.RecordSecret("postgres_store_key", newKey);
+        a.Environment["MCPAUTH_STORE_KEY"] = newKey;
+
+        var withoutOldKey = await a.RunAsync("token", fleet.Server);
+        a.Environment["MCPAUTH_STORE_PREVIOUS_KEYS"] = fleet.Key;
+        var withOldKey = await a.RunAsync("token", fleet.Server);
+        await using (var resealed = await McpAuth.PostgreSql.PostgresTokenStore.CreateAsync(new()
+        {
+            ConnectionString = postgres.ConnectionString, Schema = fleet.Schema, EnvelopeKeyBase64 = newKey,
+        }, CancellationToken.None))
+        {
+            await DueTokens.MakeDueAsync(resealed); // readable under the new key alone: everything was re-sealed
+        }
+        var refreshed = await a.RunAsync("token", fleet.Server);
+        a.Environment.Remove("MCPAUTH_STORE_PREVIOUS_KEYS");
+        var afterReseal = await a.RunAsync("token", fleet.Server);
+
+        Assert.Equal(ExitCodes.Error, withoutOldKey.ExitCode);
+        Assert.Equal("", withoutOldKey.Stdout);
+        Assert.Contains("MCPAUTH_STORE_PREVIOUS_KEYS", withoutOldKey.Stderr);
+        Assert.True(withOldKey.ExitCode == ExitCodes.Ok, withOldKey.Stderr);
+        Assert.Contains("re-sealed", withOldKey.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("re-sealed", refreshed.Stderr, StringComparison.Ordinal);
+        Assert.True(refreshed.ExitCode == ExitCodes.Ok, refreshed.Stderr);
+        Assert.NotEqual(withOldKey.Stdout, refreshed.Stdout);
+        Assert.True(afterReseal.ExitCode == ExitCodes.Ok, afterReseal.Stderr);
+        Assert.Equal(refreshed.Stdout, afterReseal.Stdout);
+        Assert.DoesNotContain(fleet.Key, withoutOldKey.Stderr + withOldKey.Stderr + refreshed.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_previous_key_that_is_not_32_bytes_of_base64_names_its_variable()
+    {
+        var run = await Cli(("MCPAUTH_STORE", "postgres"), ("MCPAUTH_POSTGRES_CONNECTION", postgres.ConnectionString),
+            ("MCPAUTH_STORE_KEY", NewKey()), ("MCPAUTH_STORE_PREVIOUS_KEYS", NewKey() + " not-a-key")).RunAsync("status");
+
+        Assert.Equal(ExitCodes.Error, run.ExitCode);
+        Assert.Contains("(InvalidConfiguration: MCPAUTH_STORE_PREVIOUS_KEYS)", run.Stderr);
+        Assert.DoesNotContain("not-a-key", run.Stderr, StringComparison.Ordinal);
+    }
+
     private CliProcess Cli(params (string Name, string Value)[] variables)
     {
         var cli = new CliProcess(Path.Combine(_home.Path, "home"));
