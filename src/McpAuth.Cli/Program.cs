@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using McpAuth.Cli;
 using McpAuth.Cli.Callback;
 using McpAuth.Cli.Commands;
-using McpAuth.Cli.Commands.Demo;
 using McpAuth.Cli.Commands.Headers;
 using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
@@ -33,7 +32,6 @@ var runners = new CommandRunners
     ImportFromMcpRemote = (o, ct) => new McpRemoteImportRunner(cli).RunAsync(o, ct),
     Headers = (o, ct) => new HeadersRunner(cli, engine).RunAsync(o, ct),
     Proxy = (o, ct) => new ProxyRunner(cli, new BrowserLauncher(cli.Environment)).RunAsync(o, ct),
-    Demo = (o, ct) => new DemoRunner(cli).RunAsync(o, ct),
 };
 var root = CommandTree.Build(cli, runners);
 return await CommandTree.InvokeAsync(root, cli, args, cancel.Token);

@@ -2,7 +2,7 @@ namespace McpAuth.Sandbox;
 
 /// <summary>
 /// A sandbox authorization server and an MCP server that trusts it, both on 127.0.0.1 with OS-chosen ports: what
-/// <c>mcpauth demo</c>, integration tests and benchmarks run against. No network, keychain or database.
+/// <c>mcpauth-demo</c> (scripts/demo), integration tests and benchmarks run against. No network, keychain or database.
 /// </summary>
 /// <example>
 /// <code>

@@ -1,4 +1,3 @@
-using McpAuth.Cli.Commands.Demo;
 using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Commands.Logout;
@@ -24,5 +23,4 @@ public sealed record CommandRunners
     public required Func<ProxyOptions, CancellationToken, Task<int>> Proxy { get; init; }
     /// <summary><c>headers</c>: the token's options (server, profile), printed as a headers object.</summary>
     public required Func<TokenOptions, CancellationToken, Task<int>> Headers { get; init; }
-    public required Func<DemoOptions, CancellationToken, Task<int>> Demo { get; init; }
 }

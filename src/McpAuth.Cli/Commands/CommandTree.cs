@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using McpAuth.Cli.Commands.Demo;
 using McpAuth.Cli.Commands.Headers;
 using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
@@ -35,9 +34,7 @@ public static class CommandTree
         Bind(cli, headers, (r, ct) => runners.Headers(headers.Parse(r), ct));
         var proxy = new ProxyCommand();
         Bind(cli, proxy, (r, ct) => runners.Proxy(proxy.Parse(r, cli), ct));
-        var demo = new DemoCommand();
-        Bind(cli, demo, (r, ct) => runners.Demo(demo.Parse(r), ct));
-        foreach (var verb in new Command[] { login, status, token, headers, logout, import, proxy, demo })
+        foreach (var verb in new Command[] { login, status, token, headers, logout, import, proxy })
         {
             root.Add(verb);
         }
@@ -65,12 +62,19 @@ public static class CommandTree
                 Output = cli.Err, Error = cli.Err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
             };
             var code = await result.InvokeAsync(toStderr, cancellationToken).ConfigureAwait(false);
+            if (args.Count > 0 && args[0] == "demo")
+            {
+                await cli.Err.WriteLineAsync(MovedDemo).ConfigureAwait(false);
+            }
             var verb = result.CommandResult.Command is RootCommand ? "" : result.CommandResult.Command.Name + " ";
             await cli.Err.WriteLineAsync($"Run 'mcpauth {verb}--help' for usage.").ConfigureAwait(false);
             return code;
         }
         return await result.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>What <c>mcpauth demo</c> says now that the demo is an executable of its own (mcpauth carries no sandbox).</summary>
+    internal const string MovedDemo = "The demo is its own executable now: mcpauth-demo (./scripts/demo in the McpAuth repository).";
 
     private static void Bind(CliContext cli, Command command, Func<ParseResult, CancellationToken, Task<int>> run) =>
         command.SetAction((result, ct) => CommandErrors.RunAsync(cli, token => run(result, token), ct));

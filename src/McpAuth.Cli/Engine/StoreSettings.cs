@@ -29,7 +29,7 @@ internal static class StoreSettings
     private const string FileSuffix = "_FILE";
     private const int KeySize = 32;
 
-    /// <summary>Every variable that chooses or configures the store (the demo hides them: it always uses a file store of its own).</summary>
+    /// <summary>Every variable that chooses or configures the store (mcpauth-demo hides them: it always uses a file store of its own).</summary>
     public static readonly string[] Variables = [Store, Connection, ConnectionFile, Key, KeyFile, PreviousKeys, PreviousKeysFile, Schema];
 
     /// <summary>The PostgreSQL store's settings, or null when the file store is chosen.</summary>

@@ -37,7 +37,6 @@ public sealed record LogoutJson(IReadOnlyList<LogoutAction> Actions);
 [JsonSerializable(typeof(LoginJson))]
 [JsonSerializable(typeof(LogoutJson))]
 [JsonSerializable(typeof(CredentialJson))]
-[JsonSerializable(typeof(List<Commands.Demo.DemoStep>))]
 public sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>Writes <paramref name="value"/> as JSON and a newline on stdout.</summary>

@@ -67,7 +67,6 @@ public sealed partial class ClientsDocTests
         {
             Login = (o, _) => Record(o), Status = (o, _) => Record(o), Token = (o, _) => Record(o), Logout = (o, _) => Record(o),
             Import = (o, _) => Record(o), Proxy = (o, _) => Record(o), Headers = (o, _) => Record(o), ImportFromMcpRemote = (o, _) => Record(o),
-            Demo = (o, _) => Record(o),
         };
         var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, runners), cli, args, default);
         Assert.True(code == 0, console.Err.ToString());

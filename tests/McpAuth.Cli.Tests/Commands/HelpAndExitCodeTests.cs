@@ -10,7 +10,7 @@ public sealed class HelpAndExitCodeTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    public static TheoryData<string> Verbs => new() { "login", "status", "token", "headers", "logout", "import", "proxy", "demo" };
+    public static TheoryData<string> Verbs => new() { "login", "status", "token", "headers", "logout", "import", "proxy" };
 
     [Theory]
     [MemberData(nameof(Verbs))]
@@ -59,6 +59,19 @@ public sealed class HelpAndExitCodeTests : IDisposable
         Assert.Contains("logn", run.Stderr);
         Assert.Contains("login", run.Stderr);
         Assert.Contains("mcpauth --help", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Demo_is_no_verb_of_mcpauth_and_says_where_the_demo_went()
+    {
+        var run = await _cli.RunAsync("demo");
+        var help = await _cli.RunAsync("--help");
+
+        Assert.Equal(ExitCodes.Error, run.ExitCode);
+        Assert.Equal("", run.Stdout);
+        Assert.Contains("Unrecognized command or argument 'demo'", run.Stderr);
+        Assert.Contains("mcpauth-demo", run.Stderr);
+        Assert.DoesNotContain("demo", help.Stdout);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using McpAuth.Cli.Commands;
-using McpAuth.Cli.Commands.Demo;
 using McpAuth.Cli.Commands.Import;
 using McpAuth.Cli.Commands.Login;
 using McpAuth.Cli.Commands.Logout;
@@ -27,7 +26,7 @@ public sealed class ParseStepTests
         var runners = new CommandRunners
         {
             Login = (o, _) => Record(o), Status = (o, _) => Record(o), Token = (o, _) => Record(o), Logout = (o, _) => Record(o),
-            Import = (o, _) => Record(o), Proxy = (o, _) => Record(o), Headers = (o, _) => Record(o), ImportFromMcpRemote = (o, _) => Record(o), Demo = (o, _) => Record(o),
+            Import = (o, _) => Record(o), Proxy = (o, _) => Record(o), Headers = (o, _) => Record(o), ImportFromMcpRemote = (o, _) => Record(o),
         };
         var code = await CommandTree.InvokeAsync(CommandTree.Build(cli, runners), cli, args, default);
         return (code, Assert.IsType<T>(_received));
@@ -374,13 +373,6 @@ public sealed class ParseStepTests
         Assert.DoesNotContain("s3cret", Assert.Throws<CliException>(() => ProxyCommand.ParseHeader("Authorization: ${API_KEY}", Lookup)).Message);
     }
 
-    [Fact]
-    public async Task Demo_parses()
-    {
-        var (_, options) = await DispatchAsync<DemoOptions>("demo", "--json");
-        Assert.True(options.Json);
-    }
-
     private static CommandRunners Failing() => new()
     {
         Login = (_, _) => throw new InvalidOperationException("must not run"),
@@ -391,6 +383,5 @@ public sealed class ParseStepTests
         Proxy = (_, _) => throw new InvalidOperationException("must not run"),
         Headers = (_, _) => throw new InvalidOperationException("must not run"),
         ImportFromMcpRemote = (_, _) => throw new InvalidOperationException("must not run"),
-        Demo = (_, _) => throw new InvalidOperationException("must not run"),
     };
 }

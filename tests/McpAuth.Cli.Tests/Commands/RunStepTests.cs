@@ -37,7 +37,6 @@ public sealed class RunStepTests : IDisposable
             Proxy = (_, _) => Task.FromResult(0),
             ImportFromMcpRemote = (_, _) => Task.FromResult(0),
             Headers = (o, ct) => new HeadersRunner(cli, () => _engine).RunAsync(o, ct),
-            Demo = (_, _) => Task.FromResult(0),
         };
         return CommandTree.InvokeAsync(CommandTree.Build(cli, runners), cli, args, default);
     }

@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
+using McpAuth.Cli.Tests.EndToEnd;
 using McpAuth.Sandbox;
 
 namespace McpAuth.Cli.Tests.Native;
 
 /// <summary>
 /// The shipped NativeAOT <c>mcpauth</c> (not the apphost the other end-to-end tests run) against the embedded
-/// sandbox: the demo, then <c>import</c>, <c>token</c> and <c>status</c>. What trimming or AOT could break at run time
-/// (source-generated JSON, the command tree, the store's cryptography, Kestrel in the demo's login) runs here.
+/// sandbox: <c>login</c> (a curl stand-in browser, the loopback listener), <c>token</c>, <c>logout</c>, <c>import</c> and
+/// <c>status</c>. What trimming or AOT could break at run time (source-generated JSON, the command tree, the store's
+/// cryptography, the loopback redirect listener) runs here.
 /// Secrets reach the binary on stdin, never on its command line.
 /// </summary>
 public sealed class NativeBinaryTests : IAsyncLifetime
@@ -41,15 +43,25 @@ public sealed class NativeBinaryTests : IAsyncLifetime
     }
 
     [NativeBinaryFact]
-    public async Task Demo_walks_login_call_refresh_and_logout()
+    public async Task Login_through_the_loopback_listener_then_token_then_logout_revokes_it()
     {
-        var run = await Native().RunAsync("demo", "--json");
+        var cli = Native();
+        cli.Environment["BROWSER"] = await CurlBrowser.CreateAsync(_home.Path);
 
-        Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
-        using var json = JsonDocument.Parse(run.Stdout);
-        var steps = json.RootElement.EnumerateArray().ToList();
-        Assert.Equal(5, steps.Count);
-        Assert.All(steps, s => Assert.True(s.GetProperty("ok").GetBoolean(), s.GetProperty("detail").GetString()));
+        var login = await cli.RunAsync("login", Server);
+        var token = await cli.RunAsync("token", Server);
+        var issued = await _sandbox.AuthorizationServer.TokenValidator.ValidateAsync(token.Stdout.TrimEnd('\n'), default);
+        var logout = await cli.RunAsync("logout", Server);
+        var revoked = await _sandbox.AuthorizationServer.TokenValidator.ValidateAsync(token.Stdout.TrimEnd('\n'), default);
+        var after = await cli.RunAsync("token", Server);
+
+        Assert.True(login.ExitCode == ExitCodes.Ok, login.Stderr);
+        Assert.Equal(1, _sandbox.AuthorizationServer.Stats.TokenRequests("authorization_code"));
+        Assert.True(token.ExitCode == ExitCodes.Ok, token.Stderr);
+        Assert.NotNull(issued);
+        Assert.True(logout.ExitCode == ExitCodes.Ok, logout.Stderr);
+        Assert.Null(revoked);
+        Assert.Equal(ExitCodes.LoginNeeded, after.ExitCode);
     }
 
     [NativeBinaryFact]

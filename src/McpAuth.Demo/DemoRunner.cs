@@ -1,15 +1,18 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using McpAuth.Cli;
 using McpAuth.Cli.Commands.Login;
+using McpAuth.Cli.Commands.Logout;
 using McpAuth.Cli.Engine;
 using McpAuth.Cli.Output;
 using McpAuth.Sandbox;
 
-namespace McpAuth.Cli.Commands.Demo;
+namespace McpAuth.Demo;
 
 /// <summary>
-/// <c>mcpauth demo</c>: starts the embedded sandbox (authorization server + protected MCP server on 127.0.0.1) and
+/// <c>mcpauth-demo</c>: starts the embedded sandbox (authorization server + protected MCP server on 127.0.0.1) and
 /// walks through a login, an authorized MCP call, a refresh and a logout with the real CLI steps, in a throw-away
 /// McpAuth home (your own credentials are never touched). Steps go to stdout (JSON with --json); prose to stderr.
 /// </summary>
@@ -36,7 +39,7 @@ public sealed class DemoRunner(CliContext cli)
         }
         if (options.Json)
         {
-            await cli.Out.WriteLineAsync(JsonSerializer.Serialize(steps, CliJsonContext.Default.ListDemoStep)).ConfigureAwait(false);
+            await cli.Out.WriteLineAsync(JsonSerializer.Serialize(steps, DemoJsonContext.Default.ListDemoStep)).ConfigureAwait(false);
         }
         return steps.All(s => s.Ok) ? ExitCodes.Ok : ExitCodes.Error;
     }
@@ -47,7 +50,7 @@ public sealed class DemoRunner(CliContext cli)
         Err = cli.Err,
         In = TextReader.Null,
         Environment = name => name == "MCPAUTH_HOME" ? home
-            : name is "BROWSER" or "MCPAUTH_BROWSER" || Engine.StoreSettings.Variables.Contains(name) ? null : cli.Environment(name),
+            : name is "BROWSER" or "MCPAUTH_BROWSER" || StoreSettings.Variables.Contains(name) ? null : cli.Environment(name),
         IsInteractive = false,
         UseColor = cli.UseColor,
         Time = clock,
@@ -71,6 +74,11 @@ public sealed class DemoRunner(CliContext cli)
 
 /// <summary>One step of the demo, as printed and as JSON.</summary>
 public sealed record DemoStep(int Number, string Title, bool Ok, string Detail);
+
+/// <summary>Source-generated JSON for --json, written like the CLI's (snake_case, indented).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(List<DemoStep>))]
+internal sealed partial class DemoJsonContext : JsonSerializerContext;
 
 /// <summary>The four steps, each with the real CLI machinery against the sandbox.</summary>
 internal sealed class DemoSteps(
@@ -106,9 +114,9 @@ internal sealed class DemoSteps(
             second != first && refreshes == 1 && again.Ok,
             $"the old token got {expired.Detail}; new token {TokenMask.Mask(second)} after {refreshes} refresh request; the call again: {again.Detail}")
             .ConfigureAwait(false);
-        var actions = await engine.LogoutAsync(new Logout.LogoutOptions(_server, "default", false, false, false), cancellationToken).ConfigureAwait(false);
+        var actions = await engine.LogoutAsync(new LogoutOptions(_server, "default", false, false, false), cancellationToken).ConfigureAwait(false);
         var after = await CallAsync(http, second, cancellationToken).ConfigureAwait(false);
-        var detail = string.Join(" ", actions.Select(a => Logout.LogoutRunner.Describe(a, false))) + $" The old token now gets: {after.Detail}";
+        var detail = string.Join(" ", actions.Select(a => LogoutRunner.Describe(a, false))) + $" The old token now gets: {after.Detail}";
         await AddAsync("Logout (RFC 7009 revocation, store cleared)", actions.Any(a => a.Revoked && a.Cleared) && !after.Ok, detail).ConfigureAwait(false);
     }
 

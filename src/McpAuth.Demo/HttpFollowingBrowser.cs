@@ -1,6 +1,6 @@
 using McpAuth.Cli.Callback;
 
-namespace McpAuth.Cli.Commands.Demo;
+namespace McpAuth.Demo;
 
 /// <summary>
 /// The demo's stand-in for a browser: follows the authorization URL with redirects on, so the sandbox's immediate
