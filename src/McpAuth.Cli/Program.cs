@@ -20,7 +20,8 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 Func<ICliEngine> engine = () => EngineFactory.Create(cli);
 if (TokenFastPath.TryParse(args) is { } tokenOptions)
 {
-    return await CommandErrors.RunAsync(cli, ct => new TokenRunner(cli, engine).RunAsync(tokenOptions, ct), cancel.Token);
+    return await CommandErrors.RunAsync(cli, ct => new TokenRunner(cli, engine).RunAsync(tokenOptions, ct), cancel.Token,
+        tokenOptions.Server, tokenOptions.Profile);
 }
 var runners = new CommandRunners
 {

@@ -77,5 +77,10 @@ public static class CommandTree
     internal const string MovedDemo = "The demo is its own executable now: mcpauth-demo (./scripts/demo in the McpAuth repository).";
 
     private static void Bind(CliContext cli, Command command, Func<ParseResult, CancellationToken, Task<int>> run) =>
-        command.SetAction((result, ct) => CommandErrors.RunAsync(cli, token => run(result, token), ct));
+        command.SetAction((result, ct) => CommandErrors.RunAsync(cli, token => run(result, token), ct,
+            Given(result, command, "server-url"), Given(result, command, "--profile")));
+
+    /// <summary>The value given for the verb's argument or option <paramref name="name"/>, when it has one.</summary>
+    private static string? Given(ParseResult result, Command command, string name) =>
+        command.Arguments.Any(a => a.Name == name) || command.Options.Any(o => o.Name == name) ? result.GetValue<string>(name) : null;
 }

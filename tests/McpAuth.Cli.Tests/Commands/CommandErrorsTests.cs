@@ -10,6 +10,15 @@ public sealed class CommandErrorsTests
         CommandErrors.RunAsync(_console.Context(), run, token);
 
     [Theory]
+    [InlineData(null, null, "mcpauth login <server-url>")]
+    [InlineData("https://mcp.example/mcp", "default", "mcpauth login https://mcp.example/mcp")]
+    [InlineData("https://mcp.example/mcp", "work", "mcpauth login https://mcp.example/mcp --profile work")]
+    [InlineData("https://mcp.example/mcp?tenant=a&x=1", null, "mcpauth login 'https://mcp.example/mcp?tenant=a&x=1'")]
+    [InlineData("https://mcp.example/it's", "my team", "mcpauth login 'https://mcp.example/it'\\''s' --profile 'my team'")]
+    public void A_login_needed_names_the_login_to_run_ready_for_a_shell(string? server, string? profile, string expected) =>
+        Assert.Equal(expected, CommandErrors.LoginCommand(server, profile));
+
+    [Theory]
     [InlineData(McpAuthErrorCode.LoginRequired, ExitCodes.LoginNeeded)]
     [InlineData(McpAuthErrorCode.InvalidGrant, ExitCodes.LoginNeeded)]
     [InlineData(McpAuthErrorCode.InteractionRequired, ExitCodes.LoginNeeded)]

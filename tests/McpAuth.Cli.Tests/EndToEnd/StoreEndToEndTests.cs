@@ -79,7 +79,8 @@ public sealed class StoreEndToEndTests : IDisposable
         Assert.Equal(ExitCodes.LoginNeeded, otherProfile.ExitCode);
         Assert.Equal(ExitCodes.LoginNeeded, otherServer.ExitCode);
         Assert.Equal("", otherProfile.Stdout);
-        Assert.Contains("login", otherProfile.Stderr);
+        Assert.Contains($"Run: mcpauth login {Server} --profile work", otherProfile.Stderr);
+        Assert.Contains("Run: mcpauth login https://other.example/mcp\n", otherServer.Stderr.ReplaceLineEndings("\n"));
     }
 
     [Fact]
