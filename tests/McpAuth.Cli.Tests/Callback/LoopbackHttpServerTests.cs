@@ -145,6 +145,31 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime
         Assert.Equal(0, await ReadOrResetAsync(idle)); // closed by the listener, not left hanging
     }
 
+    [Fact]
+    public async Task Disposing_lets_a_login_that_finishes_meanwhile_show_its_page_and_frees_the_port_at_once()
+    {
+        var listener = await LoopbackCallbackListener.StartAsync(
+            new LoopbackListenerOptions(), new PendingFlowRegistry(TimeProvider.System), default);
+        var port = listener.Port;
+        using var flow = TestFlow.Start(listener.Registry, "ending");
+        var answer = _http.GetAsync(listener.RedirectUri + "?code=c&state=ending");
+        await flow.Received.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // As mcpauth login does: the engine finishes the flow, and the listener is disposed right as the page is due.
+        var disposing = listener.DisposeAsync().AsTask();
+        using (var rebind = new TcpListener(IPAddress.Loopback, port))
+        {
+            rebind.Start(); // the port is free while the page is still being answered
+        }
+        await Task.Delay(300);
+        flow.Succeed();
+        using var response = await answer;
+        await disposing;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Logged in", await response.Content.ReadAsStringAsync());
+    }
+
     [SkippableFact]
     public async Task Listens_on_the_ipv6_loopback_when_the_host_is_ipv6()
     {
