@@ -1,26 +1,25 @@
 using System.Net;
+using System.Net.Sockets;
 using McpAuth.Engine;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 
 namespace McpAuth.Cli.Callback;
 
 /// <summary>
-/// The loopback redirect listener (RFC 8252 §7.3): a real HTTP server (Kestrel) bound to a loopback address only.
-/// Several flows share it: each response is handed to the engine's <see cref="PendingFlowRegistry"/>, which routes it
-/// by <c>state</c> to the flow waiting for it; unknown, expired or replayed states get a 400 page. The page then says
-/// how the engine finished the flow. Disposing it stops the server and releases the port.
+/// The loopback redirect listener (RFC 8252 §7.3): a real HTTP server (<see cref="LoopbackHttpServer"/>, plain sockets)
+/// bound to a loopback address only. Several flows share it: each response is handed to the engine's
+/// <see cref="PendingFlowRegistry"/>, which routes it by <c>state</c> to the flow waiting for it; unknown, expired or
+/// replayed states get a 400 page. The page then says how the engine finished the flow. Disposing it stops the server
+/// and releases the port.
 /// </summary>
 public sealed class LoopbackCallbackListener : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly LoopbackListenerOptions _options;
+    private static readonly KeyValuePair<string, string>[] AllowGet = [new("Allow", "GET")];
 
-    private LoopbackCallbackListener(WebApplication app, LoopbackListenerOptions options, PendingFlowRegistry registry)
+    private readonly LoopbackListenerOptions _options;
+    private LoopbackHttpServer? _server;
+
+    private LoopbackCallbackListener(LoopbackListenerOptions options, PendingFlowRegistry registry)
     {
-        _app = app;
         _options = options;
         Registry = registry;
     }
@@ -41,109 +40,97 @@ public sealed class LoopbackCallbackListener : IAsyncDisposable
     /// Binds the listener: the configured port, else the previous port, else a free one.
     /// </summary>
     /// <exception cref="CliException">The configured port is taken (the message names it and, when known, its holder).</exception>
-    public static async Task<LoopbackCallbackListener> StartAsync(
+    public static Task<LoopbackCallbackListener> StartAsync(
+        LoopbackListenerOptions options, PendingFlowRegistry registry, CancellationToken cancellationToken)
+    {
+        // Binding a socket does not block, so the work is synchronous; failures still come back through the task.
+        try
+        {
+            return Task.FromResult(Start(options, registry, cancellationToken));
+        }
+        catch (OperationCanceledException e)
+        {
+            return Task.FromCanceled<LoopbackCallbackListener>(e.CancellationToken);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<LoopbackCallbackListener>(e);
+        }
+    }
+
+    private static LoopbackCallbackListener Start(
         LoopbackListenerOptions options, PendingFlowRegistry registry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);
         options.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
         if (options.Port is { } configured)
         {
-            return await BindAsync(options, registry, configured, cancellationToken).ConfigureAwait(false);
+            return Bind(options, registry, configured);
         }
         if (options.PreviousPort is { } previous)
         {
             try
             {
-                return await BindAsync(options, registry, previous, cancellationToken).ConfigureAwait(false);
+                return Bind(options, registry, previous);
             }
             catch (CliException)
             {
-                var listener = await BindAsync(options, registry, 0, cancellationToken).ConfigureAwait(false);
+                var listener = Bind(options, registry, 0);
                 listener.PortChanged = true;
                 return listener;
             }
         }
-        return await BindAsync(options, registry, 0, cancellationToken).ConfigureAwait(false);
+        return Bind(options, registry, 0);
     }
 
-    private static async Task<LoopbackCallbackListener> BindAsync(
-        LoopbackListenerOptions options, PendingFlowRegistry registry, int port, CancellationToken cancellationToken)
+    private static LoopbackCallbackListener Bind(LoopbackListenerOptions options, PendingFlowRegistry registry, int port)
     {
         var address = options.Host is "::1" or "[::1]" ? IPAddress.IPv6Loopback : IPAddress.Loopback;
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Listen(address, port);
-        });
-        var app = builder.Build();
-        var listener = new LoopbackCallbackListener(app, options, registry);
-        app.Run(listener.HandleAsync);
+        var listener = new LoopbackCallbackListener(options, registry);
         try
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            listener._server = LoopbackHttpServer.Start(address, port, listener.HandleAsync);
         }
-        catch (Exception e) when (IsAddressInUse(e))
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
-            await app.DisposeAsync().ConfigureAwait(false);
             var holder = PortHolder.Describe(port);
             throw new CliException(
                 $"Callback port {port} on {address} is already in use{(holder is null ? "" : $" by {holder}")}. " +
                 "Stop that process or choose another port with --callback-port.", ExitCodes.Error, e);
         }
-        catch
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        listener.Port = BoundPort(app, port);
+        listener.Port = listener._server.Port;
         var host = options.Host is "::1" ? "[::1]" : options.Host;
         listener.RedirectUri = new Uri($"http://{host}:{listener.Port}{options.Path}");
         return listener;
     }
 
-    private static bool IsAddressInUse(Exception e) =>
-        e is AddressInUseException || e.InnerException is AddressInUseException;
-
-    private static int BoundPort(WebApplication app, int requested)
+    /// <summary>
+    /// Routes one request: the clean <see cref="CallbackPage.DonePath"/>, else only GET on the redirect path, whose
+    /// query goes to the registry byte for byte. Paths compare ignoring case, as they did under Kestrel.
+    /// </summary>
+    private async Task<LoopbackHttpResponse> HandleAsync(LoopbackHttpRequest request, CancellationToken requestAborted)
     {
-        if (requested != 0)
+        if (string.Equals(request.Path, CallbackPage.DonePath, StringComparison.OrdinalIgnoreCase))
         {
-            return requested;
+            return Page(200, new CallbackOutcome(true, "McpAuth", "You can close this tab and return to the terminal."));
         }
-        var bound = app.Urls.Select(u => new Uri(u).Port).FirstOrDefault();
-        return bound != 0 ? bound : throw new InvalidOperationException("Kestrel did not report the bound port.");
-    }
-
-    private async Task HandleAsync(HttpContext context)
-    {
-        var request = context.Request;
-        if (request.Path == CallbackPage.DonePath)
+        if (!string.Equals(request.Path, _options.Path, StringComparison.OrdinalIgnoreCase))
         {
-            await WritePageAsync(context, StatusCodes.Status200OK,
-                new CallbackOutcome(true, "McpAuth", "You can close this tab and return to the terminal.")).ConfigureAwait(false);
-            return;
+            return LoopbackHttpResponse.Empty(404);
         }
-        if (request.Path != _options.Path)
+        if (request.Method != "GET")
         {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
+            return LoopbackHttpResponse.Empty(405, AllowGet);
         }
-        if (!HttpMethods.IsGet(request.Method))
-        {
-            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-            return;
-        }
-        var delivery = Registry.Deliver(new Uri(RedirectUri, request.QueryString.Value));
+        var delivery = Registry.Deliver(new Uri(RedirectUri, request.Query));
         if (delivery.Finished is not { } finished)
         {
-            await WritePageAsync(context, StatusCodes.Status400BadRequest, CallbackPage.Refused(delivery.Status)).ConfigureAwait(false);
-            return;
+            return Page(400, CallbackPage.Refused(delivery.Status));
         }
-        var outcome = await WaitForOutcomeAsync(finished, context.RequestAborted).ConfigureAwait(false);
-        await WritePageAsync(context, outcome.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest, outcome)
-            .ConfigureAwait(false);
+        var outcome = await WaitForOutcomeAsync(finished, requestAborted).ConfigureAwait(false);
+        return Page(outcome.Succeeded ? 200 : 400, outcome);
     }
 
     private async Task<CallbackOutcome> WaitForOutcomeAsync(Task<Exception?> finished, CancellationToken requestAborted)
@@ -158,33 +145,20 @@ public sealed class LoopbackCallbackListener : IAsyncDisposable
         }
     }
 
-    private static Task WritePageAsync(HttpContext context, int status, CallbackOutcome outcome)
+    /// <summary>The page with headers that keep it out of caches and referrers and let only its own script run.</summary>
+    private static LoopbackHttpResponse Page(int status, CallbackOutcome outcome)
     {
         var page = CallbackPage.Render(outcome);
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = "text/html; charset=utf-8";
-        response.Headers.CacheControl = "no-store";
-        response.Headers["Referrer-Policy"] = "no-referrer";
-        response.Headers["X-Content-Type-Options"] = "nosniff";
-        response.Headers.ContentSecurityPolicy = page.ContentSecurityPolicy;
-        return response.WriteAsync(page.Html, context.RequestAborted);
+        return new LoopbackHttpResponse(status,
+        [
+            new("Content-Type", "text/html; charset=utf-8"),
+            new("Cache-Control", "no-store"),
+            new("Referrer-Policy", "no-referrer"),
+            new("X-Content-Type-Options", "nosniff"),
+            new("Content-Security-Policy", page.ContentSecurityPolicy),
+        ], page.Html);
     }
 
-    /// <summary>Stops the server and releases the port.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
-        {
-            try
-            {
-                await _app.StopAsync(stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Connections that did not close in time are aborted by DisposeAsync.
-            }
-        }
-        await _app.DisposeAsync().ConfigureAwait(false);
-    }
+    /// <summary>Stops the server, resets open connections and releases the port.</summary>
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -5,7 +5,7 @@ using McpAuth.Engine;
 
 namespace McpAuth.Cli.Tests.Callback;
 
-/// <summary>Real HTTP requests to the Kestrel listener on 127.0.0.1.</summary>
+/// <summary>Real HTTP requests to the loopback listener on 127.0.0.1.</summary>
 public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
 {
     private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(20) };
