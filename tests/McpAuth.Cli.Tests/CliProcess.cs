@@ -113,9 +113,28 @@ public sealed partial class CliProcess
         return all.ToString();
     }
 
+    /// <summary>
+    /// The CLI's own build output (src/McpAuth.Cli/bin/CONFIGURATION/TFM/mcpauth), as a user runs it: its folder has its
+    /// own runtimeconfig (Microsoft.NETCore.App only) and every assembly it needs. The copy next to the tests is the
+    /// fallback: a test project that targets ASP.NET Core gets the Microsoft.Extensions assemblies from that framework,
+    /// so they are missing beside it and the CLI, which does not target it, could not load them from there.
+    /// </summary>
     private static string FindExecutable()
     {
         var name = OperatingSystem.IsWindows() ? "mcpauth.exe" : "mcpauth";
+        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        for (var folder = here; folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "McpAuth.slnx")))
+            {
+                var own = Path.Combine(folder.FullName, "src", "McpAuth.Cli", "bin", here.Parent!.Name, here.Name, name);
+                if (File.Exists(own))
+                {
+                    return own;
+                }
+                break;
+            }
+        }
         var local = Path.Combine(AppContext.BaseDirectory, name);
         if (File.Exists(local))
         {
