@@ -5,24 +5,12 @@ using McpAuth.Protocol;
 
 namespace McpAuth.Cli.Tests.Callback;
 
-public sealed class InteractiveAuthorizationTests : IAsyncLifetime
+public sealed class InteractiveAuthorizationTests() : ListenerTest(followRedirects: true)
 {
     private readonly TestConsole _console = new();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(20) };
-    private LoopbackCallbackListener _listener = null!;
-
-    public async Task InitializeAsync() =>
-        _listener = await LoopbackCallbackListener.StartAsync(
-            new LoopbackListenerOptions { OutcomeWait = TimeSpan.FromSeconds(5) }, new PendingFlowRegistry(TimeProvider.System), default);
-
-    public async Task DisposeAsync()
-    {
-        await _listener.DisposeAsync();
-        _http.Dispose();
-    }
 
     private InteractiveAuthorization Create(bool noBrowser, TextReader? input = null, TimeSpan? timeout = null) =>
-        new(_console.Context(input), new BrowserLauncher(_ => "/bin/false"), _listener,
+        new(_console.Context(input), new BrowserLauncher(_ => "/bin/false"), Listener,
             new InteractiveAuthorizationOptions(noBrowser, timeout ?? TimeSpan.FromSeconds(20)));
 
     private static Uri AuthorizationUrl(string state) => new($"https://as.example/authorize?client_id=c&state={state}");
@@ -34,7 +22,7 @@ public sealed class InteractiveAuthorizationTests : IAsyncLifetime
         var flow = TestFlow.Record(authorization.PendingFlows, "s-browser");
 
         var waiting = authorization.WaitForRedirectAsync(AuthorizationUrl("s-browser"), default);
-        var page = _http.GetAsync(authorization.RedirectUri + "?code=the-code&state=s-browser");
+        var page = Http.GetAsync(authorization.RedirectUri + "?code=the-code&state=s-browser");
         var callback = AuthorizationResponse.Parse(await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
         _ = flow.FinishWithAsync(Task.FromResult(0));
 
@@ -81,7 +69,7 @@ public sealed class InteractiveAuthorizationTests : IAsyncLifetime
         await Assert.ThrowsAsync<CliException>(() => authorization.WaitForRedirectAsync(AuthorizationUrl("s-slow"), default));
 
         // Printed at a quarter of the timeout (1 s), well before the login gave up.
-        Assert.Contains($"(this login listens on {_listener.Port}): pass --callback-port N", _console.Err.ToString());
+        Assert.Contains($"(this login listens on {Listener.Port}): pass --callback-port N", _console.Err.ToString());
     }
 
     [Fact]
@@ -91,7 +79,7 @@ public sealed class InteractiveAuthorizationTests : IAsyncLifetime
         var flow = TestFlow.Record(authorization.PendingFlows, "s-quick");
 
         var waiting = authorization.WaitForRedirectAsync(AuthorizationUrl("s-quick"), default);
-        var page = _http.GetAsync(authorization.RedirectUri + "?code=the-code&state=s-quick");
+        var page = Http.GetAsync(authorization.RedirectUri + "?code=the-code&state=s-quick");
         await waiting.WaitAsync(TimeSpan.FromSeconds(10));
         _ = flow.FinishWithAsync(Task.FromResult(0));
         await page;
@@ -117,7 +105,7 @@ public sealed class InteractiveAuthorizationTests : IAsyncLifetime
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
-        var late = await _http.GetAsync(authorization.RedirectUri + "?code=c&state=s-cancel");
+        var late = await Http.GetAsync(authorization.RedirectUri + "?code=c&state=s-cancel");
         Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
         Assert.Contains("already used", await late.Content.ReadAsStringAsync());
     }

@@ -6,33 +6,21 @@ using McpAuth.Engine;
 namespace McpAuth.Cli.Tests.Callback;
 
 /// <summary>Real HTTP requests to the loopback listener on 127.0.0.1.</summary>
-public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
+public sealed class LoopbackCallbackListenerTests : ListenerTest
 {
-    private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(20) };
-    private LoopbackCallbackListener _listener = null!;
-
-    public async Task InitializeAsync() =>
-        _listener = await LoopbackCallbackListener.StartAsync(
-            new LoopbackListenerOptions { OutcomeWait = TimeSpan.FromSeconds(5) }, new PendingFlowRegistry(TimeProvider.System), default);
-
-    public async Task DisposeAsync()
-    {
-        await _listener.DisposeAsync();
-        _http.Dispose();
-    }
 
     [Fact]
     public void Binds_a_free_loopback_port_and_builds_the_redirect_uri()
     {
-        Assert.NotEqual(0, _listener.Port);
-        Assert.Equal($"http://127.0.0.1:{_listener.Port}/callback", _listener.RedirectUri.AbsoluteUri);
+        Assert.NotEqual(0, Listener.Port);
+        Assert.Equal($"http://127.0.0.1:{Listener.Port}/callback", Listener.RedirectUri.AbsoluteUri);
     }
 
     [Fact]
     public async Task Routes_each_redirect_to_the_flow_with_its_state()
     {
-        using var first = TestFlow.Start(_listener.Registry, "state-one");
-        using var second = TestFlow.Start(_listener.Registry, "state-two");
+        using var first = TestFlow.Start(Listener.Registry, "state-one");
+        using var second = TestFlow.Start(Listener.Registry, "state-two");
 
         var answer = SendAsync("?code=code-two&state=state-two");
         var received = await second.ReceivedCallbackAsync();
@@ -48,7 +36,7 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
     [Fact]
     public async Task Refuses_a_replayed_state()
     {
-        using var flow = TestFlow.Start(_listener.Registry, "once");
+        using var flow = TestFlow.Start(Listener.Registry, "once");
         var firstAnswer = SendAsync("?code=c&state=once");
         await flow.Received.WaitAsync(TimeSpan.FromSeconds(10));
         flow.Succeed();
@@ -63,7 +51,7 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
     [Fact]
     public async Task Refuses_an_unknown_state_and_leaves_pending_flows_alone()
     {
-        using var flow = TestFlow.Start(_listener.Registry, "known");
+        using var flow = TestFlow.Start(Listener.Registry, "known");
 
         var response = await SendAsync("?code=c&state=forged");
 
@@ -82,7 +70,7 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
     [Fact]
     public async Task Encodes_hostile_server_text_on_the_page()
     {
-        using var flow = TestFlow.Start(_listener.Registry, "hostile");
+        using var flow = TestFlow.Start(Listener.Registry, "hostile");
         var answer = SendAsync("?error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state=hostile");
         var received = await flow.ReceivedCallbackAsync();
         flow.Fail(new McpAuthException(McpAuthErrorCode.AuthorizationDenied) { OAuthError = received.Error, OAuthErrorDescription = received.ErrorDescription });
@@ -98,7 +86,7 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
     [Fact]
     public async Task Page_replaces_the_address_and_is_locked_down()
     {
-        using var flow = TestFlow.Start(_listener.Registry, "headers");
+        using var flow = TestFlow.Start(Listener.Registry, "headers");
         var answer = SendAsync("?code=c&state=headers");
         await flow.Received.WaitAsync(TimeSpan.FromSeconds(10));
         flow.Succeed();
@@ -116,10 +104,10 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
     [Fact]
     public async Task Done_page_and_other_paths()
     {
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(new Uri(_listener.RedirectUri, "/done"))).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(new Uri(_listener.RedirectUri, "/favicon.ico"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(new Uri(Listener.RedirectUri, "/done"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync(new Uri(Listener.RedirectUri, "/favicon.ico"))).StatusCode);
         Assert.Equal(HttpStatusCode.MethodNotAllowed,
-            (await _http.PostAsync(_listener.RedirectUri + "?code=c&state=s", new StringContent(""))).StatusCode);
+            (await Http.PostAsync(Listener.RedirectUri + "?code=c&state=s", new StringContent(""))).StatusCode);
     }
 
     [Fact]
@@ -129,7 +117,7 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
             new LoopbackListenerOptions { OutcomeWait = TimeSpan.FromMilliseconds(200) }, new PendingFlowRegistry(TimeProvider.System), default);
         using var flow = TestFlow.Start(listener.Registry, "slow");
 
-        var response = await _http.GetAsync(listener.RedirectUri + "?code=c&state=slow");
+        var response = await Http.GetAsync(listener.RedirectUri + "?code=c&state=slow");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("Authorization received", await response.Content.ReadAsStringAsync());
@@ -167,14 +155,14 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
     [Fact]
     public async Task The_previous_port_is_reused_when_free()
     {
-        var port = _listener.Port;
-        await _listener.DisposeAsync();
+        var port = Listener.Port;
+        await Listener.DisposeAsync();
 
-        _listener = await LoopbackCallbackListener.StartAsync(
+        Listener = await LoopbackCallbackListener.StartAsync(
             new LoopbackListenerOptions { PreviousPort = port }, new PendingFlowRegistry(TimeProvider.System), default);
 
-        Assert.Equal(port, _listener.Port);
-        Assert.False(_listener.PortChanged);
+        Assert.Equal(port, Listener.Port);
+        Assert.False(Listener.PortChanged);
     }
 
     [Fact]
@@ -184,7 +172,7 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
             new LoopbackListenerOptions(), new PendingFlowRegistry(TimeProvider.System), default);
         var port = listener.Port;
         using var flow = TestFlow.Start(listener.Registry, "pending");
-        var waiting = _http.GetAsync(listener.RedirectUri + "?code=c&state=pending");
+        var waiting = Http.GetAsync(listener.RedirectUri + "?code=c&state=pending");
         await flow.Received.WaitAsync(TimeSpan.FromSeconds(10));
 
         await listener.DisposeAsync();
@@ -224,5 +212,5 @@ public sealed class LoopbackCallbackListenerTests : IAsyncLifetime
             new LoopbackListenerOptions { Host = host, Port = port, Path = path }, new PendingFlowRegistry(TimeProvider.System), default));
     }
 
-    private Task<HttpResponseMessage> SendAsync(string query) => _http.GetAsync(_listener.RedirectUri + query);
+    private Task<HttpResponseMessage> SendAsync(string query) => Http.GetAsync(Listener.RedirectUri + query);
 }

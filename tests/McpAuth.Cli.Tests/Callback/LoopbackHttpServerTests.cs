@@ -11,30 +11,18 @@ namespace McpAuth.Cli.Tests.Callback;
 /// speculative connections, oversized and malformed heads, other methods, bodies, IPv6 loopback, disposal with
 /// connections open.
 /// </summary>
-public sealed class LoopbackHttpServerTests : IAsyncLifetime
+public sealed class LoopbackHttpServerTests : ListenerTest
 {
-    private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(20) };
-    private LoopbackCallbackListener _listener = null!;
-
-    public async Task InitializeAsync() =>
-        _listener = await LoopbackCallbackListener.StartAsync(
-            new LoopbackListenerOptions { OutcomeWait = TimeSpan.FromSeconds(5) }, new PendingFlowRegistry(TimeProvider.System), default);
-
-    public async Task DisposeAsync()
-    {
-        await _listener.DisposeAsync();
-        _http.Dispose();
-    }
 
     [Fact]
     public async Task An_idle_connection_opened_first_does_not_block_the_callback()
     {
-        using var idle = await ConnectAsync(_listener.Port);
-        using var half = await ConnectAsync(_listener.Port);
+        using var idle = await ConnectAsync(Listener.Port);
+        using var half = await ConnectAsync(Listener.Port);
         await half.Client.SendAsync("GET /callback?code=c"u8.ToArray());
-        using var flow = TestFlow.Start(_listener.Registry, "behind-idle");
+        using var flow = TestFlow.Start(Listener.Registry, "behind-idle");
 
-        var answer = _http.GetAsync(_listener.RedirectUri + "?code=c&state=behind-idle");
+        var answer = Http.GetAsync(Listener.RedirectUri + "?code=c&state=behind-idle");
         await flow.Received.WaitAsync(TimeSpan.FromSeconds(5)); // well inside the 10 s the idle ones may hold a connection
         flow.Succeed();
         using var response = await answer.WaitAsync(TimeSpan.FromSeconds(5));
@@ -43,7 +31,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_oversized_head_is_refused_and_the_listener_keeps_working()
+    public async Task An_oversized_head_is_refused_and_theListener_keeps_working()
     {
         var head = "GET /callback?code=c&state=s HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + new string('a', 40 * 1024) + "\r\n\r\n";
 
@@ -51,7 +39,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime
 
         Assert.StartsWith("HTTP/1.1 431 ", answer, StringComparison.Ordinal);
         Assert.Contains("Connection: close\r\n", answer, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(new Uri(_listener.RedirectUri, "/done"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(new Uri(Listener.RedirectUri, "/done"))).StatusCode);
     }
 
     [Fact]
@@ -73,7 +61,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime
     [InlineData("GET /callback\r\n\r\n")]
     public async Task A_malformed_request_line_gets_400(string head)
     {
-        using var flow = TestFlow.Start(_listener.Registry, "s");
+        using var flow = TestFlow.Start(Listener.Registry, "s");
 
         var answer = await ExchangeAsync(head);
 
@@ -88,7 +76,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime
     [InlineData("get /callback?code=c&state=s HTTP/1.1\r\n\r\n")]
     public async Task A_method_other_than_get_gets_405_and_delivers_nothing(string head)
     {
-        using var flow = TestFlow.Start(_listener.Registry, "s");
+        using var flow = TestFlow.Start(Listener.Registry, "s");
 
         var answer = await ExchangeAsync(head);
 
@@ -102,7 +90,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime
     {
         // No escaped unreserved character (%7E): System.Uri, the registry's type, turns that into "~" (RFC 3986 §6.2.2.2).
         const string query = "?code=a%2Fb%3D%3D+c%25d%26e%2B&state=s%20t&extra=%E2%9C%93~%3F/?";
-        using var flow = TestFlow.Start(_listener.Registry, "s t");
+        using var flow = TestFlow.Start(Listener.Registry, "s t");
 
         var answer = ExchangeAsync($"GET /callback{query}#fragment HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
         var received = await flow.Received.WaitAsync(TimeSpan.FromSeconds(10));
@@ -136,7 +124,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime
             new LoopbackListenerOptions(), new PendingFlowRegistry(TimeProvider.System), default);
         var port = listener.Port;
         using var idle = await ConnectAsync(port);
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(new Uri(listener.RedirectUri, "/done"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(new Uri(listener.RedirectUri, "/done"))).StatusCode);
 
         await listener.DisposeAsync();
 
@@ -152,7 +140,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime
             new LoopbackListenerOptions(), new PendingFlowRegistry(TimeProvider.System), default);
         var port = listener.Port;
         using var flow = TestFlow.Start(listener.Registry, "ending");
-        var answer = _http.GetAsync(listener.RedirectUri + "?code=c&state=ending");
+        var answer = Http.GetAsync(listener.RedirectUri + "?code=c&state=ending");
         await flow.Received.WaitAsync(TimeSpan.FromSeconds(10));
 
         // As mcpauth login does: the engine finishes the flow, and the listener is disposed right as the page is due.
@@ -178,7 +166,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime
             new LoopbackListenerOptions { Host = "::1" }, new PendingFlowRegistry(TimeProvider.System), default);
         using var flow = TestFlow.Start(listener.Registry, "six");
 
-        var answer = _http.GetAsync(listener.RedirectUri + "?code=c&state=six");
+        var answer = Http.GetAsync(listener.RedirectUri + "?code=c&state=six");
         await flow.Received.WaitAsync(TimeSpan.FromSeconds(10));
         flow.Succeed();
 
@@ -225,7 +213,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime
     /// <summary>Sends raw bytes and reads the answer until the server closes the connection.</summary>
     private async Task<string> ExchangeAsync(string request)
     {
-        using var client = await ConnectAsync(_listener.Port);
+        using var client = await ConnectAsync(Listener.Port);
         var stream = client.GetStream();
         await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
         using var answer = new MemoryStream();
