@@ -162,7 +162,7 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
         }
         var command = _dataSource.CreateCommand($"SELECT kind, id FROM {_schema.Entries} WHERE key_id IS DISTINCT FROM @current");
         command.Parameters.Add(new("current", current));
-        var stale = await _commands.RunAsync(command, "list", ReadAnyKeysAsync, cancellationToken).ConfigureAwait(false);
+        var stale = await _commands.RunAsync(command, "list", ReadKeysAsync, cancellationToken).ConfigureAwait(false);
         var (resealed, unreadable) = (0, 0);
         foreach (var key in stale)
         {
@@ -188,9 +188,9 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
     /// <summary>Lists one kind through the (kind, id) primary key index: no payload is read or decrypted.</summary>
     public async ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken)
     {
-        var command = _dataSource.CreateCommand($"SELECT id FROM {_schema.Entries} WHERE kind = @kind ORDER BY id");
+        var command = _dataSource.CreateCommand($"SELECT kind, id FROM {_schema.Entries} WHERE kind = @kind ORDER BY id");
         command.Parameters.Add(new("kind", kind.ToString()));
-        return await _commands.RunAsync(command, "list", (c, ct) => ReadKeysAsync(c, kind, ct), cancellationToken).ConfigureAwait(false);
+        return await _commands.RunAsync(command, "list", ReadKeysAsync, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -279,22 +279,8 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
         }
     }
 
-    private static async Task<IReadOnlyList<StoreKey>> ReadKeysAsync(NpgsqlCommand command, StoreEntryKind kind, CancellationToken cancellationToken)
-    {
-        var keys = new List<StoreKey>();
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                keys.Add(new StoreKey(kind, reader.GetString(0)));
-            }
-        }
-        return keys;
-    }
-
-    /// <summary>Entry keys of every kind this version knows (rows of a kind added by a newer version are skipped).</summary>
-    private static async Task<IReadOnlyList<StoreKey>> ReadAnyKeysAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    /// <summary>The entry keys of (kind, id) rows; a row of a kind added by a newer version is skipped.</summary>
+    private static async Task<IReadOnlyList<StoreKey>> ReadKeysAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         var keys = new List<StoreKey>();
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
