@@ -18,6 +18,22 @@ public sealed class NativeBinaryFactAttribute : FactAttribute
         }
     }
 
+    /// <summary>Skips the test, with that reason, on an operating system other than Linux.</summary>
+    public bool LinuxOnly
+    {
+        get => _linuxOnly;
+        set
+        {
+            _linuxOnly = value;
+            if (value && !OperatingSystem.IsLinux())
+            {
+                Skip ??= "checks a property of the Linux (ELF) executable";
+            }
+        }
+    }
+
+    private bool _linuxOnly;
+
     /// <summary>The native executable under test (null when <see cref="Variable"/> is unset).</summary>
     public static string? Path => Environment.GetEnvironmentVariable(Variable);
 }
