@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using System.CommandLine.Invocation;
 using McpAuth.Cli;
 using McpAuth.Cli.Commands;
 
@@ -27,29 +26,13 @@ public sealed class DemoCommand : Command
         return new DemoOptions(result.GetValue(_json));
     }
 
-    /// <summary>Parses and runs <paramref name="run"/>; a parse error goes to stderr, with no help unless asked for.</summary>
-    public async Task<int> InvokeAsync(CliContext cli, IReadOnlyList<string> args, Func<DemoOptions, CancellationToken, Task<int>> run,
+    /// <summary>Parses and runs <paramref name="run"/>; a parse error goes to stderr as the CLI's do (<see cref="CommandTree"/>).</summary>
+    public Task<int> InvokeAsync(CliContext cli, IReadOnlyList<string> args, Func<DemoOptions, CancellationToken, Task<int>> run,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cli);
         ArgumentNullException.ThrowIfNull(run);
         SetAction((result, ct) => CommandErrors.RunAsync(cli, token => run(Parse(result), token), ct));
-        var result = Parse(args);
-        var parseError = result.Action as ParseErrorAction;
-        if (parseError is not null)
-        {
-            parseError.ShowHelp = false;
-        }
-        var output = parseError is null ? cli.Out : cli.Err;
-        var configuration = new InvocationConfiguration
-        {
-            Output = output, Error = cli.Err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
-        };
-        var code = await result.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
-        if (parseError is not null)
-        {
-            await cli.Err.WriteLineAsync("Run 'mcpauth-demo --help' for usage.").ConfigureAwait(false);
-        }
-        return code;
+        return CommandTree.InvokeAsync(this, "mcpauth-demo", cli, args, cancellationToken);
     }
 }

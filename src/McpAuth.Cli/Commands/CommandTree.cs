@@ -42,35 +42,43 @@ public static class CommandTree
         return root;
     }
 
-    /// <summary>Parses and runs, with stdout and stderr from <paramref name="cli"/>.</summary>
-    public static async Task<int> InvokeAsync(RootCommand root, CliContext cli, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    /// <summary>Parses and runs, with stdout and stderr from <paramref name="cli"/>; no arguments show the help.</summary>
+    public static Task<int> InvokeAsync(RootCommand root, CliContext cli, IReadOnlyList<string> args, CancellationToken cancellationToken) =>
+        InvokeAsync(root, "mcpauth", cli, args.Count == 0 ? ["--help"] : args, cancellationToken,
+            parseErrorNote: args.Count > 0 && args[0] == "demo" ? MovedDemo : null);
+
+    /// <summary>
+    /// Parses <paramref name="args"/> against <paramref name="root"/> (the executable <paramref name="program"/>) and runs
+    /// it, with stdout and stderr from <paramref name="cli"/>. A parse error is prose: its message and typo suggestions go
+    /// to stderr, then <paramref name="parseErrorNote"/> when given and where the usage is; the help only when asked for.
+    /// </summary>
+    internal static async Task<int> InvokeAsync(Command root, string program, CliContext cli, IReadOnlyList<string> args,
+        CancellationToken cancellationToken, string? parseErrorNote = null)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(cli);
+        var result = root.Parse(args);
+        var parseError = result.Action as ParseErrorAction;
+        if (parseError is not null)
+        {
+            parseError.ShowHelp = false;
+        }
         // Ctrl-C is handled by the caller's token (see Program), so cancelled commands exit 2, not 130.
         var configuration = new InvocationConfiguration
         {
-            Output = cli.Out, Error = cli.Err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
+            Output = parseError is null ? cli.Out : cli.Err, Error = cli.Err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
         };
-        var result = root.Parse(args.Count == 0 ? ["--help"] : args);
-        if (result.Action is ParseErrorAction parseError)
+        var code = await result.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        if (parseError is not null)
         {
-            // Parse errors are prose: the message and typo suggestions go to stderr; help only when asked for.
-            parseError.ShowHelp = false;
-            var toStderr = new InvocationConfiguration
+            if (parseErrorNote is not null)
             {
-                Output = cli.Err, Error = cli.Err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
-            };
-            var code = await result.InvokeAsync(toStderr, cancellationToken).ConfigureAwait(false);
-            if (args.Count > 0 && args[0] == "demo")
-            {
-                await cli.Err.WriteLineAsync(MovedDemo).ConfigureAwait(false);
+                await cli.Err.WriteLineAsync(parseErrorNote).ConfigureAwait(false);
             }
-            var verb = result.CommandResult.Command is RootCommand ? "" : result.CommandResult.Command.Name + " ";
-            await cli.Err.WriteLineAsync($"Run 'mcpauth {verb}--help' for usage.").ConfigureAwait(false);
-            return code;
+            var verb = result.CommandResult.Command == root ? "" : result.CommandResult.Command.Name + " ";
+            await cli.Err.WriteLineAsync($"Run '{program} {verb}--help' for usage.").ConfigureAwait(false);
         }
-        return await result.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        return code;
     }
 
     /// <summary>What <c>mcpauth demo</c> says now that the demo is an executable of its own (mcpauth carries no sandbox).</summary>
