@@ -189,7 +189,7 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
     public async ValueTask<IReadOnlyList<StoreKey>> ListAsync(StoreEntryKind kind, CancellationToken cancellationToken)
     {
         var command = _dataSource.CreateCommand($"SELECT kind, id FROM {_schema.Entries} WHERE kind = @kind ORDER BY id");
-        command.Parameters.Add(new("kind", kind.ToString()));
+        command.Parameters.Add(new("kind", StoreEntryKinds.NameOf(kind)));
         return await _commands.RunAsync(command, "list", ReadKeysAsync, cancellationToken).ConfigureAwait(false);
     }
 
@@ -261,7 +261,7 @@ public sealed partial class PostgresTokenStore : ITokenStore, IAsyncDisposable
     private NpgsqlCommand EntryCommand(string sql, StoreKey key)
     {
         var command = _dataSource.CreateCommand(sql);
-        command.Parameters.Add(new("kind", key.Kind.ToString()));
+        command.Parameters.Add(new("kind", StoreEntryKinds.NameOf(key.Kind)));
         command.Parameters.Add(new("id", key.Id));
         return command;
     }
